@@ -1,0 +1,8 @@
+//! Stage 3, differentiate: partial derivatives by rule, and total derivatives that
+//! follow the constraints given with `--given`.
+
+mod partial;
+mod total;
+
+pub use partial::{Differ, partial};
+pub use total::{Constraint, ConstraintError, Constraints, Dropped, PartialOutcome};

@@ -1,0 +1,169 @@
+//! One look for every error and warning: a message, the source line with a caret under
+//! the spot, and notes. Colored only when the caller says the stream allows it.
+
+use colored::Colorize;
+use std::ops::Range;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// The text a diagnostic points into: what the user typed, and a gutter label
+/// (a line number for stdin, `1` for an argument, nothing for an option).
+#[derive(Clone, Debug)]
+pub struct Snippet {
+    pub label: String,
+    pub text: String,
+    /// Byte range within `text`.
+    pub span: Range<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    pub snippet: Option<Snippet>,
+    pub notes: Vec<String>,
+}
+
+/// The widest piece of a line shown around the caret.
+const WINDOW: usize = 60;
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            snippet: None,
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    pub fn with_snippet(
+        mut self,
+        label: impl Into<String>,
+        text: &str,
+        span: Range<usize>,
+    ) -> Diagnostic {
+        self.snippet = Some(Snippet {
+            label: label.into(),
+            text: text.to_string(),
+            span,
+        });
+        self
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn render(&self, color: bool) -> String {
+        let paint = |s: &str, f: fn(&str) -> colored::ColoredString| -> String {
+            if color {
+                f(s).to_string()
+            } else {
+                s.to_string()
+            }
+        };
+        let (head, caret_color): (String, fn(&str) -> colored::ColoredString) = match self.severity
+        {
+            Severity::Error => (paint("error", |s| s.red().bold()), |s| s.red().bold()),
+            Severity::Warning => (paint("warning", |s| s.yellow().bold()), |s| {
+                s.yellow().bold()
+            }),
+        };
+        let mut out = format!("{head}: {}\n", paint(&self.message, |s| s.bold()));
+        if let Some(sn) = &self.snippet {
+            let (line, col, width) = window(&sn.text, sn.span.clone());
+            let pad = " ".repeat(sn.label.chars().count());
+            let bar = |s: &str| paint(s, |s| s.blue().bold());
+            out += &format!("{pad} {}\n", bar("|"));
+            out += &format!("{} {} {line}\n", bar(&sn.label), bar("|"));
+            let carets = "^".repeat(width.max(1));
+            out += &format!(
+                "{pad} {} {}{} {}\n",
+                bar("|"),
+                " ".repeat(col),
+                paint(&carets, caret_color),
+                paint("here", caret_color)
+            );
+        }
+        for n in &self.notes {
+            out += &format!("  {} {n}\n", paint("note:", |s| s.bold()));
+        }
+        out
+    }
+}
+
+/// The part of `text` to show (control characters made visible, long lines cut around the
+/// span), the caret's column and its width, in characters.
+fn window(text: &str, span: Range<usize>) -> (String, usize, usize) {
+    let start = floor_char(text, span.start.min(text.len()));
+    let end = floor_char(text, span.end.clamp(start, text.len()));
+    let before: Vec<char> = text[..start].chars().collect();
+    let inside = text[start..end].chars().count();
+    let after: Vec<char> = text[end..].chars().collect();
+    let clean = |c: &char| if c.is_control() { '\u{FFFD}' } else { *c };
+    let (mut shown, mut col) = (String::new(), before.len());
+    let skip = before.len().saturating_sub(WINDOW / 2);
+    if skip > 0 {
+        shown.push('…');
+        col = col - skip + 1;
+    }
+    shown.extend(before[skip..].iter().map(clean));
+    let width = inside.min(WINDOW);
+    shown.extend(text[start..end].chars().take(WINDOW).map(|c| clean(&c)));
+    let tail = WINDOW.saturating_sub(width).max(10);
+    shown.extend(after.iter().take(tail).map(clean));
+    if after.len() > tail || inside > WINDOW {
+        shown.push('…');
+    }
+    (shown, col, width)
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caret_under_the_spot() {
+        let d = Diagnostic::error("expected an operand after `*`").with_snippet(
+            "1",
+            "4*pi/3*(t*",
+            10..10,
+        );
+        assert_eq!(
+            d.render(false),
+            "error: expected an operand after `*`\n  |\n1 | 4*pi/3*(t*\n  |           ^ here\n"
+        );
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_caret() {
+        let text = format!("{}$", "x+".repeat(5000));
+        let d =
+            Diagnostic::error("unexpected character `$`").with_snippet("1", &text, 10000..10001);
+        let r = d.render(false);
+        assert!(r.lines().all(|l| l.chars().count() < 100), "{r}");
+        let lines: Vec<&str> = r.lines().collect();
+        let caret = lines[3].find('^').unwrap();
+        assert_eq!(lines[2].chars().nth(caret), Some('$'));
+    }
+}

@@ -1,0 +1,137 @@
+//! Numeric evaluation in double precision, for `--at`, for checking results and for the
+//! warning's second opinion. Walks the DAG bottom-up (no recursion) and names the
+//! subexpression where a value leaves the domain.
+
+use crate::expr::{Builtin, Constant, ExprId, Func, Name, Node, Store};
+use rustc_hash::FxHashMap;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EvalError {
+    /// A variable has no value.
+    Unbound(Name),
+    /// A subexpression is undefined or not a finite real number there.
+    Domain(ExprId),
+    /// An unknown function (`f(x)`) has no numeric value.
+    UnknownFunction(Name),
+}
+
+/// The value of `e` where each variable has the value `env` gives it.
+pub fn eval(store: &Store, e: ExprId, env: &dyn Fn(Name) -> Option<f64>) -> Result<f64, EvalError> {
+    let mut val: FxHashMap<ExprId, f64> = FxHashMap::default();
+    for n in store.postorder(&[e]) {
+        let v = node_value(store, n, &val, env)?;
+        if !v.is_finite() {
+            return Err(EvalError::Domain(n));
+        }
+        val.insert(n, v);
+    }
+    Ok(val[&e])
+}
+
+fn node_value(
+    store: &Store,
+    n: ExprId,
+    val: &FxHashMap<ExprId, f64>,
+    env: &dyn Fn(Name) -> Option<f64>,
+) -> Result<f64, EvalError> {
+    let get = |k: &ExprId| val[k];
+    Ok(match store.node(n) {
+        Node::Num(r) => r.to_f64(),
+        Node::Const(Constant::Pi) => std::f64::consts::PI,
+        Node::Const(Constant::E) => std::f64::consts::E,
+        Node::Sym(name) => env(*name).ok_or(EvalError::Unbound(*name))?,
+        Node::Add(ts) => ts.iter().map(get).sum(),
+        Node::Mul(fs) => fs.iter().map(get).product(),
+        Node::Pow(b, x) => {
+            let (b, x) = (get(b), get(x));
+            if b == 0.0 && x < 0.0 {
+                return Err(EvalError::Domain(n));
+            }
+            if b < 0.0 {
+                // A real odd root of a negative number: (-8)^(1/3) = -2.
+                if let Some(r) = store.as_num(*match store.node(n) {
+                    Node::Pow(_, x) => x,
+                    _ => unreachable!(),
+                }) {
+                    let d = r.denom();
+                    if !r.is_integer() && d.bit(0) {
+                        let m = (-b).powf(x.abs()).copysign(-1.0);
+                        let m = if r.numer().bit(0) { m } else { -m };
+                        return Ok(if x < 0.0 { 1.0 / m } else { m });
+                    }
+                }
+            }
+            b.powf(x)
+        }
+        Node::Call(Func::Builtin(f), args) => {
+            let u = get(&args[0]);
+            use Builtin::*;
+            let v = match f {
+                Sin => u.sin(),
+                Cos => u.cos(),
+                Tan => u.tan(),
+                Sec => 1.0 / u.cos(),
+                Csc => 1.0 / u.sin(),
+                Cot => 1.0 / u.tan(),
+                Asin => u.asin(),
+                Acos => u.acos(),
+                Atan => u.atan(),
+                Sinh => u.sinh(),
+                Cosh => u.cosh(),
+                Tanh => u.tanh(),
+                Log if u <= 0.0 => return Err(EvalError::Domain(n)),
+                Log => u.ln(),
+                Abs => u.abs(),
+                Sigmoid => 1.0 / (1.0 + (-u).exp()),
+            };
+            if v.is_nan() {
+                return Err(EvalError::Domain(n));
+            }
+            v
+        }
+        Node::Call(Func::Unknown { name, .. }, _) => return Err(EvalError::UnknownFunction(*name)),
+        Node::Undefined => return Err(EvalError::Domain(n)),
+    })
+}
+
+/// A small deterministic generator (xorshift*) for sample points; no external crate.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// Uniform in [lo, hi).
+    pub fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * ((self.next_u64() >> 11) as f64 / (1u64 << 53) as f64)
+    }
+}
+
+/// Are `a` and `b` numerically equal at several random points? `None` when no point
+/// could be evaluated (so the question cannot be settled numerically).
+pub fn numerically_equal(store: &Store, a: ExprId, b: ExprId) -> Option<bool> {
+    let names = store.free_symbols(&[a, b]);
+    let mut rng = Rng::new(0x5EED);
+    let mut checked = 0;
+    for _ in 0..12 {
+        let point: Vec<(Name, f64)> = names.iter().map(|&n| (n, rng.uniform(0.1, 1.9))).collect();
+        let env = |n: Name| point.iter().find(|(m, _)| *m == n).map(|p| p.1);
+        if let (Ok(x), Ok(y)) = (eval(store, a, &env), eval(store, b, &env)) {
+            let scale = x.abs().max(y.abs()).max(1.0);
+            if (x - y).abs() > 1e-9 * scale {
+                return Some(false);
+            }
+            checked += 1;
+            if checked >= 4 {
+                break;
+            }
+        }
+    }
+    (checked > 0).then_some(true)
+}

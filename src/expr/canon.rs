@@ -1,0 +1,393 @@
+//! Canonical constructors: every node is built through these, so every expression is in
+//! canonical form (see `Node` for the invariants each variant keeps).
+
+use super::{Builtin, Constant, ExprId, Fault, Func, Node, Rat, Store};
+use rustc_hash::FxHashMap;
+
+/// A power of a number is folded only while the result stays under this many bits
+/// (about 30,000 decimal digits); beyond it, `2^99999999` stays symbolic.
+pub const MAX_FOLD_BITS: u64 = 100_000;
+
+impl Store {
+    pub fn add2(&mut self, a: ExprId, b: ExprId) -> ExprId {
+        self.add(vec![a, b])
+    }
+
+    pub fn mul2(&mut self, a: ExprId, b: ExprId) -> ExprId {
+        self.mul(vec![a, b])
+    }
+
+    pub fn neg(&mut self, a: ExprId) -> ExprId {
+        let m = self.minus_one();
+        self.mul(vec![m, a])
+    }
+
+    pub fn sub(&mut self, a: ExprId, b: ExprId) -> ExprId {
+        let nb = self.neg(b);
+        self.add(vec![a, nb])
+    }
+
+    pub fn div(&mut self, a: ExprId, b: ExprId) -> ExprId {
+        let m = self.minus_one();
+        let r = self.pow(b, m);
+        self.mul(vec![a, r])
+    }
+
+    pub fn rat(&mut self, n: i64, d: i64) -> ExprId {
+        let r = Rat::int(n).mul(&Rat::int(d).recip().expect("nonzero denominator"));
+        self.num(r)
+    }
+
+    /// Builds coef·Π factors from a coefficient and already canonical, sorted factors.
+    pub(crate) fn mul_sorted(&mut self, coef: Rat, factors: &[ExprId]) -> ExprId {
+        if coef.is_zero() {
+            return self.zero();
+        }
+        if factors.is_empty() {
+            return self.num(coef);
+        }
+        if coef.is_one() && factors.len() == 1 {
+            return factors[0];
+        }
+        let mut v = Vec::with_capacity(factors.len() + 1);
+        if !coef.is_one() {
+            v.push(self.num(coef));
+        }
+        v.extend_from_slice(factors);
+        self.intern(Node::Mul(v.into_boxed_slice()))
+    }
+
+    pub fn add(&mut self, terms: Vec<ExprId>) -> ExprId {
+        // Flatten, fold numbers and collect like terms (keyed by the non-numeric part).
+        let mut constant = Rat::ZERO;
+        let mut order: Vec<ExprId> = Vec::with_capacity(terms.len());
+        let mut coefs: FxHashMap<ExprId, Rat> = FxHashMap::default();
+        let mut stack = terms;
+        stack.reverse();
+        let mut flat = Vec::new();
+        while let Some(t) = stack.pop() {
+            match self.node(t) {
+                Node::Add(ts) => {
+                    for &x in ts.iter().rev() {
+                        stack.push(x);
+                    }
+                }
+                _ => flat.push(t),
+            }
+        }
+        for t in flat {
+            match self.node(t) {
+                Node::Undefined => return t,
+                Node::Num(r) => constant = constant.add(r),
+                _ => {
+                    let (c, fs) = self.term_parts(t);
+                    let mono = if c.is_one() {
+                        t
+                    } else {
+                        self.mul_sorted(Rat::ONE, &fs)
+                    };
+                    match coefs.get_mut(&mono) {
+                        Some(k) => *k = k.add(&c),
+                        None => {
+                            coefs.insert(mono, c);
+                            order.push(mono);
+                        }
+                    }
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(order.len() + 1);
+        for mono in order {
+            let c = &coefs[&mono];
+            if c.is_zero() {
+                continue;
+            }
+            let t = if c.is_one() {
+                mono
+            } else {
+                let fs = self.term_parts(mono).1;
+                self.mul_sorted(c.clone(), &fs)
+            };
+            out.push(t);
+        }
+        out.sort_by(|a, b| self.cmp_term(*a, *b));
+        if !constant.is_zero() {
+            out.push(self.num(constant));
+        }
+        match out.len() {
+            0 => self.zero(),
+            1 => out[0],
+            _ => self.intern(Node::Add(out.into_boxed_slice())),
+        }
+    }
+
+    pub fn mul(&mut self, factors: Vec<ExprId>) -> ExprId {
+        let mut coef = Rat::ONE;
+        // base → exponents, in first-seen order
+        let mut order: Vec<ExprId> = Vec::with_capacity(factors.len());
+        let mut exps: FxHashMap<ExprId, Vec<ExprId>> = FxHashMap::default();
+        let mut stack = factors;
+        let mut zero = false;
+        while let Some(f) = stack.pop() {
+            match self.node(f) {
+                Node::Undefined => return f,
+                Node::Num(r) => {
+                    if r.is_zero() {
+                        zero = true;
+                    }
+                    coef = coef.mul(r)
+                }
+                Node::Mul(fs) => stack.extend_from_slice(fs),
+                Node::Pow(b, e) => {
+                    let (b, e) = (*b, *e);
+                    exps.entry(b)
+                        .or_insert_with(|| {
+                            order.push(b);
+                            Vec::new()
+                        })
+                        .push(e);
+                }
+                _ => {
+                    let one = self.one();
+                    exps.entry(f)
+                        .or_insert_with(|| {
+                            order.push(f);
+                            Vec::new()
+                        })
+                        .push(one);
+                }
+            }
+        }
+        if zero {
+            return self.zero();
+        }
+        let mut out: Vec<ExprId> = Vec::with_capacity(order.len());
+        let mut redo = false;
+        for b in order {
+            let es = exps.remove(&b).unwrap_or_default();
+            let p = if es.len() == 1 {
+                if es[0] == self.one() {
+                    b
+                } else {
+                    // Already a canonical power taken from the input.
+                    let e = es[0];
+                    self.intern(Node::Pow(b, e))
+                }
+            } else {
+                let e = self.add(es);
+                self.pow(b, e)
+            };
+            match self.node(p) {
+                Node::Undefined => return p,
+                Node::Num(r) => coef = coef.mul(r),
+                Node::Mul(_) => {
+                    redo = true;
+                    out.push(p)
+                }
+                _ => out.push(p),
+            }
+        }
+        if coef.is_zero() {
+            return self.zero();
+        }
+        if redo {
+            let c = self.num(coef);
+            out.push(c);
+            return self.mul(out);
+        }
+        // A number times a single sum is distributed, so like terms meet: 2*(x+1) → 2*x + 2.
+        if out.len() == 1 && !coef.is_one() && matches!(self.node(out[0]), Node::Add(_)) {
+            let Node::Add(ts) = self.node(out[0]).clone() else {
+                unreachable!()
+            };
+            let c = self.num(coef);
+            let scaled: Vec<ExprId> = ts.iter().map(|&t| self.mul(vec![c, t])).collect();
+            return self.add(scaled);
+        }
+        out.sort_by(|a, b| self.cmp_expr(*a, *b));
+        self.mul_sorted(coef, &out)
+    }
+
+    pub fn pow(&mut self, b: ExprId, e: ExprId) -> ExprId {
+        if self.is_undefined(b) {
+            return b;
+        }
+        if self.is_undefined(e) {
+            return e;
+        }
+        if let Some(r) = self.as_num(e) {
+            if r.is_zero() {
+                return self.one(); // including 0^0, by convention (documented)
+            }
+            if r.is_one() {
+                return b;
+            }
+        }
+        match (self.node(b).clone(), self.node(e).clone()) {
+            (Node::Num(x), _) if x.is_one() => self.one(),
+            (Node::Num(x), Node::Num(k)) if x.is_zero() => {
+                if k.is_negative() {
+                    self.undefined(Fault::DivisionByZero)
+                } else {
+                    self.zero()
+                }
+            }
+            (Node::Num(x), Node::Num(k)) => self.pow_num(b, &x, e, &k),
+            (Node::Pow(bb, be), Node::Num(k)) if k.is_integer() => {
+                let ne = self.mul(vec![be, e]);
+                self.pow(bb, ne)
+            }
+            (Node::Mul(fs), Node::Num(k)) if k.is_integer() => {
+                let ps: Vec<ExprId> = fs.iter().map(|&f| self.pow(f, e)).collect();
+                self.mul(ps)
+            }
+            (Node::Const(Constant::E), Node::Call(Func::Builtin(Builtin::Log), args)) => args[0],
+            _ => self.intern(Node::Pow(b, e)),
+        }
+    }
+
+    /// x^k for numbers: exact when it folds under `MAX_FOLD_BITS`, symbolic otherwise.
+    fn pow_num(&mut self, b: ExprId, x: &Rat, e: ExprId, k: &Rat) -> ExprId {
+        if let Some(n) = k.to_i64() {
+            if x.bits().saturating_mul(n.unsigned_abs()) <= MAX_FOLD_BITS
+                && let Some(r) = x.pow_int(n)
+            {
+                return self.num(r);
+            }
+            return self.intern(Node::Pow(b, e));
+        }
+        // A rational exponent p/q: take an exact root when there is one, and otherwise
+        // split off the integer part of the exponent (2^(3/2) → 2*2^(1/2)).
+        let (p, q) = (k.numer(), k.denom());
+        let q32 = match num_traits::ToPrimitive::to_u32(&q) {
+            Some(q) if q <= 64 => q,
+            _ => return self.intern(Node::Pow(b, e)),
+        };
+        if let Some(root) = x.exact_root(q32) {
+            let r = self.num(root);
+            let pe = self.num(Rat::from_bigint(p));
+            return self.pow(r, pe);
+        }
+        if x.is_negative() {
+            return self.intern(Node::Pow(b, e));
+        }
+        let whole = num_integer::Integer::div_floor(&p, &q);
+        if whole == num_bigint::BigInt::from(0) {
+            return self.intern(Node::Pow(b, e));
+        }
+        let frac = k.sub(&Rat::from_bigint(whole.clone()));
+        let we = self.num(Rat::from_bigint(whole));
+        let fe = self.num(frac);
+        let a = self.pow(b, we);
+        let c = self.intern(Node::Pow(b, fe));
+        self.mul(vec![a, c])
+    }
+
+    /// e^u
+    pub fn exp(&mut self, u: ExprId) -> ExprId {
+        let e = self.constant(Constant::E);
+        self.pow(e, u)
+    }
+
+    /// u^(1/2)
+    pub fn sqrt(&mut self, u: ExprId) -> ExprId {
+        let h = self.rat(1, 2);
+        self.pow(u, h)
+    }
+
+    /// Is `e` written with a leading minus sign (a negative number or coefficient)?
+    pub fn is_negated(&self, e: ExprId) -> bool {
+        match self.node(e) {
+            Node::Num(r) => r.is_negative(),
+            Node::Mul(fs) => matches!(self.node(fs[0]), Node::Num(r) if r.is_negative()),
+            _ => false,
+        }
+    }
+
+    pub fn call(&mut self, f: Func, args: Vec<ExprId>) -> ExprId {
+        if let Some(&u) = args.iter().find(|&&a| self.is_undefined(a)) {
+            return u;
+        }
+        let Func::Builtin(b) = f else {
+            return self.intern(Node::Call(f, args.into_boxed_slice()));
+        };
+        let u = args[0];
+        if self.is_negated(u) && (b.is_odd() || b.is_even()) {
+            let pos = self.neg(u);
+            let v = self.call(f, vec![pos]);
+            return if b.is_odd() { self.neg(v) } else { v };
+        }
+        let zero = self.as_num(u).is_some_and(|r| r.is_zero());
+        let one = self.as_num(u).is_some_and(|r| r.is_one());
+        use Builtin::*;
+        match b {
+            Sin | Tan | Asin | Atan | Sinh | Tanh if zero => self.zero(),
+            Cos | Sec | Cosh if zero => self.one(),
+            Acos if one => self.zero(),
+            Sigmoid if zero => self.rat(1, 2),
+            Log if one => self.zero(),
+            Log if zero => self.undefined(Fault::LogOfZero),
+            Log if matches!(self.node(u), Node::Const(Constant::E)) => self.one(),
+            Log => match self.node(u).clone() {
+                Node::Pow(base, x) if matches!(self.node(base), Node::Const(Constant::E)) => x,
+                _ => self.intern(Node::Call(f, args.into_boxed_slice())),
+            },
+            Abs => match self.node(u).clone() {
+                Node::Num(r) => {
+                    let a = if r.is_negative() { r.neg() } else { r };
+                    self.num(a)
+                }
+                Node::Call(Func::Builtin(Abs), _) => u,
+                _ => self.intern(Node::Call(f, args.into_boxed_slice())),
+            },
+            _ => self.intern(Node::Call(f, args.into_boxed_slice())),
+        }
+    }
+
+    pub fn builtin(&mut self, b: Builtin, u: ExprId) -> ExprId {
+        self.call(Func::Builtin(b), vec![u])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_terms_and_equal_bases() {
+        let mut s = Store::new();
+        let x = s.sym("x");
+        let y = s.sym("y");
+        let xy = s.mul(vec![x, y]);
+        let two = s.int(2);
+        let two_xy = s.mul(vec![two, x, y]);
+        let sum = s.add(vec![xy, two_xy]);
+        let three = s.int(3);
+        assert_eq!(sum, s.mul(vec![three, y, x]));
+        let x2 = s.pow(x, two);
+        assert_eq!(s.mul(vec![x, x2]), s.pow(x, three));
+        let neg = s.neg(x);
+        assert_eq!(s.add(vec![x, neg]), s.zero());
+    }
+
+    #[test]
+    fn numbers_fold_and_huge_powers_stay_symbolic() {
+        let mut s = Store::new();
+        let two = s.int(2);
+        let ten = s.int(10);
+        let p10 = s.pow(two, ten);
+        assert_eq!(s.as_num(p10), Some(&Rat::int(1024)));
+        let big = s.int(99_999_999);
+        let p = s.pow(two, big);
+        assert!(matches!(s.node(p), Node::Pow(..)));
+        let h = s.rat(1, 2);
+        let r = s.pow(two, h);
+        let r2 = s.mul(vec![r, r]);
+        assert_eq!(r2, two);
+        let zero = s.zero();
+        let m1 = s.minus_one();
+        let inv = s.pow(zero, m1);
+        assert!(s.is_undefined(inv));
+        assert_eq!(s.fault, Some(Fault::DivisionByZero));
+    }
+}

@@ -1,0 +1,422 @@
+//! The expression store: hash-consed nodes in an arena, addressed by small copyable ids.
+//!
+//! Building a node that already exists returns the existing id, so equal subexpressions
+//! are shared and compared in O(1). Nodes are only ever built through the canonical
+//! constructors in `canon.rs`, which keep every expression in canonical form.
+
+mod canon;
+pub mod num;
+mod order;
+mod tidy;
+
+pub use num::Rat;
+
+use hashbrown::HashTable;
+use rustc_hash::{FxHashMap, FxHasher};
+use std::hash::{Hash, Hasher};
+
+/// An expression: an index into the store's arena.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub struct ExprId(u32);
+
+impl ExprId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// An interned name (of a variable or of an unknown function).
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub struct Name(u32);
+
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+pub enum Constant {
+    Pi,
+    E,
+}
+
+/// The built-in functions. `exp` and `sqrt` are powers (`e^u`, `u^(1/2)`), `ln` is `log`.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+pub enum Builtin {
+    Sin,
+    Cos,
+    Tan,
+    Sec,
+    Csc,
+    Cot,
+    Asin,
+    Acos,
+    Atan,
+    Sinh,
+    Cosh,
+    Tanh,
+    Log,
+    Abs,
+    Sigmoid,
+}
+
+impl Builtin {
+    pub const ALL: [Builtin; 15] = [
+        Builtin::Sin,
+        Builtin::Cos,
+        Builtin::Tan,
+        Builtin::Sec,
+        Builtin::Csc,
+        Builtin::Cot,
+        Builtin::Asin,
+        Builtin::Acos,
+        Builtin::Atan,
+        Builtin::Sinh,
+        Builtin::Cosh,
+        Builtin::Tanh,
+        Builtin::Log,
+        Builtin::Abs,
+        Builtin::Sigmoid,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Builtin::Sin => "sin",
+            Builtin::Cos => "cos",
+            Builtin::Tan => "tan",
+            Builtin::Sec => "sec",
+            Builtin::Csc => "csc",
+            Builtin::Cot => "cot",
+            Builtin::Asin => "asin",
+            Builtin::Acos => "acos",
+            Builtin::Atan => "atan",
+            Builtin::Sinh => "sinh",
+            Builtin::Cosh => "cosh",
+            Builtin::Tanh => "tanh",
+            Builtin::Log => "log",
+            Builtin::Abs => "abs",
+            Builtin::Sigmoid => "sigmoid",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Builtin> {
+        if s == "ln" {
+            return Some(Builtin::Log);
+        }
+        Builtin::ALL.into_iter().find(|b| b.name() == s)
+    }
+
+    /// f(-u) = -f(u)
+    pub fn is_odd(self) -> bool {
+        use Builtin::*;
+        matches!(self, Sin | Tan | Csc | Cot | Asin | Atan | Sinh | Tanh)
+    }
+
+    /// f(-u) = f(u)
+    pub fn is_even(self) -> bool {
+        use Builtin::*;
+        matches!(self, Cos | Sec | Cosh | Abs)
+    }
+}
+
+/// A function applied in a `Call` node.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum Func {
+    Builtin(Builtin),
+    /// An unknown function such as `f` in `f(g(x))`; `derivs` lists, sorted, the argument
+    /// positions it has been differentiated by (empty for `f` itself, `[0]` for `f'`).
+    Unknown {
+        name: Name,
+        derivs: Box<[u32]>,
+    },
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum Node {
+    Num(Rat),
+    Const(Constant),
+    Sym(Name),
+    /// A sum: flat, at least two terms, like terms collected, sorted; a number term last.
+    Add(Box<[ExprId]>),
+    /// A product: flat, at least two factors, equal bases combined, sorted; a number
+    /// coefficient (never 1) first.
+    Mul(Box<[ExprId]>),
+    Pow(ExprId, ExprId),
+    Call(Func, Box<[ExprId]>),
+    /// The value of an undefined operation (`1/0`, `log(0)`); it absorbs everything built
+    /// from it, and the store's `fault` says why.
+    Undefined,
+}
+
+/// Why a computation produced `Undefined` (the first reason is kept).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    DivisionByZero,
+    LogOfZero,
+    TooLarge { limit: usize },
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fault::DivisionByZero => write!(f, "division by zero"),
+            Fault::LogOfZero => write!(f, "log(0) is undefined"),
+            Fault::TooLarge { limit } => write!(
+                f,
+                "the computation needs more than {limit} distinct subexpressions \
+                 (the limit set by --max-nodes)"
+            ),
+        }
+    }
+}
+
+/// The default node budget: about 1.5 GB of memory in the worst case.
+pub const DEFAULT_MAX_NODES: usize = 20_000_000;
+
+pub struct Store {
+    nodes: Vec<Node>,
+    depth: Vec<u32>,
+    hashes: Vec<u64>,
+    table: HashTable<ExprId>,
+    names: Vec<String>,
+    name_ids: FxHashMap<String, Name>,
+    pub fault: Option<Fault>,
+    max_nodes: usize,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store::new()
+    }
+}
+
+fn hash_node(n: &Node) -> u64 {
+    let mut h = FxHasher::default();
+    n.hash(&mut h);
+    h.finish()
+}
+
+// Ids of the nodes every store creates first, in this order.
+const UNDEFINED: ExprId = ExprId(0);
+const ZERO: ExprId = ExprId(1);
+const ONE: ExprId = ExprId(2);
+const MINUS_ONE: ExprId = ExprId(3);
+
+impl Store {
+    pub fn new() -> Store {
+        let mut s = Store {
+            nodes: Vec::new(),
+            depth: Vec::new(),
+            hashes: Vec::new(),
+            table: HashTable::new(),
+            names: Vec::new(),
+            name_ids: FxHashMap::default(),
+            fault: None,
+            max_nodes: DEFAULT_MAX_NODES,
+        };
+        for n in [
+            Node::Undefined,
+            Node::Num(Rat::ZERO),
+            Node::Num(Rat::ONE),
+            Node::Num(Rat::int(-1)),
+        ] {
+            s.intern(n);
+        }
+        s
+    }
+
+    pub fn set_max_nodes(&mut self, n: usize) {
+        self.max_nodes = n.max(16);
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    pub fn node(&self, e: ExprId) -> &Node {
+        &self.nodes[e.index()]
+    }
+
+    /// Height of the expression tree (1 for a leaf).
+    pub fn depth(&self, e: ExprId) -> u32 {
+        self.depth[e.index()]
+    }
+
+    pub fn zero(&self) -> ExprId {
+        ZERO
+    }
+    pub fn one(&self) -> ExprId {
+        ONE
+    }
+    pub fn minus_one(&self) -> ExprId {
+        MINUS_ONE
+    }
+    pub fn undefined(&mut self, why: Fault) -> ExprId {
+        if self.fault.is_none() {
+            self.fault = Some(why);
+        }
+        UNDEFINED
+    }
+    pub fn is_undefined(&self, e: ExprId) -> bool {
+        e == UNDEFINED
+    }
+
+    pub fn intern_name(&mut self, s: &str) -> Name {
+        if let Some(&n) = self.name_ids.get(s) {
+            return n;
+        }
+        let n = Name(self.names.len() as u32);
+        self.names.push(s.to_string());
+        self.name_ids.insert(s.to_string(), n);
+        n
+    }
+
+    pub fn lookup_name(&self, s: &str) -> Option<Name> {
+        self.name_ids.get(s).copied()
+    }
+
+    pub fn name(&self, n: Name) -> &str {
+        &self.names[n.0 as usize]
+    }
+
+    /// Adds a node exactly as given (the caller guarantees it is canonical), or returns
+    /// the id of the equal node already stored.
+    fn intern(&mut self, node: Node) -> ExprId {
+        let h = hash_node(&node);
+        let nodes = &self.nodes;
+        if let Some(&id) = self.table.find(h, |&id| nodes[id.index()] == node) {
+            return id;
+        }
+        if self.nodes.len() >= self.max_nodes {
+            return self.undefined(Fault::TooLarge {
+                limit: self.max_nodes,
+            });
+        }
+        let d = 1 + match &node {
+            Node::Add(c) | Node::Mul(c) | Node::Call(_, c) => {
+                c.iter().map(|&k| self.depth[k.index()]).max().unwrap_or(0)
+            }
+            Node::Pow(a, b) => self.depth[a.index()].max(self.depth[b.index()]),
+            _ => 0,
+        };
+        let id = ExprId(self.nodes.len() as u32);
+        self.nodes.push(node);
+        self.depth.push(d);
+        self.hashes.push(h);
+        let hashes = &self.hashes;
+        self.table.insert_unique(h, id, |&k| hashes[k.index()]);
+        id
+    }
+
+    pub fn num(&mut self, r: Rat) -> ExprId {
+        self.intern(Node::Num(r))
+    }
+
+    pub fn int(&mut self, n: i64) -> ExprId {
+        self.num(Rat::int(n))
+    }
+
+    pub fn constant(&mut self, c: Constant) -> ExprId {
+        self.intern(Node::Const(c))
+    }
+
+    pub fn sym(&mut self, name: &str) -> ExprId {
+        let n = self.intern_name(name);
+        self.sym_name(n)
+    }
+
+    pub fn sym_name(&mut self, n: Name) -> ExprId {
+        self.intern(Node::Sym(n))
+    }
+
+    pub fn as_num(&self, e: ExprId) -> Option<&Rat> {
+        match self.node(e) {
+            Node::Num(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The children of a node, in order.
+    pub fn children(&self, e: ExprId) -> Vec<ExprId> {
+        match self.node(e) {
+            Node::Add(c) | Node::Mul(c) | Node::Call(_, c) => c.to_vec(),
+            Node::Pow(a, b) => vec![*a, *b],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Every node reachable from `roots`, children before parents (no recursion).
+    pub fn postorder(&self, roots: &[ExprId]) -> Vec<ExprId> {
+        let mut seen = vec![false; self.nodes.len()];
+        let mut out = Vec::new();
+        let mut stack: Vec<(ExprId, bool)> = roots.iter().rev().map(|&r| (r, false)).collect();
+        while let Some((e, expanded)) = stack.pop() {
+            if expanded {
+                out.push(e);
+                continue;
+            }
+            if seen[e.index()] {
+                continue;
+            }
+            seen[e.index()] = true;
+            stack.push((e, true));
+            for c in self.children(e).into_iter().rev() {
+                if !seen[c.index()] {
+                    stack.push((c, false));
+                }
+            }
+        }
+        out
+    }
+
+    /// The variables an expression mentions, sorted by name.
+    pub fn free_symbols(&self, roots: &[ExprId]) -> Vec<Name> {
+        let mut v: Vec<Name> = self
+            .postorder(roots)
+            .into_iter()
+            .filter_map(|e| match self.node(e) {
+                Node::Sym(n) => Some(*n),
+                _ => None,
+            })
+            .collect();
+        v.sort_by(|a, b| self.name(*a).cmp(self.name(*b)));
+        v.dedup();
+        v
+    }
+}
+
+impl Store {
+    /// Rebuilds `e` with new children through the canonical constructors.
+    pub fn rebuild(&mut self, e: ExprId, kids: Vec<ExprId>) -> ExprId {
+        match self.node(e).clone() {
+            Node::Add(_) => self.add(kids),
+            Node::Mul(_) => self.mul(kids),
+            Node::Pow(..) => self.pow(kids[0], kids[1]),
+            Node::Call(f, _) => self.call(f, kids),
+            _ => e,
+        }
+    }
+
+    /// Replaces symbols by expressions everywhere in `e` (one pass, no recursion).
+    pub fn substitute(&mut self, e: ExprId, map: &FxHashMap<Name, ExprId>) -> ExprId {
+        if map.is_empty() {
+            return e;
+        }
+        let mut new: FxHashMap<ExprId, ExprId> = FxHashMap::default();
+        for n in self.postorder(&[e]) {
+            let r = match self.node(n) {
+                Node::Sym(name) => map.get(name).copied().unwrap_or(n),
+                Node::Add(_) | Node::Mul(_) | Node::Pow(..) | Node::Call(..) => {
+                    let kids: Vec<ExprId> = self.children(n).iter().map(|c| new[c]).collect();
+                    if kids == self.children(n) {
+                        n
+                    } else {
+                        self.rebuild(n, kids)
+                    }
+                }
+                _ => n,
+            };
+            new.insert(n, r);
+        }
+        new[&e]
+    }
+}

@@ -1,0 +1,346 @@
+//! Numbers: exact rationals with an allocation-free fast path for the common small case.
+
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{One, Signed, ToPrimitive, Zero};
+use std::cmp::Ordering;
+use std::fmt;
+
+/// An exact rational number, always in lowest terms with a positive denominator.
+///
+/// `Small` is used whenever numerator and denominator both fit in an `i64`; this keeps
+/// equality and hashing structural (one value, one representation).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum Rat {
+    Small(i64, i64),
+    Big(Box<(BigInt, BigInt)>),
+}
+
+fn gcd_u128(mut a: u128, mut b: u128) -> u128 {
+    while b != 0 {
+        let t = a % b;
+        a = b;
+        b = t;
+    }
+    a
+}
+
+impl Rat {
+    pub const ZERO: Rat = Rat::Small(0, 1);
+    pub const ONE: Rat = Rat::Small(1, 1);
+
+    pub fn int(n: i64) -> Rat {
+        Rat::Small(n, 1)
+    }
+
+    /// Builds n/d from 128-bit parts, reducing and choosing the representation.
+    fn from_i128(n: i128, d: i128) -> Rat {
+        debug_assert!(d != 0);
+        let (mut n, mut d) = (n, d);
+        if d < 0 {
+            // i128::MIN cannot come from products of i64s negated twice; checked anyway.
+            match (n.checked_neg(), d.checked_neg()) {
+                (Some(a), Some(b)) => {
+                    n = a;
+                    d = b;
+                }
+                _ => return Rat::from_big(BigInt::from(n), BigInt::from(d)),
+            }
+        }
+        let g = gcd_u128(n.unsigned_abs(), d as u128) as i128;
+        if g > 1 {
+            n /= g;
+            d /= g;
+        }
+        match (i64::try_from(n), i64::try_from(d)) {
+            (Ok(a), Ok(b)) => Rat::Small(a, b),
+            _ => Rat::Big(Box::new((BigInt::from(n), BigInt::from(d)))),
+        }
+    }
+
+    /// Builds n/d from big parts (d != 0), reducing and demoting to `Small` when it fits.
+    pub fn from_big(n: BigInt, d: BigInt) -> Rat {
+        debug_assert!(!d.is_zero());
+        let (mut n, mut d) = if d.is_negative() { (-n, -d) } else { (n, d) };
+        let g = n.gcd(&d);
+        if !g.is_one() && !g.is_zero() {
+            n /= &g;
+            d /= &g;
+        }
+        match (n.to_i64(), d.to_i64()) {
+            (Some(a), Some(b)) => Rat::Small(a, b),
+            _ => Rat::Big(Box::new((n, d))),
+        }
+    }
+
+    pub fn from_bigint(n: BigInt) -> Rat {
+        Rat::from_big(n, BigInt::one())
+    }
+
+    fn parts(&self) -> (BigInt, BigInt) {
+        match self {
+            Rat::Small(n, d) => (BigInt::from(*n), BigInt::from(*d)),
+            Rat::Big(b) => (b.0.clone(), b.1.clone()),
+        }
+    }
+
+    pub fn numer(&self) -> BigInt {
+        self.parts().0
+    }
+
+    pub fn denom(&self) -> BigInt {
+        self.parts().1
+    }
+
+    pub fn is_zero(&self) -> bool {
+        matches!(self, Rat::Small(0, _))
+    }
+    pub fn is_one(&self) -> bool {
+        matches!(self, Rat::Small(1, 1))
+    }
+    pub fn is_minus_one(&self) -> bool {
+        matches!(self, Rat::Small(-1, 1))
+    }
+    pub fn is_integer(&self) -> bool {
+        match self {
+            Rat::Small(_, d) => *d == 1,
+            Rat::Big(b) => b.1.is_one(),
+        }
+    }
+    pub fn is_negative(&self) -> bool {
+        match self {
+            Rat::Small(n, _) => *n < 0,
+            Rat::Big(b) => b.0.is_negative(),
+        }
+    }
+    pub fn is_positive(&self) -> bool {
+        !self.is_zero() && !self.is_negative()
+    }
+
+    /// The value as an `i64` when it is an integer that fits.
+    pub fn to_i64(&self) -> Option<i64> {
+        match self {
+            Rat::Small(n, 1) => Some(*n),
+            _ => None,
+        }
+    }
+
+    pub fn add(&self, o: &Rat) -> Rat {
+        if let (Rat::Small(a, b), Rat::Small(c, d)) = (self, o) {
+            let (a, b, c, d) = (*a as i128, *b as i128, *c as i128, *d as i128);
+            if b == d {
+                return Rat::from_i128(a + c, b);
+            }
+            if let Some(n) = (a * d).checked_add(c * b) {
+                return Rat::from_i128(n, b * d);
+            }
+        }
+        let (a, b) = self.parts();
+        let (c, d) = o.parts();
+        Rat::from_big(a * &d + c * &b, b * d)
+    }
+
+    pub fn neg(&self) -> Rat {
+        match self {
+            Rat::Small(n, d) => match n.checked_neg() {
+                Some(m) => Rat::Small(m, *d),
+                None => Rat::from_i128(-(*n as i128), *d as i128),
+            },
+            Rat::Big(b) => Rat::from_big(-b.0.clone(), b.1.clone()),
+        }
+    }
+
+    pub fn sub(&self, o: &Rat) -> Rat {
+        self.add(&o.neg())
+    }
+
+    pub fn mul(&self, o: &Rat) -> Rat {
+        if let (Rat::Small(a, b), Rat::Small(c, d)) = (self, o) {
+            return Rat::from_i128(*a as i128 * *c as i128, *b as i128 * *d as i128);
+        }
+        let (a, b) = self.parts();
+        let (c, d) = o.parts();
+        Rat::from_big(a * c, b * d)
+    }
+
+    /// 1/x, or `None` for zero.
+    pub fn recip(&self) -> Option<Rat> {
+        if self.is_zero() {
+            return None;
+        }
+        Some(match self {
+            Rat::Small(n, d) => Rat::from_i128(*d as i128, *n as i128),
+            Rat::Big(b) => Rat::from_big(b.1.clone(), b.0.clone()),
+        })
+    }
+
+    /// Number of bits in the larger of numerator and denominator (a size measure).
+    pub fn bits(&self) -> u64 {
+        match self {
+            Rat::Small(n, d) => (64 - n.unsigned_abs().leading_zeros())
+                .max(64 - d.unsigned_abs().leading_zeros()) as u64,
+            Rat::Big(b) => b.0.bits().max(b.1.bits()),
+        }
+    }
+
+    /// self^k for an integer k; `None` when self is 0 and k < 0.
+    /// The caller bounds the size of the result (see `canon::MAX_FOLD_BITS`).
+    pub fn pow_int(&self, k: i64) -> Option<Rat> {
+        if k == 0 {
+            return Some(Rat::ONE);
+        }
+        let base = if k < 0 { self.recip()? } else { self.clone() };
+        let e = k.unsigned_abs();
+        let (n, d) = base.parts();
+        let e32 = u32::try_from(e).ok()?;
+        Some(Rat::from_big(
+            num_traits::pow::Pow::pow(n, e32),
+            num_traits::pow::Pow::pow(d, e32),
+        ))
+    }
+
+    /// The exact q-th root when self is a perfect q-th power (q ≥ 2).
+    pub fn exact_root(&self, q: u32) -> Option<Rat> {
+        if self.is_negative() {
+            if q % 2 == 1 {
+                return self.neg().exact_root(q).map(|r| r.neg());
+            }
+            return None;
+        }
+        let (n, d) = self.parts();
+        let rn = n.nth_root(q);
+        let rd = d.nth_root(q);
+        let p = |x: &BigInt| num_traits::pow::Pow::pow(x.clone(), q);
+        if p(&rn) == n && p(&rd) == d {
+            Some(Rat::from_big(rn, rd))
+        } else {
+            None
+        }
+    }
+
+    pub fn to_f64(&self) -> f64 {
+        match self {
+            Rat::Small(n, d) => *n as f64 / *d as f64,
+            Rat::Big(b) => {
+                let (n, d) = (&b.0, &b.1);
+                // Scale so the quotient keeps ~60 significant bits without overflowing.
+                let shift = n.bits() as i64 - d.bits() as i64;
+                let (nn, dd) = if shift > 60 {
+                    (n.clone(), d << (shift - 60) as usize)
+                } else if shift < 60 {
+                    (n << (60 - shift) as usize, d.clone())
+                } else {
+                    (n.clone(), d.clone())
+                };
+                let q = (nn / dd).to_f64().unwrap_or(f64::NAN);
+                q * 2f64.powi((shift - 60).clamp(-2000, 2000) as i32)
+            }
+        }
+    }
+
+    /// Parses a decimal literal (`12`, `0.25`, `1e-3`, `.5`) exactly.
+    pub fn parse_decimal(s: &str) -> Option<Rat> {
+        let (mant, exp) = match s.find(['e', 'E']) {
+            Some(i) => (&s[..i], s[i + 1..].parse::<i64>().ok()?),
+            None => (s, 0),
+        };
+        let (int, frac) = match mant.find('.') {
+            Some(i) => (&mant[..i], &mant[i + 1..]),
+            None => (mant, ""),
+        };
+        let digits = format!("{int}{frac}");
+        let n: BigInt = if digits.is_empty() {
+            return None;
+        } else {
+            digits.parse().ok()?
+        };
+        let scale = exp.checked_sub(frac.len() as i64)?;
+        // Bound the power of ten: a literal like 1e99999999 is refused, not allocated.
+        if scale.unsigned_abs() > 100_000 {
+            return None;
+        }
+        let ten = num_traits::pow::Pow::pow(BigInt::from(10), scale.unsigned_abs() as u32);
+        Some(if scale >= 0 {
+            Rat::from_bigint(n * ten)
+        } else {
+            Rat::from_big(n, ten)
+        })
+    }
+}
+
+impl PartialOrd for Rat {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Rat {
+    fn cmp(&self, o: &Self) -> Ordering {
+        if let (Rat::Small(a, b), Rat::Small(c, d)) = (self, o) {
+            return (*a as i128 * *d as i128).cmp(&(*c as i128 * *b as i128));
+        }
+        let (a, b) = self.parts();
+        let (c, d) = o.parts();
+        (a * d).cmp(&(c * b))
+    }
+}
+
+impl fmt::Display for Rat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rat::Small(n, 1) => write!(f, "{n}"),
+            Rat::Small(n, d) => write!(f, "{n}/{d}"),
+            Rat::Big(b) if b.1.is_one() => write!(f, "{}", b.0),
+            Rat::Big(b) => write!(f, "{}/{}", b.0, b.1),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_literals_are_exact() {
+        assert_eq!(Rat::parse_decimal("0.25"), Some(Rat::Small(1, 4)));
+        assert_eq!(Rat::parse_decimal("1e-3"), Some(Rat::Small(1, 1000)));
+        assert_eq!(Rat::parse_decimal(".5"), Some(Rat::Small(1, 2)));
+        assert_eq!(Rat::parse_decimal("2.50e1"), Some(Rat::Small(25, 1)));
+    }
+
+    #[test]
+    fn overflow_promotes_to_big_and_back() {
+        let big = Rat::int(i64::MAX).add(&Rat::ONE);
+        assert!(matches!(big, Rat::Big(_)));
+        assert_eq!(big.to_string(), "9223372036854775808");
+        assert_eq!(big.sub(&Rat::ONE), Rat::int(i64::MAX));
+        assert_eq!(Rat::int(i64::MIN).neg().to_string(), "9223372036854775808");
+        assert_eq!(
+            Rat::int(i64::MIN).mul(&Rat::int(-1)).neg(),
+            Rat::int(i64::MIN)
+        );
+    }
+
+    #[test]
+    fn arithmetic_reduces() {
+        let a = Rat::Small(1, 6).add(&Rat::Small(1, 3));
+        assert_eq!(a, Rat::Small(1, 2));
+        assert_eq!(Rat::Small(2, 3).mul(&Rat::Small(3, 4)), Rat::Small(1, 2));
+        assert_eq!(Rat::Small(-2, 3).recip(), Some(Rat::Small(-3, 2)));
+        assert_eq!(Rat::ZERO.recip(), None);
+        assert_eq!(Rat::Small(4, 9).exact_root(2), Some(Rat::Small(2, 3)));
+        assert_eq!(Rat::int(2).exact_root(2), None);
+        assert_eq!(Rat::int(-8).exact_root(3), Some(Rat::int(-2)));
+        assert_eq!(Rat::int(2).pow_int(-3), Some(Rat::Small(1, 8)));
+    }
+
+    #[test]
+    fn big_to_f64() {
+        let r = Rat::parse_decimal("1e300")
+            .unwrap()
+            .mul(&Rat::parse_decimal("1e-298").unwrap());
+        assert!((r.to_f64() - 100.0).abs() < 1e-9);
+        let x = Rat::parse_decimal("123456789012345678901234567890").unwrap();
+        assert!((x.to_f64() / 1.2345678901234568e29 - 1.0).abs() < 1e-15);
+    }
+}

@@ -1,0 +1,199 @@
+//! Canonical order: how factors in a product and terms in a sum are sorted.
+//!
+//! The order compares structure (numbers by value, names by spelling), never ids, so
+//! output is the same from run to run. It aims at the order a person writes: numbers,
+//! then constants, then variables alphabetically, then functions, then sums, in products;
+//! higher degree first and the constant last, in sums.
+
+use super::{Constant, ExprId, Func, Node, Rat, Store};
+use std::cmp::Ordering;
+
+fn rank(n: &Node) -> u8 {
+    match n {
+        Node::Num(_) => 0,
+        Node::Const(_) => 1,
+        Node::Sym(_) => 2,
+        Node::Call(..) => 3,
+        Node::Pow(..) => 4,
+        Node::Mul(_) => 5,
+        Node::Add(_) => 6,
+        Node::Undefined => 7,
+    }
+}
+
+impl Store {
+    /// Splits a factor into base and exponent (`x^2` → (x, 2); `x` → (x, None)).
+    fn base_exp(&self, e: ExprId) -> (ExprId, Option<ExprId>) {
+        match self.node(e) {
+            Node::Pow(b, x) => (*b, Some(*x)),
+            _ => (e, None),
+        }
+    }
+
+    /// `e^u` sorts among the functions, as `exp(u)`.
+    fn is_exp(&self, e: ExprId) -> bool {
+        matches!(self.node(e), Node::Const(Constant::E))
+    }
+
+    /// The total order on expressions used for factors of products and arguments.
+    pub fn cmp_expr(&self, a: ExprId, b: ExprId) -> Ordering {
+        if a == b {
+            return Ordering::Equal;
+        }
+        let (ba, ea) = self.base_exp(a);
+        let (bb, eb) = self.base_exp(b);
+        if ba == bb {
+            return match (ea, eb) {
+                (None, None) => Ordering::Equal,
+                (None, Some(_)) => Ordering::Less,
+                (Some(_), None) => Ordering::Greater,
+                (Some(x), Some(y)) => self.cmp_expr(x, y),
+            };
+        }
+        // Exponentials sort as functions named `exp`.
+        let exp_a = self.is_exp(ba) && ea.is_some_and(|x| self.as_num(x).is_none());
+        let exp_b = self.is_exp(bb) && eb.is_some_and(|x| self.as_num(x).is_none());
+        if exp_a || exp_b {
+            let ra = if exp_a { 3 } else { rank(self.node(ba)) };
+            let rb = if exp_b { 3 } else { rank(self.node(bb)) };
+            if ra != rb {
+                return ra.cmp(&rb);
+            }
+            let name = |s: &Store, e: ExprId, is_exp: bool| -> &'static str {
+                match (is_exp, s.node(e)) {
+                    (true, _) => "exp",
+                    (_, Node::Call(Func::Builtin(f), _)) => f.name(),
+                    _ => "",
+                }
+            };
+            let o = name(self, ba, exp_a).cmp(name(self, bb, exp_b));
+            if o != Ordering::Equal {
+                return o;
+            }
+            return match (exp_a, exp_b) {
+                (true, true) => self.cmp_expr(ea.unwrap(), eb.unwrap()),
+                (true, false) => Ordering::Less,
+                _ => Ordering::Greater,
+            };
+        }
+        self.cmp_node(ba, bb).then_with(|| match (ea, eb) {
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Less,
+            (Some(_), None) => Ordering::Greater,
+            (Some(x), Some(y)) => self.cmp_expr(x, y),
+        })
+    }
+
+    fn cmp_node(&self, a: ExprId, b: ExprId) -> Ordering {
+        if a == b {
+            return Ordering::Equal;
+        }
+        let (na, nb) = (self.node(a), self.node(b));
+        let r = rank(na).cmp(&rank(nb));
+        if r != Ordering::Equal {
+            return r;
+        }
+        match (na, nb) {
+            (Node::Num(x), Node::Num(y)) => x.cmp(y),
+            (Node::Const(x), Node::Const(y)) => (*x as u8).cmp(&(*y as u8)),
+            (Node::Sym(x), Node::Sym(y)) => self.name(*x).cmp(self.name(*y)),
+            (Node::Call(f, xs), Node::Call(g, ys)) => self
+                .cmp_func(f, g)
+                .then_with(|| self.depth(a).cmp(&self.depth(b)))
+                .then_with(|| self.cmp_lists(xs, ys)),
+            (Node::Pow(..), Node::Pow(..)) => self.cmp_expr(a, b),
+            (Node::Add(xs), Node::Add(ys)) | (Node::Mul(xs), Node::Mul(ys)) => self
+                .depth(a)
+                .cmp(&self.depth(b))
+                .then_with(|| self.cmp_lists(xs, ys)),
+            _ => Ordering::Equal,
+        }
+    }
+
+    fn cmp_func(&self, f: &Func, g: &Func) -> Ordering {
+        match (f, g) {
+            (Func::Builtin(x), Func::Builtin(y)) => x.name().cmp(y.name()),
+            (Func::Builtin(_), Func::Unknown { .. }) => Ordering::Less,
+            (Func::Unknown { .. }, Func::Builtin(_)) => Ordering::Greater,
+            (
+                Func::Unknown {
+                    name: a,
+                    derivs: da,
+                },
+                Func::Unknown {
+                    name: b,
+                    derivs: db,
+                },
+            ) => self.name(*a).cmp(self.name(*b)).then_with(|| da.cmp(db)),
+        }
+    }
+
+    fn cmp_lists(&self, xs: &[ExprId], ys: &[ExprId]) -> Ordering {
+        for (x, y) in xs.iter().zip(ys) {
+            let o = self.cmp_expr(*x, *y);
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        xs.len().cmp(&ys.len())
+    }
+
+    fn degree(&self, fs: &[ExprId]) -> Rat {
+        let mut d = Rat::ZERO;
+        for &f in fs {
+            let k = match self.node(f) {
+                Node::Pow(_, x) => match self.node(*x) {
+                    Node::Num(r) if r.bits() < 32 => r.clone(),
+                    _ => Rat::ONE,
+                },
+                _ => Rat::ONE,
+            };
+            d = d.add(&k);
+        }
+        d
+    }
+
+    /// The order of terms in a sum: higher degree first, then lexicographic by factor
+    /// (higher powers first), the constant term last.
+    pub fn cmp_term(&self, a: ExprId, b: ExprId) -> Ordering {
+        if a == b {
+            return Ordering::Equal;
+        }
+        let (ca, fa) = self.term_parts(a);
+        let (cb, fb) = self.term_parts(b);
+        match (fa.is_empty(), fb.is_empty()) {
+            (true, false) => return Ordering::Greater,
+            (false, true) => return Ordering::Less,
+            _ => {}
+        }
+        let o = self.degree(&fb).cmp(&self.degree(&fa));
+        if o != Ordering::Equal {
+            return o;
+        }
+        for (x, y) in fa.iter().zip(fb.iter()) {
+            let (bx, ex) = self.base_exp(*x);
+            let (by, ey) = self.base_exp(*y);
+            if bx != by {
+                return self.cmp_expr(bx, by);
+            }
+            let one = self.one();
+            let o = self.cmp_expr(ey.unwrap_or(one), ex.unwrap_or(one));
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        fa.len().cmp(&fb.len()).then_with(|| ca.cmp(&cb))
+    }
+
+    /// A term's coefficient and its other factors.
+    pub fn term_parts(&self, t: ExprId) -> (Rat, Vec<ExprId>) {
+        match self.node(t) {
+            Node::Num(r) => (r.clone(), Vec::new()),
+            Node::Mul(fs) => match self.node(fs[0]) {
+                Node::Num(r) => (r.clone(), fs[1..].to_vec()),
+                _ => (Rat::ONE, fs.to_vec()),
+            },
+            _ => (Rat::ONE, vec![t]),
+        }
+    }
+}

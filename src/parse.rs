@@ -1,0 +1,388 @@
+//! Stage 1, parse: text → `Expr` in the store. The only module that knows pest; its
+//! failures are turned into sentences with a span here, never shown as rule names.
+
+use crate::expr::{Builtin, Constant, ExprId, Func, Rat, Store};
+use pest::Parser;
+use pest::iterators::Pair;
+use std::ops::Range;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/deriv.pest"]
+struct Grammar;
+
+/// Nesting (parentheses, calls, powers, implicit products) deeper than this is refused
+/// before parsing, so no stage can run out of stack (see docs/limits.md).
+pub const MAX_DEPTH: usize = 100_000;
+
+/// A parse failure: what went wrong, where (byte offsets into the text), and hints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+    pub span: Range<usize>,
+    pub notes: Vec<String>,
+}
+
+impl ParseError {
+    fn new(message: impl Into<String>, span: Range<usize>) -> ParseError {
+        ParseError {
+            message: message.into(),
+            span,
+            notes: Vec::new(),
+        }
+    }
+    fn note(mut self, n: impl Into<String>) -> ParseError {
+        self.notes.push(n.into());
+        self
+    }
+}
+
+/// Parses one expression into the store.
+pub fn parse(store: &mut Store, text: &str) -> Result<ExprId, ParseError> {
+    if text.trim().is_empty() {
+        return Err(ParseError::new("empty expression", 0..text.len()));
+    }
+    check_characters(text)?;
+    check_depth(text)?;
+    let mut pairs = Grammar::parse(Rule::input, text).map_err(|e| describe(text, &e))?;
+    let input = pairs.next().expect("input rule");
+    let sum = input.into_inner().next().expect("sum");
+    build(store, sum)
+}
+
+/// Is `s` a valid variable name (for `--given NAME=...`)?
+pub fn is_name(s: &str) -> bool {
+    Grammar::parse(Rule::ident, s).is_ok_and(|p| p.as_str().len() == s.len())
+}
+
+fn check_characters(text: &str) -> Result<(), ParseError> {
+    for (i, c) in text.char_indices() {
+        if c.is_control() && c != '\t' {
+            return Err(ParseError::new(
+                format!("unexpected control character U+{:04X}", c as u32),
+                i..i + c.len_utf8(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses nesting beyond `MAX_DEPTH` with a message naming the limit.
+fn check_depth(text: &str) -> Result<(), ParseError> {
+    // Every `(` opens a level; so does every `^`, which nests its exponent.
+    let mut depth = 0usize;
+    let mut pows = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b'^' => pows += 1,
+            b'*' if text.as_bytes().get(i + 1) == Some(&b'*') => pows += 1,
+            _ => {}
+        }
+        if depth + pows > MAX_DEPTH {
+            return Err(ParseError::new(
+                format!("the expression nests more than {MAX_DEPTH} levels deep"),
+                i..i + 1,
+            )
+            .note("this is deriv's documented nesting limit (docs/limits.md)"));
+        }
+    }
+    Ok(())
+}
+
+// ---- turning pest's failure into a sentence -------------------------------------------
+
+fn describe(text: &str, e: &pest::error::Error<Rule>) -> ParseError {
+    let pos = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((a, _)) => a,
+    };
+    let before = text[..pos].trim_end();
+    let prev = before.chars().last();
+    let rest = &text[pos..];
+    let here = rest.chars().next();
+    let prev_op = match prev {
+        Some('*') if before.ends_with("**") => Some("**".to_string()),
+        Some(c @ ('+' | '-' | '*' | '/' | '^' | '(' | ',')) => Some(c.to_string()),
+        _ => None,
+    };
+    match here {
+        None => {
+            if let Some(op) = prev_op {
+                let msg = if op == "(" {
+                    "expected an expression after `(`".to_string()
+                } else {
+                    format!("expected an operand after `{op}`")
+                };
+                return ParseError::new(msg, text.len()..text.len());
+            }
+            if let Some(open) = unclosed_paren(text) {
+                return ParseError::new("unclosed `(`", open..open + 1).note("add the missing `)`");
+            }
+            ParseError::new("unexpected end of the expression", text.len()..text.len())
+        }
+        Some(c) => {
+            let span = pos..pos + c.len_utf8();
+            let starts_operand = c.is_alphanumeric() || c == '_' || c == '(' || c == '.';
+            if let Some(op) = prev_op
+                && !starts_operand
+            {
+                let what = if op == "(" {
+                    "expected an expression after `(`".to_string()
+                } else {
+                    format!("expected an operand after `{op}`")
+                };
+                return ParseError::new(format!("{what}, found `{c}`"), span);
+            }
+            if prev.is_none() && !starts_operand && "*/^),=".contains(c) {
+                return ParseError::new(format!("expected an expression, found `{c}`"), span);
+            }
+            match c {
+                ')' => ParseError::new("unmatched `)`", span),
+                '=' => ParseError::new("unexpected `=`: an expression is not an equation", span)
+                    .note("a constraint goes in --given, as in --given t=x"),
+                '[' | ']' | '{' | '}' => ParseError::new(format!("unexpected `{c}`"), span)
+                    .note("group with parentheses `( )`"),
+                c if starts_operand => {
+                    let token: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+                        .collect();
+                    let token = if token.is_empty() {
+                        c.to_string()
+                    } else {
+                        token
+                    };
+                    let mut err = ParseError::new(
+                        format!("expected an operator before `{token}`"),
+                        pos..pos + token.len(),
+                    );
+                    if let Some(p) = prev {
+                        let left: String = before
+                            .chars()
+                            .rev()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+                            .collect::<Vec<_>>()
+                            .into_iter()
+                            .rev()
+                            .collect();
+                        if p == ')' || !left.is_empty() {
+                            let left = if p == ')' { ")".to_string() } else { left };
+                            err = err.note(format!(
+                                "for a product write `{left}*{token}`; only a number \
+                                 directly before a name or `(` multiplies implicitly (`2x`)"
+                            ));
+                        }
+                    }
+                    err
+                }
+                c if c.is_whitespace() => ParseError::new("unexpected whitespace", span),
+                c => ParseError::new(format!("unexpected character `{c}`"), span),
+            }
+        }
+    }
+}
+
+fn unclosed_paren(text: &str) -> Option<usize> {
+    let mut open = Vec::new();
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => open.push(i),
+            ')' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.pop()
+}
+
+// ---- pairs → Expr ----------------------------------------------------------------------
+
+fn span_of(p: &Pair<Rule>) -> Range<usize> {
+    let s = p.as_span();
+    s.start()..s.end()
+}
+
+fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
+    match p.as_rule() {
+        Rule::sum => {
+            let mut inner = p.into_inner();
+            let mut terms = vec![build(store, inner.next().expect("product"))?];
+            while let Some(op) = inner.next() {
+                let t = build(store, inner.next().expect("product"))?;
+                terms.push(if op.as_str() == "-" { store.neg(t) } else { t });
+            }
+            Ok(store.add(terms))
+        }
+        Rule::product => {
+            let mut inner = p.into_inner();
+            let mut acc = build(store, inner.next().expect("factor"))?;
+            while let Some(op) = inner.next() {
+                let f = build(store, inner.next().expect("factor"))?;
+                acc = if op.as_str() == "/" {
+                    store.div(acc, f)
+                } else {
+                    store.mul2(acc, f)
+                };
+            }
+            Ok(acc)
+        }
+        Rule::factor => {
+            let mut negative = false;
+            let mut value = None;
+            for q in p.into_inner() {
+                match q.as_rule() {
+                    Rule::sign => negative ^= q.as_str() == "-",
+                    _ => value = Some(build(store, q)?),
+                }
+            }
+            let v = value.expect("factor operand");
+            Ok(if negative { store.neg(v) } else { v })
+        }
+        Rule::implicit => {
+            let mut inner = p.into_inner();
+            let n = build(store, inner.next().expect("number"))?;
+            let rhs = inner
+                .next()
+                .expect("implicit_rhs")
+                .into_inner()
+                .next()
+                .expect("power");
+            let r = build(store, rhs)?;
+            Ok(store.mul2(n, r))
+        }
+        Rule::power => {
+            let mut inner = p.into_inner();
+            let base = build(store, inner.next().expect("atom"))?;
+            match inner.next() {
+                None => Ok(base),
+                Some(_op) => {
+                    let e = build(store, inner.next().expect("exponent"))?;
+                    Ok(store.pow(base, e))
+                }
+            }
+        }
+        Rule::paren => build(store, p.into_inner().next().expect("sum")),
+        Rule::number => {
+            let span = span_of(&p);
+            match Rat::parse_decimal(p.as_str()) {
+                Some(r) => Ok(store.num(r)),
+                None => Err(ParseError::new(
+                    "number out of range: its exponent is larger than 100000",
+                    span,
+                )),
+            }
+        }
+        Rule::ident => name(store, p),
+        Rule::call => call(store, p),
+        r => unreachable!("unexpected rule {r:?}"),
+    }
+}
+
+fn name(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
+    let s = p.as_str();
+    match s {
+        "pi" | "π" => Ok(store.constant(Constant::Pi)),
+        "e" => Ok(store.constant(Constant::E)),
+        _ if Builtin::from_name(s).is_some() || s == "exp" || s == "sqrt" => Err(ParseError::new(
+            format!("`{s}` is a function: write `{s}(x)`"),
+            span_of(&p),
+        )),
+        _ => Ok(store.sym(s)),
+    }
+}
+
+fn call(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
+    let span = span_of(&p);
+    let mut inner = p.into_inner().peekable();
+    let head = inner.next().expect("ident");
+    let fname = head.as_str();
+    let fspan = span_of(&head);
+    let primes = match inner.peek() {
+        Some(q) if q.as_rule() == Rule::primes => inner.next().map(|q| q.as_str().len()),
+        _ => None,
+    };
+    let mut args = Vec::new();
+    for a in inner {
+        args.push(build(store, a)?);
+    }
+    let builtin = Builtin::from_name(fname);
+    let known = builtin.is_some() || fname == "exp" || fname == "sqrt";
+    if known {
+        if primes.is_some() {
+            return Err(ParseError::new(
+                format!("`{fname}` is a built-in function; its derivative is computed, not named"),
+                fspan,
+            )
+            .note(format!(
+                "write the derivative as `deriv partial '{fname}(x)' x`"
+            )));
+        }
+        if args.len() != 1 {
+            return Err(ParseError::new(
+                format!("`{fname}` takes 1 argument, but {} were given", args.len()),
+                span,
+            ));
+        }
+        let u = args[0];
+        return Ok(match (fname, builtin) {
+            ("exp", _) => store.exp(u),
+            ("sqrt", _) => store.sqrt(u),
+            (_, Some(b)) => store.builtin(b, u),
+            _ => unreachable!(),
+        });
+    }
+    if matches!(fname, "pi" | "π" | "e") {
+        return Err(
+            ParseError::new(format!("`{fname}` is a constant, not a function"), fspan)
+                .note(format!("for a product write `{fname}*(...)`")),
+        );
+    }
+    if args.is_empty() {
+        return Err(ParseError::new(
+            format!("`{fname}()` needs at least one argument"),
+            span,
+        ));
+    }
+    let derivs: Box<[u32]> = match primes {
+        None => Box::new([]),
+        Some(k) if args.len() == 1 => vec![0; k].into_boxed_slice(),
+        Some(_) => {
+            return Err(ParseError::new(
+                "primes (`f'`) name derivatives of one-argument functions only",
+                fspan,
+            ));
+        }
+    };
+    let name = store.intern_name(fname);
+    Ok(store.call(Func::Unknown { name, derivs }, args))
+}
+
+/// The nearest built-in function name, for "did you mean" hints.
+pub fn suggest_builtin(s: &str) -> Option<&'static str> {
+    let names = Builtin::ALL
+        .iter()
+        .map(|b| b.name())
+        .chain(["exp", "sqrt", "ln"]);
+    names
+        .filter(|n| *n != s)
+        .map(|n| (edit_distance(s, n), n))
+        .filter(|(d, n)| *d == 1 || (*d == 2 && n.len() > 3 && s.len() > 3))
+        .min()
+        .map(|(_, n)| n)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

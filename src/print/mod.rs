@@ -1,0 +1,595 @@
+//! Stage 4, print: one layout (precedence, signs, fractions) shared by the plain, Unicode
+//! and LaTeX styles; each style only chooses tokens. JSON wraps these (see `json.rs`).
+
+pub mod json;
+
+use crate::expr::{Builtin, Constant, ExprId, Func, Node, Rat, Store};
+use std::fmt::Write;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// ASCII text that `deriv` parses back.
+    Plain,
+    /// For people at a terminal: π, ·, superscripts, √.
+    Unicode,
+    /// For documents.
+    Latex,
+}
+
+const SUM: u8 = 1;
+const PRODUCT: u8 = 2;
+const POWER: u8 = 3;
+const ATOM: u8 = 4;
+
+pub fn render(store: &Store, e: ExprId, style: Style) -> String {
+    let mut p = Printer {
+        s: store,
+        style,
+        out: String::new(),
+    };
+    p.expr(e, 0);
+    p.out
+}
+
+/// Renders a variable name in a style (`theta_1` → `θ₁`, `\theta_{1}`).
+pub fn render_name(name: &str, style: Style) -> String {
+    let mut p = Printer {
+        s: &Store::new(),
+        style,
+        out: String::new(),
+    };
+    p.name(name);
+    p.out
+}
+
+struct Printer<'a> {
+    s: &'a Store,
+    style: Style,
+    out: String,
+}
+
+/// A factor of a product or of a denominator: `base^exp` with a positive rational power
+/// (the denominator of `x/y^2` holds (y, 2)), or a whole expression.
+#[derive(Clone)]
+enum Item {
+    Number(Rat),
+    Power(ExprId, Rat),
+    Expr(ExprId),
+}
+
+const GREEK: [(&str, char); 48] = [
+    ("alpha", 'α'),
+    ("beta", 'β'),
+    ("gamma", 'γ'),
+    ("delta", 'δ'),
+    ("epsilon", 'ε'),
+    ("zeta", 'ζ'),
+    ("eta", 'η'),
+    ("theta", 'θ'),
+    ("iota", 'ι'),
+    ("kappa", 'κ'),
+    ("lambda", 'λ'),
+    ("mu", 'μ'),
+    ("nu", 'ν'),
+    ("xi", 'ξ'),
+    ("omicron", 'ο'),
+    ("pi", 'π'),
+    ("rho", 'ρ'),
+    ("sigma", 'σ'),
+    ("tau", 'τ'),
+    ("upsilon", 'υ'),
+    ("phi", 'φ'),
+    ("chi", 'χ'),
+    ("psi", 'ψ'),
+    ("omega", 'ω'),
+    ("Alpha", 'Α'),
+    ("Beta", 'Β'),
+    ("Gamma", 'Γ'),
+    ("Delta", 'Δ'),
+    ("Epsilon", 'Ε'),
+    ("Zeta", 'Ζ'),
+    ("Eta", 'Η'),
+    ("Theta", 'Θ'),
+    ("Iota", 'Ι'),
+    ("Kappa", 'Κ'),
+    ("Lambda", 'Λ'),
+    ("Mu", 'Μ'),
+    ("Nu", 'Ν'),
+    ("Xi", 'Ξ'),
+    ("Omicron", 'Ο'),
+    ("Pi", 'Π'),
+    ("Rho", 'Ρ'),
+    ("Sigma", 'Σ'),
+    ("Tau", 'Τ'),
+    ("Upsilon", 'Υ'),
+    ("Phi", 'Φ'),
+    ("Chi", 'Χ'),
+    ("Psi", 'Ψ'),
+    ("Omega", 'Ω'),
+];
+
+fn greek_letter(s: &str) -> Option<char> {
+    GREEK.iter().find(|(n, _)| *n == s).map(|(_, c)| *c)
+}
+
+fn greek_name(c: char) -> Option<&'static str> {
+    GREEK.iter().find(|(_, g)| *g == c).map(|(n, _)| *n)
+}
+
+fn superscript(s: &str) -> Option<String> {
+    s.chars()
+        .map(|c| match c {
+            '0' => Some('⁰'),
+            '1' => Some('¹'),
+            '2' => Some('²'),
+            '3' => Some('³'),
+            '4' => Some('⁴'),
+            '5' => Some('⁵'),
+            '6' => Some('⁶'),
+            '7' => Some('⁷'),
+            '8' => Some('⁸'),
+            '9' => Some('⁹'),
+            '-' => Some('⁻'),
+            _ => None,
+        })
+        .collect()
+}
+
+fn subscript(s: &str) -> Option<String> {
+    s.chars()
+        .map(|c| {
+            c.to_digit(10)
+                .map(|d| char::from_u32(0x2080 + d).unwrap_or(c))
+        })
+        .collect()
+}
+
+impl Printer<'_> {
+    fn w(&mut self, s: &str) {
+        self.out.push_str(s);
+    }
+
+    fn u(&self) -> bool {
+        self.style == Style::Unicode
+    }
+    fn tex(&self) -> bool {
+        self.style == Style::Latex
+    }
+
+    fn open(&mut self) {
+        self.w(if self.tex() { "\\left(" } else { "(" });
+    }
+    fn close(&mut self) {
+        self.w(if self.tex() { "\\right)" } else { ")" });
+    }
+
+    /// The precedence at which `e` is written (how tightly it holds together).
+    fn prec(&self, e: ExprId) -> u8 {
+        match self.s.node(e) {
+            Node::Num(r) => {
+                if r.is_negative() || !r.is_integer() {
+                    PRODUCT
+                } else {
+                    ATOM
+                }
+            }
+            Node::Add(_) => SUM,
+            Node::Mul(_) => PRODUCT,
+            Node::Pow(b, x) => match (self.s.node(*b), self.s.node(*x)) {
+                (Node::Const(Constant::E), _) => ATOM,
+                (_, Node::Num(r)) if r.is_negative() => PRODUCT,
+                (_, Node::Num(r)) if *r == Rat::Small(1, 2) => ATOM,
+                _ => POWER,
+            },
+            _ => ATOM,
+        }
+    }
+
+    fn expr(&mut self, e: ExprId, min: u8) {
+        if self.prec(e) < min {
+            self.open();
+            self.expr(e, 0);
+            self.close();
+            return;
+        }
+        match self.s.node(e) {
+            Node::Num(r) => self.number(r, true),
+            Node::Const(Constant::Pi) => self.w(match self.style {
+                Style::Plain => "pi",
+                Style::Unicode => "π",
+                Style::Latex => "\\pi",
+            }),
+            Node::Const(Constant::E) => self.w("e"),
+            Node::Sym(n) => {
+                let name = self.s.name(*n).to_string();
+                self.name(&name)
+            }
+            Node::Add(ts) => self.sum(ts),
+            Node::Mul(_) => {
+                let (c, fs) = self.s.term_parts(e);
+                self.product(&c, &fs);
+            }
+            Node::Pow(b, x) => {
+                let (b, x) = (*b, *x);
+                match self.s.node(x) {
+                    Node::Num(r) if r.is_negative() => self.product(&Rat::ONE, &[e]),
+                    Node::Num(r) => self.power(b, Some(r.clone()), x),
+                    _ => self.power(b, None, x),
+                }
+            }
+            Node::Call(f, args) => self.call(f, args),
+            Node::Undefined => self.w("undefined"),
+        }
+    }
+
+    fn number(&mut self, r: &Rat, standalone: bool) {
+        if self.tex() && !r.is_integer() {
+            let (n, d) = (r.numer(), r.denom());
+            if r.is_negative() {
+                self.w("-");
+            }
+            let n = if r.is_negative() { -n } else { n };
+            let _ = write!(self.out, "\\frac{{{n}}}{{{d}}}");
+            return;
+        }
+        let _ = standalone;
+        let _ = write!(self.out, "{r}");
+    }
+
+    fn name(&mut self, name: &str) {
+        let (base, sub) = match name.split_once('_') {
+            Some((b, s)) if !b.is_empty() && !s.is_empty() => (b, Some(s)),
+            _ => (name, None),
+        };
+        match self.style {
+            Style::Plain => self.w(name),
+            Style::Unicode => {
+                let base_s = match greek_letter(base) {
+                    Some(c) => c.to_string(),
+                    None => base.to_string(),
+                };
+                self.w(&base_s);
+                if let Some(s) = sub {
+                    match subscript(s) {
+                        Some(sub) => self.w(&sub),
+                        None => {
+                            self.w("_");
+                            self.w(s)
+                        }
+                    }
+                }
+            }
+            Style::Latex => {
+                let mut chars = base.chars();
+                let first = chars.next();
+                let single = chars.next().is_none();
+                if let Some(g) = greek_letter(base) {
+                    let _ = g;
+                    self.w("\\");
+                    self.w(base);
+                } else if let (true, Some(c)) = (single, first.and_then(greek_name)) {
+                    let _ = c;
+                    self.w("\\");
+                    self.w(first.and_then(greek_name).unwrap_or(""));
+                } else if single {
+                    self.w(base);
+                } else {
+                    let _ = write!(self.out, "\\mathit{{{}}}", base.replace('_', "\\_"));
+                }
+                if let Some(s) = sub {
+                    let _ = write!(self.out, "_{{{}}}", s.replace('_', "\\_"));
+                }
+            }
+        }
+    }
+
+    /// Is a term written with a leading minus?
+    fn negative_term(&self, t: ExprId) -> bool {
+        self.s.is_negated(t)
+    }
+
+    fn sum(&mut self, ts: &[ExprId]) {
+        let mut order: Vec<ExprId> = ts.to_vec();
+        // A person starts with a positive term: 1 - x, not -x + 1.
+        if self.negative_term(order[0])
+            && let Some(i) = order.iter().position(|&t| !self.negative_term(t))
+        {
+            let t = order.remove(i);
+            order.insert(0, t);
+        }
+        for (i, &t) in order.iter().enumerate() {
+            let (c, fs) = self.s.term_parts(t);
+            if i == 0 {
+                self.product(&c, &fs);
+            } else if c.is_negative() {
+                self.w(" - ");
+                self.product(&c.neg(), &fs);
+            } else {
+                self.w(" + ");
+                self.product(&c, &fs);
+            }
+        }
+    }
+
+    /// coef · Π factors, with factors of negative power moved under a fraction bar.
+    fn product(&mut self, coef: &Rat, factors: &[ExprId]) {
+        let mut num: Vec<Item> = Vec::new();
+        let mut den: Vec<Item> = Vec::new();
+        let negative = coef.is_negative();
+        let c = if negative { coef.neg() } else { coef.clone() };
+        let (p, q) = (Rat::from_bigint(c.numer()), Rat::from_bigint(c.denom()));
+        for &f in factors {
+            match self.s.node(f) {
+                Node::Pow(b, x) => match self.s.node(*x) {
+                    Node::Num(r) if r.is_negative() => den.push(Item::Power(*b, r.neg())),
+                    _ => num.push(Item::Expr(f)),
+                },
+                _ => num.push(Item::Expr(f)),
+            }
+        }
+        if !p.is_one() || num.is_empty() {
+            num.insert(0, Item::Number(p));
+        }
+        if !q.is_one() {
+            den.insert(0, Item::Number(q));
+        }
+        if negative {
+            self.w("-");
+        }
+        if self.tex() && !den.is_empty() {
+            self.w("\\frac{");
+            self.items(&num, false);
+            self.w("}{");
+            self.items(&den, false);
+            self.w("}");
+            return;
+        }
+        self.items(&num, false);
+        if !den.is_empty() {
+            self.w("/");
+            self.items(&den, den.len() > 1);
+        }
+    }
+
+    fn items(&mut self, items: &[Item], group: bool) {
+        if group {
+            self.open();
+        }
+        for (i, it) in items.iter().enumerate() {
+            if i > 0 {
+                let prev_number = matches!(items[i - 1], Item::Number(_));
+                let starts_digit = match it {
+                    Item::Number(_) => true,
+                    Item::Power(b, _) => self.s.as_num(*b).is_some(),
+                    Item::Expr(e) => match self.s.node(*e) {
+                        Node::Num(_) => true,
+                        Node::Pow(b, x) => {
+                            self.s.as_num(*b).is_some()
+                                && !(self.u() && self.s.as_num(*x) == Some(&Rat::Small(1, 2)))
+                        }
+                        _ => false,
+                    },
+                };
+                match self.style {
+                    Style::Plain => self.w("*"),
+                    Style::Unicode => {
+                        if !prev_number || starts_digit {
+                            self.w("·")
+                        }
+                    }
+                    Style::Latex => self.w(if starts_digit { " \\cdot " } else { " " }),
+                }
+            }
+            match it {
+                Item::Number(r) => self.number(r, false),
+                Item::Expr(e) => self.expr(*e, POWER),
+                Item::Power(b, k) => {
+                    if k.is_one() {
+                        self.expr(*b, POWER)
+                    } else {
+                        let kk = self.s.as_num(*b).map(|_| ());
+                        let _ = kk;
+                        self.power_rat(*b, k)
+                    }
+                }
+            }
+        }
+        if group {
+            self.close();
+        }
+    }
+
+    /// base^k for a positive rational k that is not stored as a node (denominators).
+    fn power_rat(&mut self, b: ExprId, k: &Rat) {
+        if *k == Rat::Small(1, 2) {
+            return self.sqrt(b);
+        }
+        self.expr(b, ATOM);
+        self.exponent_rat(k);
+    }
+
+    fn exponent_rat(&mut self, k: &Rat) {
+        let s = k.to_string();
+        match self.style {
+            Style::Plain => {
+                if k.is_integer() {
+                    let _ = write!(self.out, "^{s}");
+                } else {
+                    let _ = write!(self.out, "^({s})");
+                }
+            }
+            Style::Unicode => match (k.is_integer(), superscript(&s)) {
+                (true, Some(sup)) => self.w(&sup),
+                _ => {
+                    let _ = write!(self.out, "^({s})");
+                }
+            },
+            Style::Latex => {
+                self.w("^{");
+                self.number(k, false);
+                self.w("}");
+            }
+        }
+    }
+
+    fn sqrt(&mut self, b: ExprId) {
+        match self.style {
+            Style::Plain => {
+                self.w("sqrt(");
+                self.expr(b, 0);
+                self.w(")");
+            }
+            Style::Unicode => {
+                self.w("√");
+                self.expr(b, ATOM);
+            }
+            Style::Latex => {
+                self.w("\\sqrt{");
+                self.expr(b, 0);
+                self.w("}");
+            }
+        }
+    }
+
+    fn power(&mut self, b: ExprId, k: Option<Rat>, x: ExprId) {
+        if matches!(self.s.node(b), Node::Const(Constant::E)) {
+            if self.tex() {
+                self.w("e^{");
+                self.expr(x, 0);
+                self.w("}");
+            } else {
+                self.w("exp(");
+                self.expr(x, 0);
+                self.w(")");
+            }
+            return;
+        }
+        if let Some(k) = &k {
+            if *k == Rat::Small(1, 2) {
+                return self.sqrt(b);
+            }
+            // sin(x)^2 as \sin^{2}\left(x\right) in LaTeX
+            if self.tex()
+                && k.is_integer()
+                && k.is_positive()
+                && let Node::Call(Func::Builtin(f), args) = self.s.node(b)
+                && *f != Builtin::Abs
+            {
+                let _ = write!(self.out, "{}^{{{k}}}", latex_fn(*f));
+                self.open();
+                self.expr(args[0], 0);
+                self.close();
+                return;
+            }
+            self.expr(b, ATOM);
+            return self.exponent_rat(k);
+        }
+        self.expr(b, ATOM);
+        match self.style {
+            Style::Latex => {
+                self.w("^{");
+                self.expr(x, 0);
+                self.w("}");
+            }
+            _ => {
+                self.w("^");
+                // Right-associative: x^y^z needs no parentheses; a leading minus does.
+                if self.s.is_negated(x) {
+                    self.open();
+                    self.expr(x, 0);
+                    self.close();
+                } else {
+                    self.expr(x, POWER);
+                }
+            }
+        }
+    }
+
+    fn call(&mut self, f: &Func, args: &[ExprId]) {
+        match f {
+            Func::Builtin(Builtin::Abs) if self.style != Style::Plain => {
+                self.w(if self.tex() { "\\left|" } else { "|" });
+                self.expr(args[0], 0);
+                self.w(if self.tex() { "\\right|" } else { "|" });
+                return;
+            }
+            Func::Builtin(b) => {
+                let head = if self.tex() {
+                    latex_fn(*b).to_string()
+                } else {
+                    b.name().to_string()
+                };
+                self.w(&head);
+            }
+            Func::Unknown { name, derivs } => {
+                let fname = self.s.name(*name).to_string();
+                self.unknown_head(&fname, derivs, args.len());
+            }
+        }
+        self.open();
+        for (i, &a) in args.iter().enumerate() {
+            if i > 0 {
+                self.w(", ");
+            }
+            self.expr(a, 0);
+        }
+        self.close();
+    }
+
+    /// `f'`, `f''`, and for several arguments `D[1,2](f)`, `∂₁∂₂f`, `\partial_{1}\partial_{2} f`.
+    fn unknown_head(&mut self, fname: &str, derivs: &[u32], arity: usize) {
+        if derivs.is_empty() {
+            return self.name(fname);
+        }
+        if arity == 1 {
+            self.name(fname);
+            let prime = if self.u() { "′" } else { "'" };
+            for _ in derivs {
+                self.w(prime);
+            }
+            return;
+        }
+        match self.style {
+            Style::Plain => {
+                let idx: Vec<String> = derivs.iter().map(|d| (d + 1).to_string()).collect();
+                let _ = write!(self.out, "D[{}](", idx.join(","));
+                self.name(fname);
+                self.w(")");
+            }
+            Style::Unicode => {
+                for d in derivs {
+                    self.w("∂");
+                    self.w(&subscript(&(d + 1).to_string()).unwrap_or_default());
+                }
+                self.name(fname);
+            }
+            Style::Latex => {
+                for d in derivs {
+                    let _ = write!(self.out, "\\partial_{{{}}}", d + 1);
+                }
+                self.w(" ");
+                self.name(fname);
+            }
+        }
+    }
+}
+
+fn latex_fn(b: Builtin) -> &'static str {
+    match b {
+        Builtin::Sin => "\\sin",
+        Builtin::Cos => "\\cos",
+        Builtin::Tan => "\\tan",
+        Builtin::Sec => "\\sec",
+        Builtin::Csc => "\\csc",
+        Builtin::Cot => "\\cot",
+        Builtin::Asin => "\\arcsin",
+        Builtin::Acos => "\\arccos",
+        Builtin::Atan => "\\arctan",
+        Builtin::Sinh => "\\sinh",
+        Builtin::Cosh => "\\cosh",
+        Builtin::Tanh => "\\tanh",
+        Builtin::Log => "\\log",
+        Builtin::Abs => "\\operatorname{abs}",
+        Builtin::Sigmoid => "\\operatorname{sigmoid}",
+    }
+}
