@@ -69,6 +69,8 @@ pub fn run(
         ColorChoice::Never => false,
         ColorChoice::Auto => !term.no_color && (term.clicolor_force || term.stderr_is_tty),
     };
+    // `colored` would otherwise apply its own terminal checks on top of this decision.
+    colored::control::set_override(color);
     let format = cli.global.format.unwrap_or(if term.stdout_is_tty {
         Format::Unicode
     } else {
@@ -478,35 +480,49 @@ impl Job {
         let st = self.style();
         let show = |s: &Store, e: ExprId| render(s, e, st);
         let nm = |s: &Store, n: Name| render_name(s.name(n), Style::Unicode);
-        let xs: Vec<String> = vars.iter().map(|&v| nm(s, v)).collect();
-        let total_label = if vars.len() == 1 {
-            format!("df/d{}", xs[0])
+        // The constrained variables that depend on a variable of differentiation.
+        let moving: Vec<&Constraint> = cons
+            .items
+            .iter()
+            .filter(|c| {
+                cons.resolved(c.name)
+                    .is_some_and(|r| s.free_symbols(&[r]).iter().any(|n| vars.contains(n)))
+            })
+            .collect();
+        let names: Vec<String> = moving.iter().map(|c| nm(s, c.name)).collect();
+        let how: Vec<String> = moving
+            .iter()
+            .map(|c| {
+                let given = show(s, c.rhs);
+                match cons.resolved(c.name) {
+                    Some(r) if r != c.rhs => {
+                        format!("{} = {given} = {}", nm(s, c.name), show(s, r))
+                    }
+                    _ => format!("{} = {given}", nm(s, c.name)),
+                }
+            })
+            .collect();
+        let mut xs: Vec<String> = vars.iter().map(|&v| nm(s, v)).collect();
+        xs.dedup();
+        let held = if names.len() == 1 {
+            names[0].clone()
         } else {
-            format!(
-                "d{}f/{}",
-                superscript_count(vars.len()),
-                xs.iter().map(|x| format!("d{x}")).collect::<String>()
-            )
+            "them".into()
         };
-        let total_text = show(s, o.total);
+        let message = format!(
+            "{} {} on {} ({}), but ∂ holds {held} constant",
+            names.join(" and "),
+            if names.len() == 1 {
+                "depends"
+            } else {
+                "depend"
+            },
+            xs.join(" and "),
+            how.join(", "),
+        );
         let mut notes = Vec::new();
         let mut dropped_json = Vec::new();
-        let message = if let (Some(first), [x]) = (o.dropped.first(), vars) {
-            let names: Vec<String> = o.dropped.iter().map(|d| nm(s, d.name)).collect();
-            let (verb, pron) = if names.len() == 1 {
-                ("depends", "it")
-            } else {
-                ("depend", "them")
-            };
-            let _ = pron;
-            let c = &cons.items[first.index];
-            let rhs = show(s, c.rhs);
-            let resolved = cons.resolved(first.name).unwrap_or(c.rhs);
-            let via = if resolved != c.rhs {
-                format!("{} = {rhs} = {}", names[0], show(s, resolved))
-            } else {
-                format!("{} = {rhs}", names[0])
-            };
+        if let [x] = vars {
             for d in &o.dropped {
                 let v = nm(s, d.name);
                 notes.push(format!(
@@ -522,25 +538,18 @@ impl Job {
                     "term": json::styles(s, d.term),
                 }));
             }
-            let held = if names.len() == 1 {
-                names[0].clone()
-            } else {
-                "them".into()
-            };
-            format!(
-                "{} {verb} on {} ({via}), but ∂/∂{} holds {held} constant",
-                names.join(" and "),
-                xs[0],
-                xs[0]
-            )
         } else {
-            format!(
-                "the constraints make the variables depend on {}, but ∂ holds them constant",
-                xs.join(", ")
-            )
-        };
+            let diff = s.sub(o.total, o.result);
+            let diff = s.tidy(diff);
+            notes.push(format!(
+                "substituting after the partial derivatives leaves out {}",
+                show(s, diff)
+            ));
+        }
         notes.push(format!(
-            "the total derivative is {total_label} = {total_text}  (use `deriv total`, or --substitute-first)"
+            "the total derivative is {} = {}  (use `deriv total`, or --substitute-first)",
+            derivative_label(&vars.iter().map(|&v| nm(s, v)).collect::<Vec<_>>()),
+            show(s, o.total)
         ));
         let mut d = Diagnostic::warning(&message);
         for n in &notes {
@@ -555,6 +564,33 @@ impl Job {
         });
         (d, data)
     }
+}
+
+/// `df/dx`, `d²f/dx²`, `d³f/dx²dy` for the variables differentiated by, in order.
+fn derivative_label(xs: &[String]) -> String {
+    let mut groups: Vec<(String, usize)> = Vec::new();
+    for x in xs {
+        match groups.last_mut() {
+            Some((y, k)) if y == x => *k += 1,
+            _ => groups.push((x.clone(), 1)),
+        }
+    }
+    let order = if xs.len() > 1 {
+        superscript_count(xs.len())
+    } else {
+        String::new()
+    };
+    let den: String = groups
+        .iter()
+        .map(|(x, k)| {
+            if *k > 1 {
+                format!("d{x}{}", superscript_count(*k))
+            } else {
+                format!("d{x}")
+            }
+        })
+        .collect();
+    format!("d{order}f/{den}")
 }
 
 fn superscript_count(n: usize) -> String {

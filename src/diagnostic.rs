@@ -113,7 +113,11 @@ fn window(text: &str, span: Range<usize>) -> (String, usize, usize) {
     let before: Vec<char> = text[..start].chars().collect();
     let inside = text[start..end].chars().count();
     let after: Vec<char> = text[end..].chars().collect();
-    let clean = |c: &char| if c.is_control() { '\u{FFFD}' } else { *c };
+    let clean = |c: &char| match c {
+        '\t' => ' ',
+        c if c.is_control() => '\u{FFFD}',
+        c => *c,
+    };
     let (mut shown, mut col) = (String::new(), before.len());
     let skip = before.len().saturating_sub(WINDOW / 2);
     if skip > 0 {

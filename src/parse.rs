@@ -166,7 +166,15 @@ fn describe(text: &str, e: &pest::error::Error<Rule>) -> ParseError {
                             .into_iter()
                             .rev()
                             .collect();
-                        if p == ')' || !left.is_empty() {
+                        let is_fn =
+                            Builtin::from_name(&left).is_some() || left == "exp" || left == "sqrt";
+                        if is_fn {
+                            err = err.note(format!(
+                                "a function takes its argument in parentheses: `{left}({token})`"
+                            ));
+                        } else if left.contains('.') || token.starts_with('.') {
+                            err = err.note("a number has at most one decimal point");
+                        } else if p == ')' || !left.is_empty() {
                             let left = if p == ')' { ")".to_string() } else { left };
                             err = err.note(format!(
                                 "for a product write `{left}*{token}`; only a number \
@@ -276,6 +284,7 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
         }
         Rule::ident => name(store, p),
         Rule::call => call(store, p),
+        Rule::dcall => dcall(store, p),
         r => unreachable!("unexpected rule {r:?}"),
     }
 }
@@ -359,6 +368,51 @@ fn call(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
     Ok(store.call(Func::Unknown { name, derivs }, args))
 }
 
+/// `D[i,j,...](f)(args)`: derivatives of an unknown function by argument position.
+fn dcall(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
+    let mut derivs = Vec::new();
+    let mut fname = None;
+    let mut args = Vec::new();
+    for q in p.into_inner() {
+        match q.as_rule() {
+            Rule::index => derivs.push((q.as_str().parse::<u32>().unwrap_or(0), span_of(&q))),
+            Rule::ident => fname = Some((q.as_str().to_string(), span_of(&q))),
+            _ => args.push(build(store, q)?),
+        }
+    }
+    let (fname, fspan) = fname.expect("function name");
+    if Builtin::from_name(&fname).is_some() || matches!(fname.as_str(), "exp" | "sqrt") {
+        return Err(ParseError::new(
+            format!(
+                "`{fname}` is a built-in function; D[...] names derivatives of unknown functions"
+            ),
+            fspan,
+        ));
+    }
+    let mut idx = Vec::new();
+    for (i, span) in derivs {
+        if i == 0 || i as usize > args.len() {
+            return Err(ParseError::new(
+                format!(
+                    "argument position {i} is out of range: `{fname}` has {} argument(s), counted from 1",
+                    args.len()
+                ),
+                span,
+            ));
+        }
+        idx.push(i - 1);
+    }
+    idx.sort_unstable();
+    let name = store.intern_name(&fname);
+    Ok(store.call(
+        Func::Unknown {
+            name,
+            derivs: idx.into_boxed_slice(),
+        },
+        args,
+    ))
+}
+
 /// The nearest built-in function name, for "did you mean" hints.
 pub fn suggest_builtin(s: &str) -> Option<&'static str> {
     let names = Builtin::ALL
@@ -373,16 +427,27 @@ pub fn suggest_builtin(s: &str) -> Option<&'static str> {
         .map(|(_, n)| n)
 }
 
+/// Edit distance where swapping two neighbouring letters counts as one edit (`sni` → `sin`).
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
 }

@@ -427,8 +427,6 @@ fn error_run() -> Deriv {
 }
 
 #[test]
-#[ignore = "bug: --color always is ignored when stdout is not a terminal (the `colored` \
-            crate's own tty/env check overrides it; needs colored::control::set_override)"]
 fn color_always_colors_the_error() {
     let o = deriv(&["partial", "x*(", "x", "--color", "always"]).fails(1);
     assert!(has_escapes(&o.stderr), "{}", o.stderr);

@@ -256,6 +256,10 @@ impl Store {
             }
             return self.intern(Node::Pow(b, e));
         }
+        if k.is_integer() {
+            // An integer exponent beyond i64 never folds.
+            return self.intern(Node::Pow(b, e));
+        }
         // A rational exponent p/q: take an exact root when there is one, and otherwise
         // split off the integer part of the exponent (2^(3/2) → 2*2^(1/2)).
         let (p, q) = (k.numer(), k.denom());
