@@ -6,6 +6,8 @@ use pest::Parser;
 use pest::iterators::Pair;
 use std::ops::Range;
 
+mod fast;
+
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/deriv.pest"]
 struct Grammar;
@@ -43,6 +45,21 @@ pub fn parse(store: &mut Store, text: &str) -> Result<ExprId, ParseError> {
     }
     check_characters(text)?;
     check_depth(text)?;
+    if let Some(e) = fast::parse(store, text) {
+        return Ok(e);
+    }
+    parse_with_pest(store, text)
+}
+
+/// The hand-written fast path alone (`None` where it leaves the decision to pest);
+/// public so tests can check that it agrees with `parse_with_pest`.
+pub fn parse_fast(store: &mut Store, text: &str) -> Option<ExprId> {
+    fast::parse(store, text)
+}
+
+/// The parser that defines the language (and every diagnostic); see `fast` for the
+/// hot path that agrees with it.
+pub fn parse_with_pest(store: &mut Store, text: &str) -> Result<ExprId, ParseError> {
     let mut pairs = Grammar::parse(Rule::input, text).map_err(|e| describe(text, &e))?;
     let input = pairs.next().expect("input rule");
     let sum = input.into_inner().next().expect("sum");
@@ -67,19 +84,45 @@ fn check_characters(text: &str) -> Result<(), ParseError> {
 }
 
 /// Refuses nesting beyond `MAX_DEPTH` with a message naming the limit.
+///
+/// The depth counted is what the parser recurses on: open parentheses, plus the chain of
+/// exponents pending at each parenthesis level (`2^3^4` nests, `x^2 + y^2` does not).
 fn check_depth(text: &str) -> Result<(), ParseError> {
-    // Every `(` opens a level; so does every `^`, which nests its exponent.
+    let bytes = text.as_bytes();
+    let mut pows: Vec<usize> = vec![0]; // pending `^` per open parenthesis
     let mut depth = 0usize;
-    let mut pows = 0usize;
-    for (i, b) in text.bytes().enumerate() {
+    let mut prev = b' '; // the last byte that is not whitespace
+    for (i, &b) in bytes.iter().enumerate() {
         match b {
-            b'(' => depth += 1,
-            b')' => depth = depth.saturating_sub(1),
-            b'^' => pows += 1,
-            b'*' if text.as_bytes().get(i + 1) == Some(&b'*') => pows += 1,
+            b'(' => {
+                pows.push(0);
+                depth += 1;
+            }
+            b')' if pows.len() > 1 => {
+                depth -= 1 + pows.pop().unwrap_or(0);
+            }
+            b'^' => {
+                *pows.last_mut().expect("level") += 1;
+                depth += 1;
+            }
+            b'*' if bytes.get(i + 1) == Some(&b'*') && prev != b'*' => {
+                *pows.last_mut().expect("level") += 1;
+                depth += 1;
+            }
+            // A binary operator ends the exponent chain; a sign right after `^` does not.
+            b'+' | b'-' | b'*' | b'/' | b','
+                if !matches!(prev, b'^' | b'*' | b'/' | b'+' | b'-' | b'(' | b',') =>
+            {
+                let level = pows.last_mut().expect("level");
+                depth -= *level;
+                *level = 0;
+            }
             _ => {}
         }
-        if depth + pows > MAX_DEPTH {
+        if !b.is_ascii_whitespace() {
+            prev = b;
+        }
+        if depth > MAX_DEPTH {
             return Err(ParseError::new(
                 format!("the expression nests more than {MAX_DEPTH} levels deep"),
                 i..i + 1,
@@ -277,7 +320,7 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
             match Rat::parse_decimal(p.as_str()) {
                 Some(r) => Ok(store.num(r)),
                 None => Err(ParseError::new(
-                    "number out of range: its exponent is larger than 100000",
+                    "number out of range: its decimal exponent is beyond ±100000",
                     span,
                 )),
             }
@@ -434,8 +477,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {

@@ -56,11 +56,7 @@ impl Differ {
                     if di == s.zero() {
                         continue;
                     }
-                    let mut prod: Vec<ExprId> = Vec::with_capacity(fs.len());
-                    prod.extend_from_slice(&fs[..i]);
-                    prod.extend_from_slice(&fs[i + 1..]);
-                    prod.push(di);
-                    terms.push(s.mul(prod));
+                    terms.push(s.mul_insert(&fs, Some(i), di));
                 }
                 s.add(terms)
             }
@@ -95,7 +91,14 @@ impl Differ {
                         continue;
                     }
                     let outer = outer_derivative(s, &f, &args, i);
-                    terms.push(s.mul2(outer, da));
+                    let t = match s.node(da) {
+                        Node::Mul(fs) => {
+                            let fs = fs.clone();
+                            s.mul_insert(&fs, None, outer)
+                        }
+                        _ => s.mul2(outer, da),
+                    };
+                    terms.push(t);
                 }
                 s.add(terms)
             }

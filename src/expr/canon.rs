@@ -57,6 +57,50 @@ impl Store {
         self.intern(Node::Mul(v.into_boxed_slice()))
     }
 
+    /// The product of a canonical product's factors `fs` (less the one at `skip`) and
+    /// `extra`. The common case of the product and chain rules, a factor that shares no
+    /// base with the others, is a binary insertion instead of a full `mul`.
+    pub fn mul_insert(&mut self, fs: &[ExprId], skip: Option<usize>, extra: ExprId) -> ExprId {
+        let general = |s: &mut Store| {
+            let mut all: Vec<ExprId> = fs
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != skip)
+                .map(|(_, f)| *f)
+                .collect();
+            all.push(extra);
+            s.mul(all)
+        };
+        let mut coef = Rat::ONE;
+        let mut rest: Vec<ExprId> = Vec::with_capacity(fs.len() + 1);
+        for (i, &f) in fs.iter().enumerate() {
+            if Some(i) == skip {
+                continue;
+            }
+            match self.node(f) {
+                Node::Num(r) => coef = coef.mul(r),
+                _ => rest.push(f),
+            }
+        }
+        match self.node(extra) {
+            Node::Num(r) => coef = coef.mul(r),
+            Node::Mul(_) | Node::Undefined => return general(self),
+            _ => {
+                let (base, _) = self.base_exp(extra);
+                if rest.iter().any(|&f| self.base_exp(f).0 == base) {
+                    return general(self);
+                }
+                let at =
+                    rest.partition_point(|&f| self.cmp_expr(f, extra) == std::cmp::Ordering::Less);
+                rest.insert(at, extra);
+            }
+        }
+        if rest.len() == 1 && !coef.is_one() && matches!(self.node(rest[0]), Node::Add(_)) {
+            return general(self);
+        }
+        self.mul_sorted(coef, &rest)
+    }
+
     pub fn add(&mut self, terms: Vec<ExprId>) -> ExprId {
         // Flatten, fold numbers and collect like terms (keyed by the non-numeric part).
         let mut constant = Rat::ZERO;
@@ -80,10 +124,11 @@ impl Store {
                 Node::Undefined => return t,
                 Node::Num(r) => constant = constant.add(r),
                 _ => {
-                    let (c, fs) = self.term_parts(t);
+                    let c = self.term_coef(t).clone();
                     let mono = if c.is_one() {
                         t
                     } else {
+                        let fs = self.term_factors(&t).to_vec();
                         self.mul_sorted(Rat::ONE, &fs)
                     };
                     match coefs.get_mut(&mono) {
@@ -105,12 +150,12 @@ impl Store {
             let t = if c.is_one() {
                 mono
             } else {
-                let fs = self.term_parts(mono).1;
+                let fs = self.term_factors(&mono).to_vec();
                 self.mul_sorted(c.clone(), &fs)
             };
             out.push(t);
         }
-        out.sort_by(|a, b| self.cmp_term(*a, *b));
+        self.sort_terms(&mut out);
         if !constant.is_zero() {
             out.push(self.num(constant));
         }

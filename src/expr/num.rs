@@ -84,6 +84,14 @@ impl Rat {
         }
     }
 
+    /// Numerator and denominator as (integer) rationals, without big arithmetic when small.
+    pub fn split(&self) -> (Rat, Rat) {
+        match self {
+            Rat::Small(n, d) => (Rat::Small(*n, 1), Rat::Small(*d, 1)),
+            Rat::Big(b) => (Rat::from_bigint(b.0.clone()), Rat::from_bigint(b.1.clone())),
+        }
+    }
+
     pub fn numer(&self) -> BigInt {
         self.parts().0
     }
@@ -240,6 +248,9 @@ impl Rat {
 
     /// Parses a decimal literal (`12`, `0.25`, `1e-3`, `.5`) exactly.
     pub fn parse_decimal(s: &str) -> Option<Rat> {
+        if s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit()) {
+            return s.parse::<i64>().ok().map(Rat::int);
+        }
         let (mant, exp) = match s.find(['e', 'E']) {
             Some(i) => (&s[..i], s[i + 1..].parse::<i64>().ok()?),
             None => (s, 0),

@@ -23,7 +23,7 @@ fn rank(n: &Node) -> u8 {
 
 impl Store {
     /// Splits a factor into base and exponent (`x^2` → (x, 2); `x` → (x, None)).
-    fn base_exp(&self, e: ExprId) -> (ExprId, Option<ExprId>) {
+    pub(crate) fn base_exp(&self, e: ExprId) -> (ExprId, Option<ExprId>) {
         match self.node(e) {
             Node::Pow(b, x) => (*b, Some(*x)),
             _ => (e, None),
@@ -138,6 +138,31 @@ impl Store {
         xs.len().cmp(&ys.len())
     }
 
+    /// The factors of a term other than its numeric coefficient, without allocating.
+    pub fn term_factors<'a>(&'a self, t: &'a ExprId) -> &'a [ExprId] {
+        match self.node(*t) {
+            Node::Num(_) => &[],
+            Node::Mul(fs) => match self.node(fs[0]) {
+                Node::Num(_) => &fs[1..],
+                _ => fs,
+            },
+            _ => std::slice::from_ref(t),
+        }
+    }
+
+    /// A term's numeric coefficient (1 when it has none).
+    pub fn term_coef(&self, t: ExprId) -> &Rat {
+        const ONE: Rat = Rat::ONE;
+        match self.node(t) {
+            Node::Num(r) => r,
+            Node::Mul(fs) => match self.node(fs[0]) {
+                Node::Num(r) => r,
+                _ => &ONE,
+            },
+            _ => &ONE,
+        }
+    }
+
     fn degree(&self, fs: &[ExprId]) -> Rat {
         let mut d = Rat::ZERO;
         for &f in fs {
@@ -153,20 +178,37 @@ impl Store {
         d
     }
 
-    /// The order of terms in a sum: higher degree first, then lexicographic by factor
-    /// (higher powers first), the constant term last.
+    /// Sorts the terms of a sum: higher degree first, then lexicographic by factor
+    /// (higher powers first), the constant term last. Degrees are computed once per term.
+    pub fn sort_terms(&self, terms: &mut [ExprId]) {
+        let mut keyed: Vec<(Rat, ExprId)> = terms
+            .iter()
+            .map(|t| (self.degree(self.term_factors(t)), *t))
+            .collect();
+        keyed.sort_by(|(da, a), (db, b)| self.cmp_keyed(da, a, db, b));
+        for (slot, (_, t)) in terms.iter_mut().zip(keyed) {
+            *slot = t;
+        }
+    }
+
     pub fn cmp_term(&self, a: ExprId, b: ExprId) -> Ordering {
+        let da = self.degree(self.term_factors(&a));
+        let db = self.degree(self.term_factors(&b));
+        self.cmp_keyed(&da, &a, &db, &b)
+    }
+
+    fn cmp_keyed(&self, da: &Rat, a: &ExprId, db: &Rat, b: &ExprId) -> Ordering {
         if a == b {
             return Ordering::Equal;
         }
-        let (ca, fa) = self.term_parts(a);
-        let (cb, fb) = self.term_parts(b);
+        let fa = self.term_factors(a);
+        let fb = self.term_factors(b);
         match (fa.is_empty(), fb.is_empty()) {
             (true, false) => return Ordering::Greater,
             (false, true) => return Ordering::Less,
             _ => {}
         }
-        let o = self.degree(&fb).cmp(&self.degree(&fa));
+        let o = db.cmp(da);
         if o != Ordering::Equal {
             return o;
         }
@@ -182,18 +224,13 @@ impl Store {
                 return o;
             }
         }
-        fa.len().cmp(&fb.len()).then_with(|| ca.cmp(&cb))
+        fa.len()
+            .cmp(&fb.len())
+            .then_with(|| self.term_coef(*a).cmp(self.term_coef(*b)))
     }
 
     /// A term's coefficient and its other factors.
     pub fn term_parts(&self, t: ExprId) -> (Rat, Vec<ExprId>) {
-        match self.node(t) {
-            Node::Num(r) => (r.clone(), Vec::new()),
-            Node::Mul(fs) => match self.node(fs[0]) {
-                Node::Num(r) => (r.clone(), fs[1..].to_vec()),
-                _ => (Rat::ONE, fs.to_vec()),
-            },
-            _ => (Rat::ONE, vec![t]),
-        }
+        (self.term_coef(t).clone(), self.term_factors(&t).to_vec())
     }
 }

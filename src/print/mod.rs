@@ -317,7 +317,7 @@ impl Printer<'_> {
         let mut den: Vec<Item> = Vec::new();
         let negative = coef.is_negative();
         let c = if negative { coef.neg() } else { coef.clone() };
-        let (p, q) = (Rat::from_bigint(c.numer()), Rat::from_bigint(c.denom()));
+        let (p, q) = c.split();
         for &f in factors {
             match self.s.node(f) {
                 Node::Pow(b, x) => match self.s.node(*x) {
