@@ -10,6 +10,7 @@ Examples:
   deriv partial 'x^3*y^2' x x y                a higher, mixed partial
   deriv partial - x < exprs.txt                one expression per line, one answer per line
   deriv partial \"$(deriv partial 'x^3*y^2' x)\" y   plain output reads back in
+  deriv grad 'x^2*y' --at x=1,y=2              [4, 1]
 
 Run `deriv help partial` for one command; docs/ has the guide.";
 
@@ -46,13 +47,14 @@ pub struct Global {
     pub color: ColorChoice,
 
     /// Refuse a computation that needs more distinct subexpressions than this
-    #[arg(long, global = true, value_name = "N", default_value_t = crate::expr::DEFAULT_MAX_NODES)]
-    pub max_nodes: usize,
+    #[arg(long, global = true, value_name = "N", default_value_t = crate::expr::DEFAULT_MAX_NODES,
+          value_parser = clap::value_parser!(u64).range(16..))]
+    pub max_nodes: u64,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// ASCII that deriv reads back: 4*pi*t*y/3
+    /// Text that deriv reads back: 4*pi*t*y/3
     Plain,
     /// For people: 4π·t·y/3
     Unicode,
@@ -81,7 +83,9 @@ Examples:
   $ deriv partial '4*pi/3*t*x*y' x --given t=x      (warns: t depends on x)
   4*pi*x*y/3
   $ deriv partial '4*pi/3*t*x*y' x --given t=x --substitute-first
-  8*pi*x*y/3")]
+  8*pi*x*y/3
+  $ deriv partial 'x^2*sin(y)' x --at x=2,y=pi/2
+  4")]
     Partial(PartialArgs),
 
     /// df/dx: follows every dependency given with --given (chained and transitive)
@@ -90,17 +94,60 @@ Examples:
   $ deriv total '4*pi/3*t*x*y' x --given t=x
   8*pi*x*y/3
   $ deriv total 'x*s' x --given s=t+x --given t=x^2
-  3*x^2 + 2*x")]
+  3*x^2 + 2*x
+  $ deriv total 'x^2*y' x --given 'y=y(x)'
+  x^2*y'(x) + 2*x*y(x)")]
     Total(TotalArgs),
+
+    /// df = Σ ∂f/∂v dv, written with d(v) in plain text (dv in Unicode and LaTeX)
+    #[command(after_help = "\
+Examples:
+  $ deriv differential '4*pi/3*t*x*y'
+  4*pi*x*y/3*d(t) + 4*pi*t*y/3*d(x) + 4*pi*t*x/3*d(y)
+  $ deriv differential '4*pi/3*t*x*y' --given t=x
+  8*pi*x*y/3*d(x) + 4*pi*x^2/3*d(y)")]
+    Differential(FormArgs),
+
+    /// The gradient: every first partial, as a row [∂f/∂x, ∂f/∂y, ...]
+    #[command(after_help = "\
+Examples:
+  $ deriv grad 'x^2*y'
+  [2*x*y, x^2]
+  $ deriv grad 'x^2*y' --wrt y,x
+  [x^2, 2*x*y]")]
+    Grad(VectorArgs),
+
+    /// The Hessian: every second partial, as rows [[∂²f/∂x², ∂²f/∂x∂y], ...]
+    #[command(after_help = "\
+Examples:
+  $ deriv hessian 'x^2*y'
+  [[2*y, 2*x], [2*x, 0]]")]
+    Hessian(VectorArgs),
+
+    /// The Jacobian of several expressions: one row per expression
+    #[command(after_help = "\
+Examples:
+  $ deriv jacobian 'x*y' 'x+y' --wrt x,y
+  [[y, x], [1, 1]]")]
+    Jacobian(JacobianArgs),
 
     /// Print an expression in canonical form (with --given, substituted)
     #[command(after_help = "\
 Examples:
   $ deriv simplify 'x*y + 2*x*y - x*x^2'
-  -x^3 + 3*x*y
+  3*x*y - x^3
   $ deriv simplify '0.25*x' --format latex
   \\frac{x}{4}")]
-    Simplify(SimplifyArgs),
+    Simplify(FormArgs),
+
+    /// The value of an expression at a point (exact when it folds)
+    #[command(after_help = "\
+Examples:
+  $ deriv eval 'x^2 + 1/3' --at x=1/2
+  7/12
+  $ deriv eval 'sin(x)' --at x=1
+  0.8414709848078965")]
+    Eval(EvalArgs),
 }
 
 #[derive(Args, Debug)]
@@ -110,8 +157,9 @@ pub struct ExprArg {
     pub expr: OsString,
 }
 
-#[derive(Args, Debug)]
-pub struct GivenArgs {
+/// Options every computing command takes.
+#[derive(Args, Debug, Default)]
+pub struct Common {
     /// A constraint VAR=EXPR (repeatable): VAR depends on the variables of EXPR
     #[arg(
         long = "given",
@@ -120,6 +168,19 @@ pub struct GivenArgs {
         allow_hyphen_values = true
     )]
     pub given: Vec<OsString>,
+
+    /// Evaluate the result at a point: --at x=1,y=2 (values may be expressions: x=pi/2)
+    #[arg(long, value_name = "VAR=VALUE,...", allow_hyphen_values = true)]
+    pub at: Option<String>,
+
+    /// Name each repeated subexpression once (one binding per line, then the result)
+    #[arg(long)]
+    pub cse: bool,
+
+    /// Check the derivative numerically (at the --at point, or at random points); exit 1
+    /// on a mismatch
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Args, Debug)]
@@ -132,7 +193,7 @@ pub struct PartialArgs {
     pub vars: Vec<String>,
 
     #[command(flatten)]
-    pub given: GivenArgs,
+    pub common: Common,
 
     /// Substitute the constraints before differentiating (the result is then the total
     /// derivative)
@@ -150,14 +211,50 @@ pub struct TotalArgs {
     pub vars: Vec<String>,
 
     #[command(flatten)]
-    pub given: GivenArgs,
+    pub common: Common,
 }
 
 #[derive(Args, Debug)]
-pub struct SimplifyArgs {
+pub struct FormArgs {
     #[command(flatten)]
     pub expr: ExprArg,
 
     #[command(flatten)]
-    pub given: GivenArgs,
+    pub common: Common,
+}
+
+#[derive(Args, Debug)]
+pub struct VectorArgs {
+    #[command(flatten)]
+    pub expr: ExprArg,
+
+    /// The variables, in order [default: those of the expression, sorted]
+    #[arg(long, value_name = "VAR,...", value_delimiter = ',')]
+    pub wrt: Option<Vec<String>>,
+
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Args, Debug)]
+pub struct JacobianArgs {
+    /// The expressions, one row each (write `-- -x ...` for one that starts with `-`)
+    #[arg(value_name = "EXPR", required = true)]
+    pub exprs: Vec<OsString>,
+
+    /// The variables, in order [default: those of the expressions, sorted]
+    #[arg(long, value_name = "VAR,...", value_delimiter = ',')]
+    pub wrt: Option<Vec<String>>,
+
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    pub expr: ExprArg,
+
+    #[command(flatten)]
+    pub common: Common,
 }

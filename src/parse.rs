@@ -264,7 +264,12 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
                 let t = build(store, inner.next().expect("product"))?;
                 terms.push(if op.as_str() == "-" { store.neg(t) } else { t });
             }
-            Ok(store.add(terms))
+            // A lone term is not a sum: `2*(x + 1)` keeps its shape (see `Store::add`).
+            Ok(if terms.len() == 1 {
+                terms[0]
+            } else {
+                store.add(terms)
+            })
         }
         Rule::product => {
             let mut inner = p.into_inner();

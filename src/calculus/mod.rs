@@ -1,6 +1,7 @@
 //! Stage 3, differentiate: partial derivatives by rule, and total derivatives that
 //! follow the constraints given with `--given`.
 
+pub mod check;
 mod partial;
 mod total;
 

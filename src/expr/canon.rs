@@ -116,6 +116,22 @@ impl Store {
                         stack.push(x);
                     }
                 }
+                // Inside a sum, a number times a sum is multiplied out so like terms meet:
+                // x + 2*(x + 1) → 3*x + 2. (Alone, 2*(x + 1) keeps its shape.)
+                Node::Mul(fs)
+                    if fs.len() == 2
+                        && matches!(self.node(fs[0]), Node::Num(_))
+                        && matches!(self.node(fs[1]), Node::Add(_)) =>
+                {
+                    let (c, inner) = (fs[0], fs[1]);
+                    let Node::Add(ts) = self.node(inner).clone() else {
+                        unreachable!()
+                    };
+                    for &x in ts.iter().rev() {
+                        let scaled = self.mul(vec![c, x]);
+                        stack.push(scaled);
+                    }
+                }
                 _ => flat.push(t),
             }
         }
@@ -229,6 +245,11 @@ impl Store {
                     redo = true;
                     out.push(p)
                 }
+                // (e^x)^(-1) became e^(-x): its base changed, so it may meet e^x.
+                Node::Pow(pb, _) if *pb != b => {
+                    redo = true;
+                    out.push(p)
+                }
                 _ => out.push(p),
             }
         }
@@ -239,15 +260,6 @@ impl Store {
             let c = self.num(coef);
             out.push(c);
             return self.mul(out);
-        }
-        // A number times a single sum is distributed, so like terms meet: 2*(x+1) → 2*x + 2.
-        if out.len() == 1 && !coef.is_one() && matches!(self.node(out[0]), Node::Add(_)) {
-            let Node::Add(ts) = self.node(out[0]).clone() else {
-                unreachable!()
-            };
-            let c = self.num(coef);
-            let scaled: Vec<ExprId> = ts.iter().map(|&t| self.mul(vec![c, t])).collect();
-            return self.add(scaled);
         }
         out.sort_by(|a, b| self.cmp_expr(*a, *b));
         self.mul_sorted(coef, &out)
@@ -282,6 +294,21 @@ impl Store {
                 let ne = self.mul(vec![be, e]);
                 self.pow(bb, ne)
             }
+            // (2x + 2y)^k = 2^k·(x + y)^k: the positive rational content of a sum comes
+            // out of an integer power, so 1/(2*(x + y)) and 1/(2*x + 2*y) are one node.
+            (Node::Add(ts), Node::Num(k)) if k.is_integer() => {
+                let content = self.content(&ts);
+                if content.is_one() {
+                    return self.intern(Node::Pow(b, e));
+                }
+                let inv = self.num(content.recip().expect("content is positive"));
+                let scaled: Vec<ExprId> = ts.iter().map(|&t| self.mul(vec![inv, t])).collect();
+                let primitive = self.add(scaled);
+                let c = self.num(content);
+                let cp = self.pow(c, e);
+                let pp = self.pow(primitive, e);
+                self.mul(vec![cp, pp])
+            }
             (Node::Mul(fs), Node::Num(k)) if k.is_integer() => {
                 let ps: Vec<ExprId> = fs.iter().map(|&f| self.pow(f, e)).collect();
                 self.mul(ps)
@@ -289,6 +316,24 @@ impl Store {
             (Node::Const(Constant::E), Node::Call(Func::Builtin(Builtin::Log), args)) => args[0],
             _ => self.intern(Node::Pow(b, e)),
         }
+    }
+
+    /// The positive rational g with every term's coefficient an integer multiple of g and
+    /// the coefficients' gcd 1 after dividing by it (1 when there is nothing to take out).
+    fn content(&self, ts: &[ExprId]) -> Rat {
+        use num_integer::Integer;
+        let mut num = num_bigint::BigInt::from(0);
+        let mut den = num_bigint::BigInt::from(1);
+        for &t in ts {
+            let c = self.term_coef(t);
+            let (n, d) = (c.numer(), c.denom());
+            num = num.gcd(&n);
+            den = den.lcm(&d);
+        }
+        if num == num_bigint::BigInt::from(0) {
+            return Rat::ONE;
+        }
+        Rat::from_big(num, den)
     }
 
     /// x^k for numbers: exact when it folds under `MAX_FOLD_BITS`, symbolic otherwise.
@@ -321,7 +366,11 @@ impl Store {
             return self.intern(Node::Pow(b, e));
         }
         let whole = num_integer::Integer::div_floor(&p, &q);
-        if whole == num_bigint::BigInt::from(0) {
+        // Split only when the integer part folds to a number; otherwise `mul` would join
+        // the two powers of the same base again.
+        let folds = num_traits::ToPrimitive::to_i64(&whole)
+            .is_some_and(|w| x.bits().saturating_mul(w.unsigned_abs()) <= MAX_FOLD_BITS);
+        if whole == num_bigint::BigInt::from(0) || !folds {
             return self.intern(Node::Pow(b, e));
         }
         let frac = k.sub(&Rat::from_bigint(whole.clone()));

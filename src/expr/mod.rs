@@ -166,7 +166,7 @@ impl std::fmt::Display for Fault {
 }
 
 /// The default node budget: about 1.5 GB of memory in the worst case.
-pub const DEFAULT_MAX_NODES: usize = 20_000_000;
+pub const DEFAULT_MAX_NODES: u64 = 20_000_000;
 
 pub struct Store {
     nodes: Vec<Node>,
@@ -207,7 +207,7 @@ impl Store {
             names: Vec::new(),
             name_ids: FxHashMap::default(),
             fault: None,
-            max_nodes: DEFAULT_MAX_NODES,
+            max_nodes: DEFAULT_MAX_NODES as usize,
         };
         for n in [
             Node::Undefined,
@@ -220,8 +220,8 @@ impl Store {
         s
     }
 
-    pub fn set_max_nodes(&mut self, n: usize) {
-        self.max_nodes = n.max(16);
+    pub fn set_max_nodes(&mut self, n: u64) {
+        self.max_nodes = usize::try_from(n).unwrap_or(usize::MAX).max(16);
     }
 
     pub fn len(&self) -> usize {
@@ -366,6 +366,22 @@ impl Store {
             }
         }
         out
+    }
+
+    /// The number of nodes in the trees the roots unfold to (shared subexpressions counted
+    /// each time they occur), saturating: what printing without `--cse` writes out.
+    pub fn tree_size(&self, roots: &[ExprId]) -> u64 {
+        let mut size: FxHashMap<ExprId, u64> = FxHashMap::default();
+        for e in self.postorder(roots) {
+            let n = self
+                .children(e)
+                .iter()
+                .fold(1u64, |acc, c| acc.saturating_add(size[c]));
+            size.insert(e, n);
+        }
+        roots
+            .iter()
+            .fold(0u64, |acc, r| acc.saturating_add(size[r]))
     }
 
     /// The variables an expression mentions, sorted by name.

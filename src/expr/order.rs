@@ -50,28 +50,26 @@ impl Store {
                 (Some(x), Some(y)) => self.cmp_expr(x, y),
             };
         }
-        // Exponentials sort as functions named `exp`.
+        // Exponentials sort among the built-in functions, as `exp`.
         let exp_a = self.is_exp(ba) && ea.is_some_and(|x| self.as_num(x).is_none());
         let exp_b = self.is_exp(bb) && eb.is_some_and(|x| self.as_num(x).is_none());
         if exp_a || exp_b {
-            let ra = if exp_a { 3 } else { rank(self.node(ba)) };
-            let rb = if exp_b { 3 } else { rank(self.node(bb)) };
-            if ra != rb {
-                return ra.cmp(&rb);
-            }
-            let name = |s: &Store, e: ExprId, is_exp: bool| -> &'static str {
+            let key = |s: &Store, e: ExprId, is_exp: bool| -> (u8, u8, String) {
                 match (is_exp, s.node(e)) {
-                    (true, _) => "exp",
-                    (_, Node::Call(Func::Builtin(f), _)) => f.name(),
-                    _ => "",
+                    (true, _) => (3, 0, "exp".to_string()),
+                    (_, Node::Call(Func::Builtin(f), _)) => (3, 0, f.name().to_string()),
+                    (_, Node::Call(Func::Unknown { name, .. }, _)) => {
+                        (3, 1, s.name(*name).to_string())
+                    }
+                    (_, n) => (rank(n), 0, String::new()),
                 }
             };
-            let o = name(self, ba, exp_a).cmp(name(self, bb, exp_b));
+            let o = key(self, ba, exp_a).cmp(&key(self, bb, exp_b));
             if o != Ordering::Equal {
                 return o;
             }
             return match (exp_a, exp_b) {
-                (true, true) => self.cmp_expr(ea.unwrap(), eb.unwrap()),
+                (true, true) => self.cmp_expr(ea.unwrap_or(a), eb.unwrap_or(b)),
                 (true, false) => Ordering::Less,
                 _ => Ordering::Greater,
             };

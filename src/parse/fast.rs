@@ -69,7 +69,11 @@ impl P<'_> {
             let t = self.product(s)?;
             terms.push(if neg { s.neg(t) } else { t });
         }
-        Some(s.add(terms))
+        Some(if terms.len() == 1 {
+            terms[0]
+        } else {
+            s.add(terms)
+        })
     }
 
     // product = { factor ~ (mul_op ~ factor)* }, mul_op = { !"**" ~ ("*" | "/") }

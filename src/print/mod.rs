@@ -1,9 +1,11 @@
 //! Stage 4, print: one layout (precedence, signs, fractions) shared by the plain, Unicode
 //! and LaTeX styles; each style only chooses tokens. JSON wraps these (see `json.rs`).
 
+pub mod cse;
 pub mod json;
 
 use crate::expr::{Builtin, Constant, ExprId, Func, Node, Rat, Store};
+use rustc_hash::FxHashMap;
 use std::fmt::Write;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -22,10 +24,23 @@ const POWER: u8 = 3;
 const ATOM: u8 = 4;
 
 pub fn render(store: &Store, e: ExprId, style: Style) -> String {
+    render_named(store, e, style, &FxHashMap::default())
+}
+
+/// Renders `e`, writing the subexpressions in `names` by their names (the `--cse` form;
+/// `e` itself is written out even when it has a name, since it is being defined).
+pub fn render_named(
+    store: &Store,
+    e: ExprId,
+    style: Style,
+    names: &FxHashMap<ExprId, String>,
+) -> String {
     let mut p = Printer {
         s: store,
         style,
         out: String::new(),
+        names,
+        root: e,
     };
     p.expr(e, 0);
     p.out
@@ -33,10 +48,14 @@ pub fn render(store: &Store, e: ExprId, style: Style) -> String {
 
 /// Renders a variable name in a style (`theta_1` → `θ₁`, `\theta_{1}`).
 pub fn render_name(name: &str, style: Style) -> String {
+    let names = FxHashMap::default();
+    let store = Store::new();
     let mut p = Printer {
-        s: &Store::new(),
+        s: &store,
         style,
         out: String::new(),
+        names: &names,
+        root: store.zero(),
     };
     p.name(name);
     p.out
@@ -46,6 +65,8 @@ struct Printer<'a> {
     s: &'a Store,
     style: Style,
     out: String,
+    names: &'a FxHashMap<ExprId, String>,
+    root: ExprId,
 }
 
 /// A factor of a product or of a denominator: `base^exp` with a positive rational power
@@ -176,8 +197,8 @@ impl Printer<'_> {
             Node::Add(_) => SUM,
             Node::Mul(_) => PRODUCT,
             Node::Pow(b, x) => match (self.s.node(*b), self.s.node(*x)) {
-                (Node::Const(Constant::E), _) => ATOM,
                 (_, Node::Num(r)) if r.is_negative() => PRODUCT,
+                (Node::Const(Constant::E), _) => ATOM,
                 (_, Node::Num(r)) if *r == Rat::Small(1, 2) => ATOM,
                 _ => POWER,
             },
@@ -186,6 +207,12 @@ impl Printer<'_> {
     }
 
     fn expr(&mut self, e: ExprId, min: u8) {
+        if e != self.root
+            && let Some(n) = self.names.get(&e)
+        {
+            let n = n.clone();
+            return self.name(&n);
+        }
         if self.prec(e) < min {
             self.open();
             self.expr(e, 0);
