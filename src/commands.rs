@@ -630,7 +630,7 @@ impl Job {
         let check_line = if self.check {
             Some(
                 self.run_check(s, &steps, point.as_ref())
-                    .map_err(|d| vec![d])?,
+                    .map_err(|d| vec![d.with_snippet(label, &text, 0..text.len())])?,
             )
         } else {
             None
@@ -642,7 +642,7 @@ impl Job {
         let text_out = match &point {
             Some(p) => self
                 .format_at(s, &text, &shape, p, warning_data)
-                .map_err(|d| vec![d])?,
+                .map_err(|d| vec![d.with_snippet(label, &text, 0..text.len())])?,
             None => self.format_result(s, &text, &shape, warning_data, &warnings),
         };
         Ok(Answer {

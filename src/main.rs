@@ -51,3 +51,8 @@ fn main() {
     };
     std::process::exit(code);
 }
+
+// The canonical constructors allocate many small, short-lived vectors; mimalloc serves
+// them about twice as fast as the system allocator (see docs/architecture.md).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -272,17 +272,22 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
             })
         }
         Rule::product => {
+            // All the factors at once: one canonical product, no intermediate ones.
             let mut inner = p.into_inner();
-            let mut acc = build(store, inner.next().expect("factor"))?;
+            let mut factors = vec![build(store, inner.next().expect("factor"))?];
             while let Some(op) = inner.next() {
                 let f = build(store, inner.next().expect("factor"))?;
-                acc = if op.as_str() == "/" {
-                    store.div(acc, f)
+                factors.push(if op.as_str() == "/" {
+                    store.recip(f)
                 } else {
-                    store.mul2(acc, f)
-                };
+                    f
+                });
             }
-            Ok(acc)
+            Ok(if factors.len() == 1 {
+                factors[0]
+            } else {
+                store.mul(factors)
+            })
         }
         Rule::factor => {
             let mut negative = false;

@@ -2,7 +2,8 @@
 //! canonical form (see `Node` for the invariants each variant keeps).
 
 use super::{Builtin, Constant, ExprId, Fault, Func, Node, Rat, Store};
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
+use std::hash::BuildHasher;
 
 /// A power of a number is folded only while the result stays under this many bits
 /// (about 30,000 decimal digits); beyond it, `2^99999999` stays symbolic.
@@ -25,6 +26,12 @@ impl Store {
     pub fn sub(&mut self, a: ExprId, b: ExprId) -> ExprId {
         let nb = self.neg(b);
         self.add(vec![a, nb])
+    }
+
+    /// 1/b
+    pub fn recip(&mut self, b: ExprId) -> ExprId {
+        let m = self.minus_one();
+        self.pow(b, m)
     }
 
     pub fn div(&mut self, a: ExprId, b: ExprId) -> ExprId {
@@ -104,8 +111,6 @@ impl Store {
     pub fn add(&mut self, terms: Vec<ExprId>) -> ExprId {
         // Flatten, fold numbers and collect like terms (keyed by the non-numeric part).
         let mut constant = Rat::ZERO;
-        let mut order: Vec<ExprId> = Vec::with_capacity(terms.len());
-        let mut coefs: FxHashMap<ExprId, Rat> = FxHashMap::default();
         let mut stack = terms;
         stack.reverse();
         let mut flat = Vec::new();
@@ -135,41 +140,64 @@ impl Store {
                 _ => flat.push(t),
             }
         }
+        // Like terms are found by their factor lists, hashed in place: a term that meets
+        // no other is kept as it is, without building any node.
+        struct Like {
+            first: ExprId,
+            coef: Rat,
+            merged: bool,
+        }
+        let mut likes: Vec<Like> = Vec::with_capacity(flat.len());
+        // Few terms are compared directly; many go through a hash table.
+        let small = flat.len() <= 12;
+        let mut index: HashTable<usize> =
+            HashTable::with_capacity(if small { 0 } else { flat.len() });
+        let hasher = foldhash::fast::FixedState::with_seed(0xADD);
         for t in flat {
             match self.node(t) {
                 Node::Undefined => return t,
                 Node::Num(r) => constant = constant.add(r),
                 _ => {
-                    let c = self.term_coef(t).clone();
-                    let mono = if c.is_one() {
-                        t
+                    let fs = self.term_factors(&t);
+                    let h = if small { 0 } else { hasher.hash_one(fs) };
+                    let found = if small {
+                        likes.iter().position(|l| self.term_factors(&l.first) == fs)
                     } else {
-                        let fs = self.term_factors(&t).to_vec();
-                        self.mul_sorted(Rat::ONE, &fs)
+                        index
+                            .find(h, |&i| self.term_factors(&likes[i].first) == fs)
+                            .copied()
                     };
-                    match coefs.get_mut(&mono) {
-                        Some(k) => *k = k.add(&c),
+                    let c = self.term_coef(t).clone();
+                    match found {
+                        Some(i) => {
+                            likes[i].coef = likes[i].coef.add(&c);
+                            likes[i].merged = true;
+                        }
                         None => {
-                            coefs.insert(mono, c);
-                            order.push(mono);
+                            let i = likes.len();
+                            likes.push(Like {
+                                first: t,
+                                coef: c,
+                                merged: false,
+                            });
+                            if !small {
+                                index.insert_unique(h, i, |&k| {
+                                    hasher.hash_one(self.term_factors(&likes[k].first))
+                                });
+                            }
                         }
                     }
                 }
             }
         }
-        let mut out = Vec::with_capacity(order.len() + 1);
-        for mono in order {
-            let c = &coefs[&mono];
-            if c.is_zero() {
-                continue;
+        let mut out = Vec::with_capacity(likes.len() + 1);
+        for like in likes {
+            if !like.merged {
+                out.push(like.first);
+            } else if !like.coef.is_zero() {
+                let fs = self.term_factors(&like.first).to_vec();
+                out.push(self.mul_sorted(like.coef, &fs));
             }
-            let t = if c.is_one() {
-                mono
-            } else {
-                let fs = self.term_factors(&mono).to_vec();
-                self.mul_sorted(c.clone(), &fs)
-            };
-            out.push(t);
         }
         self.sort_terms(&mut out);
         if !constant.is_zero() {
@@ -184,11 +212,11 @@ impl Store {
 
     pub fn mul(&mut self, factors: Vec<ExprId>) -> ExprId {
         let mut coef = Rat::ONE;
-        // base → exponents, in first-seen order
-        let mut order: Vec<ExprId> = Vec::with_capacity(factors.len());
-        let mut exps: FxHashMap<ExprId, Vec<ExprId>> = FxHashMap::default();
+        // (base, exponent, the factor itself) for every non-numeric factor
+        let mut pairs: Vec<(ExprId, ExprId, ExprId)> = Vec::with_capacity(factors.len());
         let mut stack = factors;
         let mut zero = false;
+        let one = self.one();
         while let Some(f) = stack.pop() {
             match self.node(f) {
                 Node::Undefined => return f,
@@ -199,45 +227,32 @@ impl Store {
                     coef = coef.mul(r)
                 }
                 Node::Mul(fs) => stack.extend_from_slice(fs),
-                Node::Pow(b, e) => {
-                    let (b, e) = (*b, *e);
-                    exps.entry(b)
-                        .or_insert_with(|| {
-                            order.push(b);
-                            Vec::new()
-                        })
-                        .push(e);
-                }
-                _ => {
-                    let one = self.one();
-                    exps.entry(f)
-                        .or_insert_with(|| {
-                            order.push(f);
-                            Vec::new()
-                        })
-                        .push(one);
-                }
+                Node::Pow(b, e) => pairs.push((*b, *e, f)),
+                _ => pairs.push((f, one, f)),
             }
         }
         if zero {
             return self.zero();
         }
-        let mut out: Vec<ExprId> = Vec::with_capacity(order.len());
+        // Group equal bases (by id: equal bases are the same node).
+        pairs.sort_unstable_by_key(|p| p.0);
+        let mut out: Vec<ExprId> = Vec::with_capacity(pairs.len());
         let mut redo = false;
-        for b in order {
-            let es = exps.remove(&b).unwrap_or_default();
-            let p = if es.len() == 1 {
-                if es[0] == self.one() {
-                    b
-                } else {
-                    // Already a canonical power taken from the input.
-                    let e = es[0];
-                    self.intern(Node::Pow(b, e))
-                }
+        let mut k = 0;
+        while k < pairs.len() {
+            let b = pairs[k].0;
+            let mut end = k + 1;
+            while end < pairs.len() && pairs[end].0 == b {
+                end += 1;
+            }
+            let p = if end == k + 1 {
+                pairs[k].2 // a factor alone with its base is already canonical
             } else {
+                let es: Vec<ExprId> = pairs[k..end].iter().map(|p| p.1).collect();
                 let e = self.add(es);
                 self.pow(b, e)
             };
+            k = end;
             match self.node(p) {
                 Node::Undefined => return p,
                 Node::Num(r) => coef = coef.mul(r),
@@ -322,6 +337,21 @@ impl Store {
     /// the coefficients' gcd 1 after dividing by it (1 when there is nothing to take out).
     fn content(&self, ts: &[ExprId]) -> Rat {
         use num_integer::Integer;
+        // The common case in machine words: every coefficient a small integer.
+        let mut g: i64 = 0;
+        let mut small = true;
+        for &t in ts {
+            match self.term_coef(t) {
+                Rat::Small(n, 1) if *n != i64::MIN => g = g.gcd(n),
+                _ => {
+                    small = false;
+                    break;
+                }
+            }
+        }
+        if small {
+            return if g <= 1 { Rat::ONE } else { Rat::int(g) };
+        }
         let mut num = num_bigint::BigInt::from(0);
         let mut den = num_bigint::BigInt::from(1);
         for &t in ts {

@@ -134,6 +134,11 @@ impl Rat {
     }
 
     pub fn add(&self, o: &Rat) -> Rat {
+        if let (Rat::Small(a, 1), Rat::Small(c, 1)) = (self, o)
+            && let Some(n) = a.checked_add(*c)
+        {
+            return Rat::Small(n, 1);
+        }
         if let (Rat::Small(a, b), Rat::Small(c, d)) = (self, o) {
             let (a, b, c, d) = (*a as i128, *b as i128, *c as i128, *d as i128);
             if b == d {
@@ -163,6 +168,11 @@ impl Rat {
     }
 
     pub fn mul(&self, o: &Rat) -> Rat {
+        if let (Rat::Small(a, 1), Rat::Small(c, 1)) = (self, o)
+            && let Some(n) = a.checked_mul(*c)
+        {
+            return Rat::Small(n, 1);
+        }
         if let (Rat::Small(a, b), Rat::Small(c, d)) = (self, o) {
             return Rat::from_i128(*a as i128 * *c as i128, *b as i128 * *d as i128);
         }
@@ -287,6 +297,9 @@ impl PartialOrd for Rat {
 
 impl Ord for Rat {
     fn cmp(&self, o: &Self) -> Ordering {
+        if let (Rat::Small(a, 1), Rat::Small(c, 1)) = (self, o) {
+            return a.cmp(c);
+        }
         if let (Rat::Small(a, b), Rat::Small(c, d)) = (self, o) {
             return (*a as i128 * *d as i128).cmp(&(*c as i128 * *b as i128));
         }

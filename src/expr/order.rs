@@ -162,6 +162,25 @@ impl Store {
     }
 
     fn degree(&self, fs: &[ExprId]) -> Rat {
+        // Integer exponents (the common case) add up without rational arithmetic.
+        let mut whole: i64 = 0;
+        let mut all_whole = true;
+        for &f in fs {
+            match self.node(f) {
+                Node::Pow(_, x) => match self.node(*x) {
+                    Node::Num(Rat::Small(k, 1)) if k.unsigned_abs() < 1 << 31 => whole += k,
+                    Node::Num(_) => {
+                        all_whole = false;
+                        break;
+                    }
+                    _ => whole += 1,
+                },
+                _ => whole += 1,
+            }
+        }
+        if all_whole {
+            return Rat::int(whole);
+        }
         let mut d = Rat::ZERO;
         for &f in fs {
             let k = match self.node(f) {

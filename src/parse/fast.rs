@@ -78,7 +78,7 @@ impl P<'_> {
 
     // product = { factor ~ (mul_op ~ factor)* }, mul_op = { !"**" ~ ("*" | "/") }
     fn product(&mut self, s: &mut Store) -> Option<ExprId> {
-        let mut acc = self.factor(s)?;
+        let mut factors = vec![self.factor(s)?];
         loop {
             let save = self.i;
             self.ws();
@@ -97,9 +97,13 @@ impl P<'_> {
             self.i += 1;
             self.ws();
             let f = self.factor(s)?;
-            acc = if div { s.div(acc, f) } else { s.mul2(acc, f) };
+            factors.push(if div { s.recip(f) } else { f });
         }
-        Some(acc)
+        Some(if factors.len() == 1 {
+            factors[0]
+        } else {
+            s.mul(factors)
+        })
     }
 
     // factor = { sign* ~ (implicit | power) }
