@@ -287,9 +287,10 @@ pub fn run(
         max_nodes: cli.global.max_nodes,
         batch,
     };
-    if let Err(d) = job.check_arguments(common.given) {
+    if let Err(e) = job.check_arguments(common.given) {
+        let (d, code) = *e;
         err.write_all(d.render(color).as_bytes())?;
-        return Ok(1);
+        return Ok(code);
     }
     if batch {
         return job.batch(stdin, out, err);
@@ -298,7 +299,7 @@ pub fn run(
     for e in exprs {
         match e.into_string() {
             Ok(t) if t == "-" => {
-                let d = Diagnostic::error("`-` (standard input) works only as the one expression");
+                let d = Diagnostic::error("`-` (standard input) works only as the only expression");
                 err.write_all(d.render(color).as_bytes())?;
                 return Ok(2);
             }
@@ -339,7 +340,29 @@ pub fn run(
 impl Job {
     /// Checks what does not depend on the expression, once, before any input is read:
     /// variable names, the `--given` constraints (syntax, cycles), the `--at` syntax.
-    fn check_arguments(&mut self, given: Vec<OsString>) -> Result<(), Diagnostic> {
+    /// Fails with the diagnostic and the exit status: 2 for a misuse of the command line,
+    /// 1 for a rejected input.
+    fn check_arguments(&mut self, given: Vec<OsString>) -> Result<(), Box<(Diagnostic, i32)>> {
+        self.check_inputs(given).map_err(|d| Box::new((d, 1)))?;
+        if self.op == Op::Eval && self.at.is_none() {
+            return Err(Box::new((
+                Diagnostic::error("eval needs a point: --at x=1,y=2"),
+                2,
+            )));
+        }
+        if self.check && matches!(self.op, Op::Simplify | Op::Eval) {
+            return Err(Box::new((
+                Diagnostic::error(format!(
+                    "--check verifies derivatives; `{}` computes none",
+                    self.op.name()
+                )),
+                2,
+            )));
+        }
+        Ok(())
+    }
+
+    fn check_inputs(&mut self, given: Vec<OsString>) -> Result<(), Diagnostic> {
         let all_vars: Vec<String> = self
             .vars
             .iter()
@@ -375,15 +398,18 @@ impl Job {
             let n = s.intern_name(v);
             cons.check_var(n).map_err(|e| self.constraint_diag(e))?;
         }
-        self.point(&mut s)?;
-        if self.op == Op::Eval && self.at.is_none() {
-            return Err(Diagnostic::error("eval needs a point: --at x=1,y=2"));
-        }
-        if self.check && matches!(self.op, Op::Simplify | Op::Eval | Op::Differential) {
-            return Err(Diagnostic::error(format!(
-                "--check verifies derivatives; `{}` computes none",
-                self.op.name()
-            )));
+        if let Some(p) = self.point(&mut s)? {
+            // A constrained variable takes its value from its constraint.
+            for (n, _) in p {
+                if let Some(c) = cons.items.iter().find(|c| c.name == n) {
+                    return Err(Diagnostic::error(format!(
+                        "`{}` has a value from --given {}, so --at cannot give it another",
+                        s.name(n),
+                        self.given[c.index]
+                    ))
+                    .with_note("give values to the independent variables only"));
+                }
+            }
         }
         Ok(())
     }
@@ -549,7 +575,7 @@ impl Job {
                 let names = s.free_symbols(&[g]);
                 let mut terms = Vec::new();
                 for v in names {
-                    let c = partial(s, g, v);
+                    let c = chain(s, g, &[v], &mut steps);
                     let c = s.tidy(c);
                     if c == s.zero() {
                         continue;
@@ -641,9 +667,24 @@ impl Job {
         let warning_data = warning.map(|(_, data)| data);
         let text_out = match &point {
             Some(p) => self
-                .format_at(s, &text, &shape, p, warning_data)
+                .format_at(s, &text, &shape, p, warning_data, &warnings)
                 .map_err(|d| vec![d.with_snippet(label, &text, 0..text.len())])?,
             None => self.format_result(s, &text, &shape, warning_data, &warnings),
+        };
+        // JSON names the columns of a gradient, Hessian or Jacobian, and lists a
+        // Jacobian's expressions one by one.
+        let text_out = if self.format == Format::Json
+            && matches!(self.op, Op::Grad | Op::Hessian | Op::Jacobian)
+        {
+            let names = self.wrt_names(s, &subs);
+            let mut obj: Value = serde_json::from_str(&text_out).unwrap_or_default();
+            obj["wrt"] = json!(names.iter().map(|&n| s.name(n)).collect::<Vec<_>>());
+            if self.op == Op::Jacobian {
+                obj["input"] = json!(texts);
+            }
+            obj.to_string()
+        } else {
+            text_out
         };
         Ok(Answer {
             text: text_out,
@@ -734,11 +775,16 @@ impl Job {
             return Ok("check: skipped (the derivative could not be evaluated at any point: unknown functions or outside the domain)\n".into());
         }
         if report.ok() {
+            let err = if report.max_rel_error == 0.0 {
+                "0".to_string()
+            } else {
+                format!("{:.0e}", report.max_rel_error)
+            };
+            let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
             return Ok(format!(
-                "check: ok (max rel. error {:.0e} at {} point{})\n",
-                report.max_rel_error,
-                report.points,
-                if report.points == 1 { "" } else { "s" }
+                "check: ok (max rel. error {err}; {} at {})\n",
+                plural(steps.len(), "derivative"),
+                plural(points.len(), "point"),
             ));
         }
         Err(Diagnostic::error(format!(
@@ -761,6 +807,7 @@ impl Job {
         shape: &Shape,
         p: &[(Name, ExprId)],
         warning: Option<Value>,
+        others: &[Diagnostic],
     ) -> Result<String, Diagnostic> {
         let map: FxHashMap<Name, ExprId> = p.iter().copied().collect();
         let mut values: FxHashMap<ExprId, (Option<ExprId>, f64)> = FxHashMap::default();
@@ -781,6 +828,11 @@ impl Job {
                     render(s, sub, Style::Plain)
                 ))
                 .with_note(format!("the result is {}", render(s, e, Style::Plain))),
+                EvalError::Overflow(sub) => Diagnostic::error(format!(
+                    "{} is too large for a double at this point",
+                    render(s, sub, Style::Plain)
+                ))
+                .with_note(format!("the result is {}", render(s, e, Style::Plain))),
                 EvalError::UnknownFunction(n) => Diagnostic::error(format!(
                     "`{}` is an unknown function, so it has no value",
                     s.name(n)
@@ -795,6 +847,42 @@ impl Job {
             let exact = s.as_num(v).is_some().then_some(v);
             values.insert(e, (exact, x));
         }
+        // A differential's terms take their sign and their "1" from the values.
+        let shape = match shape {
+            Shape::Differential(ts) => {
+                let mut out = Vec::new();
+                for t in ts {
+                    let (exact, x) = values[&t.coef];
+                    let signed = if t.negative { -x } else { x };
+                    let (value, negative) = match exact {
+                        Some(v) => {
+                            let v = if t.negative { s.neg(v) } else { v };
+                            let neg = s.is_negated(v);
+                            (if neg { s.neg(v) } else { v }, neg)
+                        }
+                        None => (t.coef, signed < 0.0),
+                    };
+                    match exact {
+                        None => values.insert(t.coef, (None, signed.abs())),
+                        Some(_) => values.insert(value, (Some(value), signed.abs())),
+                    };
+                    if s.as_num(value).is_some_and(|r| r.is_zero()) {
+                        continue;
+                    }
+                    out.push(DTerm {
+                        var: t.var.clone(),
+                        coef: value,
+                        negative,
+                        sum: false,
+                        unit: value == s.one(),
+                    });
+                }
+                Shape::Differential(out)
+            }
+            Shape::Scalar(e) => Shape::Scalar(*e),
+            Shape::Vector(v) => Shape::Vector(v.clone()),
+            Shape::Matrix(m) => Shape::Matrix(m.clone()),
+        };
         let cell = |s: &Store, e: ExprId, style: Style| match values[&e] {
             (Some(v), _) => render(s, v, style),
             (None, x) => format!("{x}"),
@@ -811,7 +899,7 @@ impl Job {
                         "value": if x.is_finite() { json!(x) } else { Value::Null },
                     })
                 });
-                self.json_object(input, result, warning, &[])
+                self.json_object(input, result, warning, others)
             }
         })
     }
@@ -868,8 +956,17 @@ impl Job {
     ) -> String {
         let entries = shape.entries();
         let plan = if self.cse {
-            let taken: Vec<Name> = s.free_symbols(&entries);
-            let taken: Vec<&str> = taken.iter().map(|&n| s.name(n)).collect();
+            // Names in use: variables and unknown functions.
+            let mut taken: Vec<&str> = s
+                .free_symbols(&entries)
+                .iter()
+                .map(|&n| s.name(n))
+                .collect();
+            for n in s.postorder(&entries) {
+                if let Node::Call(Func::Unknown { name, .. }, _) = s.node(n) {
+                    taken.push(s.name(*name));
+                }
+            }
             Some(cse::plan(s, &entries, &taken))
         } else {
             None

@@ -13,6 +13,8 @@ pub enum EvalError {
     Domain(ExprId),
     /// An unknown function (`f(x)`) has no numeric value.
     UnknownFunction(Name),
+    /// A subexpression's value is beyond the range of a double (`exp(1000)`).
+    Overflow(ExprId),
 }
 
 /// The value of `e` where each variable has the value `env` gives it.
@@ -20,7 +22,10 @@ pub fn eval(store: &Store, e: ExprId, env: &dyn Fn(Name) -> Option<f64>) -> Resu
     let mut val: FxHashMap<ExprId, f64> = FxHashMap::default();
     for n in store.postorder(&[e]) {
         let v = node_value(store, n, &val, env)?;
-        if !v.is_finite() {
+        if v.is_infinite() {
+            return Err(EvalError::Overflow(n));
+        }
+        if v.is_nan() {
             return Err(EvalError::Domain(n));
         }
         val.insert(n, v);

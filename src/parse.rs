@@ -434,6 +434,12 @@ fn dcall(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
         }
     }
     let (fname, fspan) = fname.expect("function name");
+    if matches!(fname.as_str(), "pi" | "π" | "e") {
+        return Err(ParseError::new(
+            format!("`{fname}` is a constant, not a function"),
+            fspan,
+        ));
+    }
     if Builtin::from_name(&fname).is_some() || matches!(fname.as_str(), "exp" | "sqrt") {
         return Err(ParseError::new(
             format!(

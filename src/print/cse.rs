@@ -93,7 +93,7 @@ pub fn plan(s: &Store, roots: &[ExprId], taken: &[&str]) -> Plan {
                 })
             })
         })
-        .unwrap_or("_c");
+        .unwrap_or("_cse");
     let mut bindings = Vec::new();
     let mut names = FxHashMap::default();
     for e in order {
