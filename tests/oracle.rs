@@ -45,7 +45,7 @@ fn value(s: &Store, e: ExprId, names: &[Name], vals: &[f64]) -> Option<f64> {
     let env = |n: Name| names.iter().position(|&m| m == n).map(|i| vals[i]);
     match eval(s, e, &env) {
         Ok(v) if v.is_finite() && v.abs() <= HUGE => Some(v),
-        Ok(_) | Err(EvalError::Domain(_)) => None,
+        Ok(_) | Err(EvalError::Domain(_) | EvalError::Overflow(_)) => None,
         Err(other) => panic!(
             "evaluating `{}` failed unexpectedly: {other:?}",
             render(s, e, Style::Plain)
