@@ -521,13 +521,11 @@ impl Job {
                 .as_ref()
                 .map(|f| f.to_string())
                 .unwrap_or_else(|| "undefined".into());
-            vec![
-                Diagnostic::error(format!("{what} is undefined: {why}")).with_snippet(
-                    label,
-                    &text,
-                    0..text.len(),
-                ),
-            ]
+            let msg = match s.fault {
+                Some(crate::expr::Fault::TooLarge { .. }) => why,
+                _ => format!("{what} is undefined: {why}"),
+            };
+            vec![Diagnostic::error(msg).with_snippet(label, &text, 0..text.len())]
         };
         // The expression must make sense with the constraints substituted.
         let subs: Vec<ExprId> = fs.iter().map(|&f| cons.substitute(s, f)).collect();

@@ -157,8 +157,9 @@ impl std::fmt::Display for Fault {
             Fault::LogOfZero => write!(f, "log(0) is undefined"),
             Fault::TooLarge { limit } => write!(
                 f,
-                "the computation needs more than {limit} distinct subexpressions \
-                 (the limit set by --max-nodes)"
+                "the computation is too large: it needs more than {limit} distinct \
+                 subexpressions, or {} stored terms and factors (the limit set by --max-nodes)",
+                limit.saturating_mul(SLOTS_PER_NODE)
             ),
         }
     }
@@ -176,7 +177,12 @@ pub struct Store {
     name_ids: FxHashMap<String, Name>,
     pub fault: Option<Fault>,
     max_nodes: usize,
+    /// Children stored by all nodes so far.
+    slots: usize,
 }
+
+/// The budget allows this many stored children per node on average (about 4 bytes each).
+const SLOTS_PER_NODE: usize = 4;
 
 impl Default for Store {
     fn default() -> Self {
@@ -209,6 +215,7 @@ impl Store {
             name_ids: FxHashMap::default(),
             fault: None,
             max_nodes: DEFAULT_MAX_NODES as usize,
+            slots: 0,
         };
         for n in [
             Node::Undefined,
@@ -287,7 +294,17 @@ impl Store {
         if let Some(&id) = self.table.find(h, |&id| nodes[id.index()] == node) {
             return id;
         }
-        if self.nodes.len() >= self.max_nodes {
+        let kids = match &node {
+            Node::Add(c) | Node::Mul(c) | Node::Call(_, c) => c.len(),
+            Node::Pow(..) => 2,
+            _ => 0,
+        };
+        // The budget counts nodes and, since one product may hold many factors, the
+        // children they store (a chain rule n deep builds products of 1..n factors).
+        self.slots += kids;
+        if self.nodes.len() >= self.max_nodes
+            || self.slots > self.max_nodes.saturating_mul(SLOTS_PER_NODE)
+        {
             return self.undefined(Fault::TooLarge {
                 limit: self.max_nodes,
             });
