@@ -243,6 +243,10 @@ pub fn run(
     } else {
         Format::Plain
     });
+    // Commands that are not computations (completions, man page, session, plots).
+    if let Some(code) = crate::tools::run_tool(&cli, term, stdin, out, err) {
+        return code;
+    }
     let (op, exprs, vars, wrt, common): (
         Op,
         Vec<OsString>,
@@ -272,6 +276,8 @@ pub fn run(
         Command::Jacobian(a) => (Op::Jacobian, a.exprs, Vec::new(), a.wrt, a.common),
         Command::Simplify(a) => (Op::Simplify, vec![a.expr.expr], Vec::new(), None, a.common),
         Command::Eval(a) => (Op::Eval, vec![a.expr.expr], Vec::new(), None, a.common),
+        #[allow(unreachable_patterns)]
+        _ => unreachable!("handled by tools::run_tool"),
     };
     let batch = exprs.len() == 1 && exprs[0] == "-";
     let mut job = Job {
