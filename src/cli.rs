@@ -96,7 +96,9 @@ Examples:
   $ deriv total 'x*s' x --given s=t+x --given t=x^2
   3*x^2 + 2*x
   $ deriv total 'x^2*y' x --given 'y=y(x)'
-  x^2*y'(x) + 2*x*y(x)")]
+  x^2*y'(x) + 2*x*y(x)
+  $ deriv total y x --given 'x^2 + y^2 = 1'         (implicit: dy/dx = -F_x/F_y)
+  -x/y")]
     Total(TotalArgs),
 
     /// df = Σ ∂f/∂v dv, written with d(v) in plain text (dv in Unicode and LaTeX)
@@ -148,6 +150,53 @@ Examples:
   $ deriv eval 'sin(x)' --at x=1
   0.8414709848078965")]
     Eval(EvalArgs),
+
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    #[command(after_help = "\
+Examples:
+  $ deriv completions bash > ~/.local/share/bash-completion/completions/deriv
+  $ deriv completions zsh > ~/.zfunc/_deriv        (with fpath+=~/.zfunc in ~/.zshrc)
+  $ deriv completions fish > ~/.config/fish/completions/deriv.fish")]
+    Completions(CompletionsArgs),
+
+    /// Print the manual page (roff) to standard output
+    #[command(after_help = "\
+Examples:
+  $ deriv man | man -l -
+  $ deriv man > ~/.local/share/man/man1/deriv.1")]
+    Man,
+
+    /// The expression language on one screen: operators, numbers, functions
+    #[command(after_help = "\
+Examples:
+  $ deriv syntax
+  $ deriv syntax | less")]
+    Syntax,
+
+    /// An interactive session: commands as above, with :given, :format, :at and ans
+    #[command(after_help = "\
+Examples:
+  $ deriv repl                      (also `deriv` alone on a terminal)
+  > partial x^2*y x
+  2*x*y
+  > :given t = x
+  > total 4*pi/3*t*x*y x
+  8*pi*x*y/3
+  $ printf 'partial x^2*y x\\nsimplify ans*x\\n' | deriv repl     (scripted: no prompt)
+  2*x*y
+  2*x^2*y
+
+Type :help in the session for its commands.")]
+    Repl,
+
+    /// Draw f and its derivative in the terminal (braille) or as an SVG file
+    #[command(after_help = "\
+Examples:
+  $ deriv plot 'sin(x)' x --from -pi --to pi
+  $ deriv plot 'x^3 - 3*x' x --from -2.5 --to 2.5 --at 1      (with the tangent at x = 1)
+  $ deriv plot 'tan(x)' x --from -3 --to 3 --width 80 --height 24
+  $ deriv plot 'exp(-x^2)' x --svg gauss.svg")]
+    Plot(PlotArgs),
 }
 
 #[derive(Args, Debug)]
@@ -169,9 +218,15 @@ pub struct Common {
     )]
     pub given: Vec<OsString>,
 
-    /// Evaluate the result at a point: --at x=1,y=2 (values may be expressions: x=pi/2)
+    /// Evaluate the result at a point: --at x=1,y=2 (values may be expressions: x=pi/2;
+    /// w=[1,2] gives w[1] and w[2])
     #[arg(long, value_name = "VAR=VALUE,...", allow_hyphen_values = true)]
     pub at: Option<String>,
+
+    /// Values from a file, one `VAR = VALUE` a line (`#` comments; w[1,2] = 0.5 and
+    /// w = [[...]] allowed), as if given with --at
+    #[arg(long, value_name = "FILE")]
+    pub at_file: Option<std::path::PathBuf>,
 
     /// Name each repeated subexpression once (one binding per line, then the result)
     #[arg(long)]
@@ -181,6 +236,20 @@ pub struct Common {
     /// on a mismatch
     #[arg(long)]
     pub check: bool,
+
+    /// A definition (repeatable): a constant `a = 2`, a function `phi(s) = 1/(1+exp(-a*s))`,
+    /// or a derivative rule `phi'(s) = a*phi(s)*(1-phi(s))` that keeps phi in the result
+    #[arg(long = "let", value_name = "DEF", allow_hyphen_values = true)]
+    pub lets: Vec<String>,
+
+    /// A file of definitions, one per line, `#` starting a comment (repeatable)
+    #[arg(long = "defs", value_name = "FILE")]
+    pub defs: Vec<std::path::PathBuf>,
+
+    /// Show the derivation before the result: the rule used at each step (partial), the
+    /// chain-rule expansion (total), the partials (differential)
+    #[arg(long)]
+    pub explain: bool,
 }
 
 #[derive(Args, Debug)]
@@ -210,6 +279,11 @@ pub struct TotalArgs {
     #[arg(value_name = "VAR", required = true)]
     pub vars: Vec<String>,
 
+    /// With an implicit relation (--given 'x^2 + y^2 = 1'), the variable it makes depend
+    /// on VAR [default: the relation's only other variable]
+    #[arg(long, value_name = "VAR")]
+    pub dependent: Option<String>,
+
     #[command(flatten)]
     pub common: Common,
 }
@@ -228,9 +302,10 @@ pub struct VectorArgs {
     #[command(flatten)]
     pub expr: ExprArg,
 
-    /// The variables, in order [default: those of the expression, sorted]
-    #[arg(long, value_name = "VAR,...", value_delimiter = ',')]
-    pub wrt: Option<Vec<String>>,
+    /// The variables, in order [default: those of the expression, sorted]; `w[*,*]`
+    /// matches every w[i,j] of the expression
+    #[arg(long, value_name = "VAR,...", allow_hyphen_values = true)]
+    pub wrt: Option<String>,
 
     #[command(flatten)]
     pub common: Common,
@@ -243,8 +318,8 @@ pub struct JacobianArgs {
     pub exprs: Vec<OsString>,
 
     /// The variables, in order [default: those of the expressions, sorted]
-    #[arg(long, value_name = "VAR,...", value_delimiter = ',')]
-    pub wrt: Option<Vec<String>>,
+    #[arg(long, value_name = "VAR,...", allow_hyphen_values = true)]
+    pub wrt: Option<String>,
 
     #[command(flatten)]
     pub common: Common,
@@ -257,4 +332,56 @@ pub struct EvalArgs {
 
     #[command(flatten)]
     pub common: Common,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Args, Debug)]
+pub struct PlotArgs {
+    /// The function to draw, of one variable
+    #[arg(value_name = "EXPR", allow_hyphen_values = true)]
+    pub expr: String,
+
+    /// The variable along the horizontal axis
+    #[arg(value_name = "VAR")]
+    pub var: String,
+
+    /// Where the plot starts (a number or a constant expression: -pi)
+    #[arg(
+        long,
+        value_name = "X",
+        default_value = "-5",
+        allow_hyphen_values = true
+    )]
+    pub from: String,
+
+    /// Where the plot ends
+    #[arg(
+        long,
+        value_name = "X",
+        default_value = "5",
+        allow_hyphen_values = true
+    )]
+    pub to: String,
+
+    /// Also draw the tangent line at this point
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
+    pub at: Option<String>,
+
+    /// Write an SVG figure to FILE instead of drawing in the terminal
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<std::path::PathBuf>,
+
+    /// Width in terminal columns [default: 64], or in pixels with --svg [default: 640]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(8..=4000))]
+    pub width: Option<u32>,
+
+    /// Height in terminal rows [default: 16], or in pixels with --svg [default: 400]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(4..=4000))]
+    pub height: Option<u32>,
 }

@@ -4,6 +4,7 @@
 use crate::calculus::check::{self, CheckReport, Point};
 use crate::calculus::{Constraint, ConstraintError, Constraints, partial};
 use crate::cli::{Cli, ColorChoice, Command, Common, Format};
+use crate::defs::Defs;
 use crate::diagnostic::Diagnostic;
 use crate::eval::{EvalError, eval, numerically_equal};
 use crate::expr::{ExprId, Func, Name, Node, Store};
@@ -62,9 +63,16 @@ struct Job {
     vars: Vec<String>,
     wrt: Option<Vec<String>>,
     given: Vec<String>,
+    /// Definitions, each with where it came from (`--let` or `FILE:LINE`).
+    defs: Vec<(String, String)>,
     at: Option<String>,
+    /// Lines of `--at-file`, with `FILE:LINE`.
+    at_file: Vec<(String, String)>,
     cse: bool,
     check: bool,
+    explain: bool,
+    /// `total --dependent`: the variable an implicit relation makes depend on VAR.
+    dependent: Option<String>,
     format: Format,
     color: bool,
     max_nodes: u64,
@@ -243,6 +251,7 @@ pub fn run(
     } else {
         Format::Plain
     });
+    let mut dependent = None;
     // Commands that are not computations (completions, man page, session, plots).
     if let Some(code) = crate::tools::run_tool(&cli, term, stdin, out, err) {
         return code;
@@ -263,7 +272,10 @@ pub fn run(
             None,
             a.common,
         ),
-        Command::Total(a) => (Op::Total, vec![a.expr.expr], a.vars, None, a.common),
+        Command::Total(a) => {
+            dependent = a.dependent;
+            (Op::Total, vec![a.expr.expr], a.vars, None, a.common)
+        }
         Command::Differential(a) => (
             Op::Differential,
             vec![a.expr.expr],
@@ -271,9 +283,27 @@ pub fn run(
             None,
             a.common,
         ),
-        Command::Grad(a) => (Op::Grad, vec![a.expr.expr], Vec::new(), a.wrt, a.common),
-        Command::Hessian(a) => (Op::Hessian, vec![a.expr.expr], Vec::new(), a.wrt, a.common),
-        Command::Jacobian(a) => (Op::Jacobian, a.exprs, Vec::new(), a.wrt, a.common),
+        Command::Grad(a) => (
+            Op::Grad,
+            vec![a.expr.expr],
+            Vec::new(),
+            split_list(a.wrt),
+            a.common,
+        ),
+        Command::Hessian(a) => (
+            Op::Hessian,
+            vec![a.expr.expr],
+            Vec::new(),
+            split_list(a.wrt),
+            a.common,
+        ),
+        Command::Jacobian(a) => (
+            Op::Jacobian,
+            a.exprs,
+            Vec::new(),
+            split_list(a.wrt),
+            a.common,
+        ),
         Command::Simplify(a) => (Op::Simplify, vec![a.expr.expr], Vec::new(), None, a.common),
         Command::Eval(a) => (Op::Eval, vec![a.expr.expr], Vec::new(), None, a.common),
         #[allow(unreachable_patterns)]
@@ -285,14 +315,22 @@ pub fn run(
         vars,
         wrt,
         given: Vec::new(),
-        at: common.at,
+        defs: Vec::new(),
+        at: common.at.clone(),
+        at_file: Vec::new(),
         cse: common.cse,
         check: common.check,
+        explain: common.explain,
+        dependent,
         format,
         color,
         max_nodes: cli.global.max_nodes,
         batch,
     };
+    if let Err(e) = job.read_definitions(&common.lets, &common.defs, common.at_file.as_deref()) {
+        err.write_all(e.render(color).as_bytes())?;
+        return Ok(1);
+    }
     if let Err(e) = job.check_arguments(common.given) {
         let (d, code) = *e;
         err.write_all(d.render(color).as_bytes())?;
@@ -344,15 +382,89 @@ pub fn run(
 }
 
 impl Job {
-    /// Checks what does not depend on the expression, once, before any input is read:
-    /// variable names, the `--given` constraints (syntax, cycles), the `--at` syntax.
+    /// Collects `--let` and `--defs FILE` definitions (a file: one per line, `#` comments)
+    /// and the lines of `--at-file`.
+    fn read_definitions(
+        &mut self,
+        lets: &[String],
+        files: &[std::path::PathBuf],
+        at_file: Option<&std::path::Path>,
+    ) -> Result<(), Diagnostic> {
+        if let Some(f) = at_file {
+            let text = std::fs::read_to_string(f).map_err(|e| {
+                Diagnostic::error(format!("cannot read the values file {}: {e}", f.display()))
+            })?;
+            for (i, line) in text.lines().enumerate() {
+                let line = line.split('#').next().unwrap_or("").trim_end();
+                if !line.trim().is_empty() {
+                    self.at_file
+                        .push((format!("{}:{}", f.display(), i + 1), line.to_string()));
+                }
+            }
+        }
+        for l in lets {
+            self.defs.push(("--let".into(), l.clone()));
+        }
+        for f in files {
+            let text = std::fs::read_to_string(f).map_err(|e| {
+                Diagnostic::error(format!(
+                    "cannot read the definitions file {}: {e}",
+                    f.display()
+                ))
+            })?;
+            for (i, line) in text.lines().enumerate() {
+                let line = line.split('#').next().unwrap_or("").trim_end();
+                if !line.trim().is_empty() {
+                    self.defs
+                        .push((format!("{}:{}", f.display(), i + 1), line.to_string()));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The definitions in a store, with their derivative rules installed.
+    fn definitions(&self, s: &mut Store) -> Result<Defs, Diagnostic> {
+        let texts: Vec<String> = self.defs.iter().map(|(_, t)| t.clone()).collect();
+        let defs =
+            Defs::new(s, &texts).map_err(|e| {
+                let (origin, text) = &self.defs[e.index];
+                let (label, shown, off) = if origin == "--let" {
+                    (String::new(), format!("--let {text}"), "--let ".len())
+                } else {
+                    (origin.clone(), text.clone(), 0)
+                };
+                Diagnostic::error(format!("in the definition `{text}`: {}", e.message))
+                    .with_snippet(label, &shown, e.span.start + off..e.span.end + off)
+            })?;
+        defs.install_rules(s);
+        Ok(defs)
+    }
+
     /// Fails with the diagnostic and the exit status: 2 for a misuse of the command line,
     /// 1 for a rejected input.
     fn check_arguments(&mut self, given: Vec<OsString>) -> Result<(), Box<(Diagnostic, i32)>> {
         self.check_inputs(given).map_err(|d| Box::new((d, 1)))?;
-        if self.op == Op::Eval && self.at.is_none() {
+        if self.op == Op::Eval && self.at.is_none() && self.at_file.is_empty() {
             return Err(Box::new((
                 Diagnostic::error("eval needs a point: --at x=1,y=2"),
+                2,
+            )));
+        }
+        if self.explain && !matches!(self.op, Op::Partial { .. } | Op::Total | Op::Differential) {
+            return Err(Box::new((
+                Diagnostic::error(format!(
+                    "--explain is for partial, total and differential, not `{}`",
+                    self.op.name()
+                )),
+                2,
+            )));
+        }
+        if self.explain && self.batch {
+            return Err(Box::new((
+                Diagnostic::error(
+                    "--explain writes several lines, so it takes one expression, not `-`",
+                ),
                 2,
             )));
         }
@@ -369,6 +481,12 @@ impl Job {
     }
 
     fn check_inputs(&mut self, given: Vec<OsString>) -> Result<(), Diagnostic> {
+        // Canonical spelling of indexed names: `w[1, 2]` is `w[1,2]`.
+        for v in self.vars.iter_mut().chain(self.wrt.iter_mut().flatten()) {
+            if let Some(c) = parse::var_name(v) {
+                *v = c;
+            }
+        }
         let all_vars: Vec<String> = self
             .vars
             .iter()
@@ -376,7 +494,15 @@ impl Job {
             .cloned()
             .collect();
         for v in &all_vars {
-            if !parse::is_name(v) {
+            if v.contains('*') && self.wrt.as_ref().is_some_and(|w| w.contains(v)) {
+                continue; // a pattern, matched against each expression's variables
+            }
+            if matches!(v.as_str(), "pi" | "π" | "e") {
+                return Err(Diagnostic::error(format!(
+                    "`{v}` is a constant; it cannot be differentiated by"
+                )));
+            }
+            if parse::var_name(v).is_none() {
                 return Err(Diagnostic::error(format!("`{v}` is not a variable name"))
                     .with_snippet("", v, 0..v.len())
                     .with_note("a variable is a name such as x, theta_1 or θ"));
@@ -399,7 +525,30 @@ impl Job {
             }
         }
         let mut s = Store::new();
-        let cons = self.constraints(&mut s)?;
+        let defs = self.definitions(&mut s)?;
+        let rels = self.constraints(&mut s, &defs)?;
+        if let (Some(d), true) = (&self.dependent, rels.implicit.is_empty()) {
+            return Err(Diagnostic::error(format!(
+                "--dependent {d} needs an implicit relation, such as --given 'x^2 + {d}^2 = 1'"
+            )));
+        }
+        if let Some(&(i, _)) = rels.implicit.first()
+            && self.op != Op::Total
+        {
+            return Err(Diagnostic::error(format!(
+                "--given {} is an implicit relation; `deriv total` differentiates with it",
+                self.given[i]
+            )));
+        }
+        for v in &all_vars {
+            let n = s.intern_name(v);
+            if defs.is_constant(n) {
+                return Err(Diagnostic::error(format!(
+                    "`{v}` is a constant defined with --let, so it cannot be differentiated by"
+                )));
+            }
+        }
+        let cons = self.constraints(&mut s, &defs)?;
         for v in &all_vars {
             let n = s.intern_name(v);
             cons.check_var(n).map_err(|e| self.constraint_diag(e))?;
@@ -500,10 +649,38 @@ impl Job {
 
     /// The variables a vector command differentiates by.
     fn wrt_names(&self, s: &mut Store, fs: &[ExprId]) -> Vec<Name> {
-        match &self.wrt {
-            Some(w) => w.iter().map(|v| s.intern_name(v)).collect(),
-            None => s.free_symbols(fs),
+        let Some(w) = &self.wrt else {
+            return s.free_symbols(fs);
+        };
+        let present = s.free_symbols(fs);
+        let mut out = Vec::new();
+        for item in w {
+            match item.split_once('[') {
+                // w[*,*]: every variable w[i,j] of the expressions, in natural order
+                Some((base, rest)) if item.contains('*') => {
+                    let k = rest.trim_end_matches(']').split(',').count();
+                    for &n in &present {
+                        let name = s.name(n);
+                        let fits = name.split_once('[').is_some_and(|(b, r)| {
+                            b == base.trim() && r.trim_end_matches(']').split(',').count() == k
+                        });
+                        if fits && !out.contains(&n) {
+                            out.push(n);
+                        }
+                    }
+                }
+                _ if item == "*" => {
+                    for &n in &present {
+                        if !out.contains(&n) {
+                            out.push(n);
+                        }
+                    }
+                }
+                // A name given explicitly is a column even when repeated (--wrt x,x).
+                _ => out.push(s.intern_name(item)),
+            }
         }
+        out
     }
 
     /// The answer for one expression (several for `jacobian`), or the diagnostics that
@@ -512,14 +689,22 @@ impl Job {
         let mut store = Store::new();
         store.set_max_nodes(self.max_nodes);
         let s = &mut store;
+        let defs = self.definitions(s).map_err(|d| vec![d])?;
         let mut fs = Vec::new();
         for text in texts {
-            fs.push(parse::parse(s, text).map_err(|e| vec![parse_diag(e, label, text)])?);
+            let f = parse::parse(s, text).map_err(|e| vec![parse_diag(e, label, text)])?;
+            let f = defs.expand(s, f, false).map_err(|e| {
+                vec![Diagnostic::error(e.message).with_snippet(label, text, 0..text.len())]
+            })?;
+            let f = s
+                .expand_sums(f)
+                .map_err(|m| vec![Diagnostic::error(m).with_snippet(label, text, 0..text.len())])?;
+            fs.push(f);
         }
         let text = texts.join(", ");
         let f = fs[0];
         let mut warnings = self.unknown_function_hints(s, &fs);
-        let cons = self.constraints(s).map_err(|d| vec![d])?;
+        let cons = self.constraints(s, &defs).map_err(|d| vec![d])?;
         let vars: Vec<Name> = self.vars.iter().map(|v| s.intern_name(v)).collect();
         let undefined = |s: &Store, what: &str| {
             let why = s
@@ -558,6 +743,13 @@ impl Job {
         let mut warning = None;
         let shape = match self.op {
             Op::Simplify | Op::Eval => Shape::Scalar(subs[0]),
+            Op::Total if !cons.implicit.is_empty() => {
+                let (r, notes) = self
+                    .implicit_total(s, &cons, subs[0], &vars)
+                    .map_err(|d| vec![d.with_snippet(label, &text, 0..text.len())])?;
+                warnings.extend(notes);
+                Shape::Scalar(r)
+            }
             Op::Total
             | Op::Partial {
                 substitute_first: true,
@@ -602,13 +794,13 @@ impl Job {
                 Shape::Differential(terms)
             }
             Op::Grad => {
+                // Reverse mode: one sweep for every variable, sharing the adjoints.
                 let names = self.wrt_names(s, &subs);
-                Shape::Vector(
-                    names
-                        .iter()
-                        .map(|&v| chain(s, subs[0], &[v], &mut steps))
-                        .collect(),
-                )
+                let entries = crate::calculus::reverse::gradient(s, subs[0], &names);
+                for (&v, &d) in names.iter().zip(&entries) {
+                    steps.push((subs[0], v, d));
+                }
+                Shape::Vector(entries)
             }
             Op::Hessian => {
                 let names = self.wrt_names(s, &subs);
@@ -642,6 +834,11 @@ impl Job {
             }
         };
         let shape = shape.map(&mut |e| s.tidy(e));
+        let explanation = if self.explain {
+            self.explain(s, &cons, f, subs[0], &vars)
+        } else {
+            Vec::new()
+        };
         if shape.entries().iter().any(|&e| s.is_undefined(e)) {
             return Err(undefined(s, "the result"));
         }
@@ -659,7 +856,7 @@ impl Job {
         }
         let check_line = if self.check {
             Some(
-                self.run_check(s, &steps, point.as_ref())
+                self.run_check(s, &defs, &steps, point.as_ref())
                     .map_err(|d| vec![d.with_snippet(label, &text, 0..text.len())])?,
             )
         } else {
@@ -671,7 +868,7 @@ impl Job {
         let warning_data = warning.map(|(_, data)| data);
         let text_out = match &point {
             Some(p) => self
-                .format_at(s, &text, &shape, p, warning_data, &warnings)
+                .format_at(s, &defs, &text, &shape, p, warning_data, &warnings)
                 .map_err(|d| vec![d.with_snippet(label, &text, 0..text.len())])?,
             None => self.format_result(s, &text, &shape, warning_data, &warnings),
         };
@@ -690,6 +887,18 @@ impl Job {
         } else {
             text_out
         };
+        let text_out = match (explanation.is_empty(), self.format) {
+            (true, _) => text_out,
+            (false, Format::Json) => {
+                let mut obj: Value = serde_json::from_str(&text_out).unwrap_or_default();
+                obj["explanation"] = json!(explanation.iter().map(|(t, _)| t).collect::<Vec<_>>());
+                obj.to_string()
+            }
+            (false, _) => {
+                let lines: Vec<&str> = explanation.iter().map(|(_, l)| l.as_str()).collect();
+                format!("{}\n{text_out}", lines.join("\n"))
+            }
+        };
         Ok(Answer {
             text: text_out,
             warnings,
@@ -697,53 +906,315 @@ impl Job {
         })
     }
 
+    /// df/dx with implicit relations F(x, v, ...) = 0: dv/dx = −F_x/F_v for the dependent
+    /// variable v of each, then df/dx = ∂f/∂x + Σ ∂f/∂v·dv/dx.
+    fn implicit_total(
+        &self,
+        s: &mut Store,
+        cons: &Constraints,
+        g: ExprId,
+        vars: &[Name],
+    ) -> Result<(ExprId, Vec<Diagnostic>), Diagnostic> {
+        let [x] = vars else {
+            return Err(Diagnostic::error(
+                "an implicit relation works with one variable of differentiation",
+            ));
+        };
+        let mut result = partial(s, g, *x);
+        let mut notes = Vec::new();
+        for (v, dv, note) in self.implicit_derivatives(s, cons, *x)? {
+            let dg = partial(s, g, v);
+            let term = s.mul2(dg, dv);
+            result = s.add2(result, term);
+            notes.push(note);
+        }
+        Ok((result, notes))
+    }
+
+    /// For each implicit relation F = 0: its dependent variable v, dv/dx = −F_x/F_v, and
+    /// the note that says so.
+    fn implicit_derivatives(
+        &self,
+        s: &mut Store,
+        cons: &Constraints,
+        x: Name,
+    ) -> Result<Vec<(Name, ExprId, Diagnostic)>, Diagnostic> {
+        let mut out = Vec::new();
+        for &(index, rel) in &cons.implicit {
+            let rel = cons.substitute(s, rel);
+            let shown = &self.given[index];
+            let others: Vec<Name> = s
+                .free_symbols(&[rel])
+                .into_iter()
+                .filter(|&n| n != x)
+                .collect();
+            let v = match &self.dependent {
+                Some(d) => {
+                    let n = s.intern_name(d);
+                    if !others.contains(&n) {
+                        return Err(Diagnostic::error(format!(
+                            "--dependent {d}: `{d}` does not occur in the relation {shown}"
+                        )));
+                    }
+                    n
+                }
+                None if others.len() == 1 => others[0],
+                None if others.is_empty() => {
+                    return Err(Diagnostic::error(format!(
+                        "the relation {shown} involves no variable other than {} (after the other \
+                         constraints are put in), so it makes nothing depend on it",
+                        s.name(x)
+                    )));
+                }
+                None => {
+                    let names: Vec<&str> = others.iter().map(|&n| s.name(n)).collect();
+                    return Err(Diagnostic::error(format!(
+                        "the relation {shown} has {} other variables ({}): name the dependent one with --dependent",
+                        names.len(),
+                        names.join(", ")
+                    )));
+                }
+            };
+            let fx = partial(s, rel, x);
+            let fv = partial(s, rel, v);
+            let fv = s.tidy(fv);
+            let (xs, vs) = (s.name(x).to_string(), s.name(v).to_string());
+            if fv == s.zero() {
+                return Err(Diagnostic::error(format!(
+                    "the relation {shown} does not determine {vs} as a function of {xs}: ∂F/∂{vs} = 0"
+                )));
+            }
+            let q = s.div(fx, fv);
+            let dv = s.neg(q);
+            let dv = s.tidy(dv);
+            let st = self.style();
+            let mut note = Diagnostic::note(format!(
+                "d{vs}/d{xs} = {} from {shown}, by implicit differentiation: d{vs}/d{xs} = −F_{xs}/F_{vs}",
+                render(s, dv, st)
+            ));
+            if s.as_num(fv).is_none() {
+                note = note.with_note(format!(
+                    "undefined where F_{vs} = {} is 0",
+                    render(s, fv, st)
+                ));
+            }
+            out.push((v, dv, note));
+        }
+        Ok(out)
+    }
+
+    /// The derivation, as (plain text for JSON, the line in the output's style).
+    fn explain(
+        &self,
+        s: &mut Store,
+        cons: &Constraints,
+        f: ExprId,
+        g: ExprId,
+        vars: &[Name],
+    ) -> Vec<(String, String)> {
+        use crate::calculus::explain::{partial_steps, total_terms};
+        let style = match self.format {
+            Format::Plain | Format::Json => Style::Plain,
+            _ => Style::Unicode,
+        };
+        let mut out: Vec<(String, String)> = Vec::new();
+        let mut line = |s: &Store, parts: &dyn Fn(Style) -> String| {
+            let _ = s;
+            out.push((parts(Style::Plain), parts(style)));
+        };
+        let nm = |s: &Store, n: Name| render_name(s.name(n), Style::Unicode);
+        match self.op {
+            Op::Total if vars.len() == 1 => {
+                let x = vars[0];
+                let xs = nm(s, x);
+                let known: Vec<(Name, ExprId)> = self
+                    .implicit_derivatives(s, cons, x)
+                    .map(|v| v.into_iter().map(|(n, d, _)| (n, d)).collect())
+                    .unwrap_or_default();
+                let terms = total_terms(s, cons, f, x, &known);
+                let labels: Vec<String> = terms
+                    .iter()
+                    .map(|t| {
+                        let v = nm(s, t.var);
+                        if t.var == x {
+                            format!("∂f/∂{v}")
+                        } else {
+                            format!("∂f/∂{v}·d{v}/d{xs}")
+                        }
+                    })
+                    .collect();
+                let head = format!("df/d{xs} = {}", labels.join(" + "));
+                line(s, &|_| head.clone());
+                for (t, label) in terms.iter().zip(&labels) {
+                    let why = if t.var == x {
+                        String::new()
+                    } else if known.iter().any(|(n, _)| *n == t.var) {
+                        format!("   (d{}/d{xs} from the implicit relation)", nm(s, t.var))
+                    } else if cons.resolved(t.var).is_none() {
+                        format!("   ({} does not depend on {xs})", nm(s, t.var))
+                    } else {
+                        let c = cons
+                            .items
+                            .iter()
+                            .find(|c| c.name == t.var)
+                            .map(|c| c.rhs)
+                            .unwrap_or(t.dv_dx);
+                        format!("   ({} = {})", nm(s, t.var), render(s, c, style))
+                    };
+                    let (a, b, p) = (t.df_dv, t.dv_dx, t.product);
+                    line(s, &|st| {
+                        if t.var == x {
+                            format!("  {label} = {}", render(s, a, st))
+                        } else {
+                            format!(
+                                "  {label} = ({})·({}) = {}{why}",
+                                render(s, a, st),
+                                render(s, b, st),
+                                render(s, p, st)
+                            )
+                        }
+                    });
+                }
+                let parts: Vec<ExprId> = terms.iter().map(|t| t.product).collect();
+                let sum = s.add(parts);
+                let sum = s.tidy(sum);
+                let total = if known.is_empty() {
+                    cons.total(s, f, vars)
+                } else {
+                    sum
+                };
+                let total = s.tidy(total);
+                line(s, &|st| format!("df/d{xs} = {}", render(s, sum, st)));
+                if sum != total {
+                    line(s, &|st| {
+                        format!(
+                            "      = {}   (substituting the constraints)",
+                            render(s, total, st)
+                        )
+                    });
+                }
+            }
+            Op::Differential => {
+                let names = s.free_symbols(&[g]);
+                let dvs: Vec<String> = names
+                    .iter()
+                    .map(|&v| format!("∂f/∂{}·d{}", nm(s, v), nm(s, v)))
+                    .collect();
+                let head = format!("df = {}", dvs.join(" + "));
+                line(s, &|_| head.clone());
+                for v in names {
+                    let d = partial(s, g, v);
+                    let d = s.tidy(d);
+                    let label = format!("∂f/∂{}", nm(s, v));
+                    line(s, &|st| format!("  {label} = {}", render(s, d, st)));
+                }
+            }
+            _ => {
+                // Partial derivatives (and total ones by several variables): each step's rules.
+                let mut cur = if matches!(
+                    self.op,
+                    Op::Partial {
+                        substitute_first: false
+                    }
+                ) {
+                    f
+                } else {
+                    g
+                };
+                for &v in vars {
+                    let vs = nm(s, v);
+                    line(s, &|st| format!("∂/∂{vs} of {}:", render(s, cur, st)));
+                    let (steps, omitted) = partial_steps(s, cur, v, 40);
+                    for step in &steps {
+                        let (e, r) = (step.expr, step.result);
+                        let rule = step.rule.clone();
+                        line(s, &|st| {
+                            format!(
+                                "  {rule}: ∂/∂{vs} {} = {}",
+                                render(s, e, st),
+                                render(s, r, st)
+                            )
+                        });
+                    }
+                    if omitted > 0 {
+                        line(s, &|_| format!("  … and {omitted} more steps"));
+                    }
+                    let d = partial(s, cur, v);
+                    cur = s.tidy(d);
+                }
+            }
+        }
+        out
+    }
+
     /// The `--at` point: each variable's value as an expression (`x=pi/2` stays exact).
     fn point(&self, s: &mut Store) -> Result<Option<Vec<(Name, ExprId)>>, Diagnostic> {
-        let Some(at) = &self.at else { return Ok(None) };
-        let shown = format!("--at {at}");
-        let mut out = Vec::new();
-        let mut offset = 0;
-        for part in at.split(',') {
-            let start = offset;
-            offset += part.len() + 1;
+        if self.at.is_none() && self.at_file.is_empty() {
+            return Ok(None);
+        }
+        // (label, the text shown, the item, its offset in the text shown)
+        let mut items: Vec<(String, String, String, usize)> = Vec::new();
+        for (label, line) in &self.at_file {
+            items.push((label.clone(), line.clone(), line.clone(), 0));
+        }
+        if let Some(at) = &self.at {
+            let shown = format!("--at {at}");
+            let mut offset = 5;
+            for part in parse::split_top(at, ',') {
+                items.push((String::new(), shown.clone(), part.to_string(), offset));
+                offset += part.len() + 1;
+            }
+        }
+        let mut out: Vec<(Name, ExprId)> = Vec::new();
+        for (label, shown, part, start) in items {
             let diag = |msg: String, span: std::ops::Range<usize>| {
                 Diagnostic::error(msg).with_snippet(
-                    "",
+                    label.clone(),
                     &shown,
-                    span.start + 5 + start..span.end + 5 + start,
+                    span.start + start..span.end + start,
                 )
             };
             let Some(eq) = part.find('=') else {
                 return Err(diag(
-                    format!("--at needs VAR=VALUE, but `{part}` has no `=`"),
+                    format!("a value needs VAR=VALUE, but `{part}` has no `=`"),
                     0..part.len().max(1),
                 )
-                .with_note("for example --at x=1,y=2"));
+                .with_note("for example --at x=1,y=2, or w=[0.5,1] for w[1] and w[2]"));
             };
-            let name = part[..eq].trim();
-            if !parse::is_name(name) || matches!(name, "pi" | "π" | "e") {
+            let name_text = part[..eq].trim();
+            let Some(name) = parse::var_name(name_text) else {
                 return Err(diag(
-                    format!("`{name}` is not a variable name"),
+                    format!("`{name_text}` is not a variable name"),
                     0..eq.max(1),
                 ));
+            };
+            // `w=[[1,2],[3,4]]` gives w[1,1] = 1, w[1,2] = 2, ...
+            let mut values: Vec<(String, &str)> = Vec::new();
+            flatten_array(&name, part[eq + 1..].trim(), &mut Vec::new(), &mut values);
+            for (n, text) in values {
+                let v = parse::parse(s, text).map_err(|e| {
+                    let place = if label.is_empty() {
+                        "--at"
+                    } else {
+                        label.as_str()
+                    };
+                    diag(
+                        format!("in {place} {n}=…: {}", e.message),
+                        eq + 1..part.len(),
+                    )
+                })?;
+                if !s.free_symbols(&[v]).is_empty() {
+                    return Err(diag(
+                        format!("the value of `{n}` must be a number"),
+                        eq + 1..part.len(),
+                    ));
+                }
+                let id = s.intern_name(&n);
+                if out.iter().any(|(m, _)| *m == id) {
+                    return Err(diag(format!("`{n}` is given two values"), 0..part.len()));
+                }
+                out.push((id, v));
             }
-            let v = parse::parse(s, &part[eq + 1..]).map_err(|e| {
-                diag(
-                    format!("in --at {name}=…: {}", e.message),
-                    e.span.start + eq + 1..e.span.end + eq + 1,
-                )
-            })?;
-            if !s.free_symbols(&[v]).is_empty() {
-                return Err(diag(
-                    format!("the value of `{name}` must be a number"),
-                    eq + 1..part.len(),
-                ));
-            }
-            let n = s.intern_name(name);
-            if out.iter().any(|(m, _)| *m == n) {
-                return Err(diag(format!("`{name}` is given two values"), 0..part.len()));
-            }
-            out.push((n, v));
         }
         Ok(Some(out))
     }
@@ -751,10 +1222,24 @@ impl Job {
     /// `--check`: every derivative step against a difference quotient.
     fn run_check(
         &self,
-        s: &Store,
+        s: &mut Store,
+        defs: &Defs,
         steps: &[(ExprId, Name, ExprId)],
         point: Option<&Vec<(Name, ExprId)>>,
     ) -> Result<String, Diagnostic> {
+        // Numbers need every definition expanded, rule functions included.
+        let mut full = Vec::with_capacity(steps.len());
+        for &(g, v, d) in steps {
+            let g = defs
+                .expand(s, g, true)
+                .map_err(|e| Diagnostic::error(e.message))?;
+            let d = defs
+                .expand(s, d, true)
+                .map_err(|e| Diagnostic::error(e.message))?;
+            full.push((g, v, d));
+        }
+        let steps = &full[..];
+        let s: &Store = s;
         let names = s.free_symbols(
             &steps
                 .iter()
@@ -776,7 +1261,14 @@ impl Job {
         };
         let report: CheckReport = check::check_chain(s, steps, &points);
         if report.points == 0 {
-            return Ok("check: skipped (the derivative could not be evaluated at any point: unknown functions or outside the domain)\n".into());
+            let why = if steps.is_empty() {
+                "nothing here is a derivative step it can compare (an implicit relation's \
+                 derivative is not checked)"
+            } else {
+                "the derivative could not be evaluated at any point: unknown functions or \
+                 outside the domain"
+            };
+            return Ok(format!("check: skipped ({why})\n"));
         }
         if report.ok() {
             let err = if report.max_rel_error == 0.0 {
@@ -799,14 +1291,21 @@ impl Job {
             "at {}: symbolic {} but numeric {}",
             report.worst_at, report.symbolic, report.numeric
         ))
-        .with_note("this is a bug in deriv; please report it with the command"))
+        .with_note(if self.defs.iter().any(|(_, t)| t.contains("'")) {
+            "a derivative rule from the definitions may be wrong (it is checked against the \
+             function's own definition); otherwise this is a bug in deriv: please report it"
+        } else {
+            "this is a bug in deriv; please report it with the command"
+        }))
     }
 
     /// The result with the `--at` values put in: exact when it folds to a number, else a
     /// double.
+    #[allow(clippy::too_many_arguments)]
     fn format_at(
         &self,
         s: &mut Store,
+        defs: &Defs,
         input: &str,
         shape: &Shape,
         p: &[(Name, ExprId)],
@@ -816,7 +1315,10 @@ impl Job {
         let map: FxHashMap<Name, ExprId> = p.iter().copied().collect();
         let mut values: FxHashMap<ExprId, (Option<ExprId>, f64)> = FxHashMap::default();
         for e in shape.entries() {
-            let v = s.substitute(e, &map);
+            let full = defs
+                .expand(s, e, true)
+                .map_err(|ce| Diagnostic::error(ce.message))?;
+            let v = s.substitute(full, &map);
             if s.is_undefined(v) {
                 let why = s.fault.as_ref().map(|f| f.to_string()).unwrap_or_default();
                 return Err(Diagnostic::error(format!(
@@ -920,16 +1422,22 @@ impl Job {
             .iter()
             .map(|g| {
                 let (v, e) = g.split_once('=').unwrap_or((g, ""));
-                json!({"variable": v.trim(), "expr": e.trim()})
+                match parse::var_name(v) {
+                    Some(v) => json!({"variable": v, "expr": e.trim()}),
+                    None => json!({"relation": g}),
+                }
             })
             .collect();
         let mut warnings: Vec<Value> = warning.into_iter().collect();
         for d in others {
-            if d.message.contains("unknown function") {
-                warnings.push(
-                    json!({"kind": "unknown-function", "message": d.message, "notes": d.notes}),
-                );
-            }
+            let kind = if d.message.contains("unknown function") {
+                "unknown-function"
+            } else if d.severity == crate::diagnostic::Severity::Note {
+                "implicit-derivative"
+            } else {
+                continue; // the substitution warning, already given with its data
+            };
+            warnings.push(json!({"kind": kind, "message": d.message, "notes": d.notes}));
         }
         let mut obj = json!({
             "version": 1,
@@ -1082,8 +1590,9 @@ impl Job {
     }
 
     /// Parses every `--given` into a validated set of constraints.
-    fn constraints(&self, s: &mut Store) -> Result<Constraints, Diagnostic> {
+    fn constraints(&self, s: &mut Store, defs: &Defs) -> Result<Constraints, Diagnostic> {
         let mut items = Vec::new();
+        let mut implicit = Vec::new();
         for (index, g) in self.given.iter().enumerate() {
             let shown = format!("--given {g}");
             let off = "--given ".len();
@@ -1108,7 +1617,21 @@ impl Job {
                 .with_note("for example --given t=x"));
             }
             let lstart = lhs.len() - lhs.trim_start().len();
-            if !parse::is_name(name) || matches!(name, "pi" | "π" | "e") {
+            if parse::var_name(name).is_none() && !matches!(name, "pi" | "π" | "e") {
+                // Not `VAR = EXPR`: an implicit relation LHS = RHS, used as F = LHS - RHS = 0.
+                // (`2=x` is a malformed constraint, not a relation: its left side has no variable.)
+                if let (Ok(l), Ok(r)) = (parse::parse(s, lhs), parse::parse(s, &g[eq + 1..]))
+                    && !s.free_symbols(&[l]).is_empty()
+                {
+                    let fr = s.sub(l, r);
+                    let fr = defs
+                        .expand(s, fr, false)
+                        .map_err(|ce| diag(ce.message, 0..g.len()))?;
+                    implicit.push((index, fr));
+                    continue;
+                }
+            }
+            let Some(name) = parse::var_name(name) else {
                 return Err(diag(
                     format!("`{name}` is not a variable name, so it cannot be given a value"),
                     lstart..lstart + name.len(),
@@ -1116,7 +1639,8 @@ impl Job {
                 .with_note(
                     "the left side of --given is the variable that depends on others: --given t=x",
                 ));
-            }
+            };
+            let name = name.as_str();
             let rhs = &g[eq + 1..];
             if rhs.trim().is_empty() {
                 return Err(diag(
@@ -1125,7 +1649,12 @@ impl Job {
                 ));
             }
             let e = match parse::parse(s, rhs) {
-                Ok(e) => e,
+                Ok(e) => {
+                    let e = defs
+                        .expand(s, e, false)
+                        .map_err(|ce| diag(ce.message, eq + 1..g.len()))?;
+                    s.expand_sums(e).map_err(|m| diag(m, eq + 1..g.len()))?
+                }
                 Err(pe) => {
                     let span = pe.span.start + eq + 1..pe.span.end + eq + 1;
                     let mut d = diag(format!("in --given {name}=…: {}", pe.message), span);
@@ -1142,7 +1671,9 @@ impl Job {
                 index,
             });
         }
-        Constraints::new(s, items).map_err(|e| self.constraint_diag(e))
+        let mut cons = Constraints::new(s, items).map_err(|e| self.constraint_diag(e))?;
+        cons.implicit = implicit;
+        Ok(cons)
     }
 
     fn constraint_diag(&self, e: ConstraintError) -> Diagnostic {
@@ -1327,6 +1858,41 @@ fn derivative_label(xs: &[String]) -> String {
         })
         .collect();
     format!("d{order}f/{den}")
+}
+
+/// `[a, [b, c]]` as indexed values: name[1] = a, name[2,1] = b, ... (1-based); a plain
+/// value is the name's own.
+fn flatten_array<'a>(
+    name: &str,
+    text: &'a str,
+    at: &mut Vec<usize>,
+    out: &mut Vec<(String, &'a str)>,
+) {
+    let t = text.trim();
+    match t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+        Some(inner) => {
+            for (i, item) in parse::split_top(inner, ',').into_iter().enumerate() {
+                at.push(i + 1);
+                flatten_array(name, item, at, out);
+                at.pop();
+            }
+        }
+        None if at.is_empty() => out.push((name.to_string(), t)),
+        None => {
+            let idx: Vec<String> = at.iter().map(|k| k.to_string()).collect();
+            out.push((format!("{name}[{}]", idx.join(",")), t));
+        }
+    }
+}
+
+/// `--wrt` items, split at commas outside brackets (`w[*,*],v[*]`).
+fn split_list(w: Option<String>) -> Option<Vec<String>> {
+    w.map(|w| {
+        parse::split_top(&w, ',')
+            .into_iter()
+            .map(|p| p.trim().to_string())
+            .collect()
+    })
 }
 
 fn superscript_count(n: usize) -> String {

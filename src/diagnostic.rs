@@ -8,6 +8,7 @@ use std::ops::Range;
 pub enum Severity {
     Error,
     Warning,
+    Note,
 }
 
 /// The text a diagnostic points into: what the user typed, and a gutter label
@@ -38,6 +39,13 @@ impl Diagnostic {
             message: message.into(),
             snippet: None,
             notes: Vec::new(),
+        }
+    }
+
+    pub fn note(message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Note,
+            ..Diagnostic::error(message)
         }
     }
 
@@ -81,6 +89,7 @@ impl Diagnostic {
             Severity::Warning => (paint("warning", |s| s.yellow().bold()), |s| {
                 s.yellow().bold()
             }),
+            Severity::Note => (paint("note", |s| s.cyan().bold()), |s| s.cyan().bold()),
         };
         let mut out = format!("{head}: {}\n", paint(&self.message, |s| s.bold()));
         if let Some(sn) = &self.snippet {

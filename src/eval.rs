@@ -94,7 +94,9 @@ fn node_value(
             }
             v
         }
-        Node::Call(Func::Unknown { name, .. }, _) => return Err(EvalError::UnknownFunction(*name)),
+        Node::Call(Func::Unknown { name, .. } | Func::Index(name) | Func::Sum(name), _) => {
+            return Err(EvalError::UnknownFunction(*name));
+        }
         Node::Undefined => return Err(EvalError::Domain(n)),
     })
 }

@@ -4,11 +4,14 @@
 pub mod calculus;
 pub mod cli;
 pub mod commands;
+pub mod defs;
 pub mod diagnostic;
 pub mod eval;
 pub mod expr;
 pub mod parse;
+pub mod plot;
 pub mod print;
+pub mod repl;
 pub mod tools;
 
 /// The stack the work runs on. Every stage may recurse once per nesting level, and the

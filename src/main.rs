@@ -7,7 +7,13 @@ use deriv::commands::{Terminal, run};
 use std::io::{self, BufReader, BufWriter, IsTerminal, Write};
 
 fn main() {
-    let cli = match Cli::try_parse() {
+    // `deriv` alone on a terminal starts the session; otherwise clap prints the help.
+    let parsed = if std::env::args_os().len() == 1 && io::stdin().is_terminal() {
+        Cli::try_parse_from(["deriv", "repl"])
+    } else {
+        Cli::try_parse()
+    };
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };

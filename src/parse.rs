@@ -66,6 +66,48 @@ pub fn parse_with_pest(store: &mut Store, text: &str) -> Result<ExprId, ParseErr
     build(store, sum)
 }
 
+/// The variable `s` names, in canonical spelling: a name (`x`, `theta_1`) or an indexed
+/// name with integer indices (`w[1, 2]` → `w[1,2]`); `None` otherwise (constants too).
+pub fn var_name(s: &str) -> Option<String> {
+    let s = s.trim();
+    if matches!(s, "pi" | "π" | "e") {
+        return None;
+    }
+    if is_name(s) {
+        return Some(s.to_string());
+    }
+    let (base, rest) = s.split_once('[')?;
+    let inner = rest.strip_suffix(']')?;
+    let base = base.trim();
+    if !is_name(base) || matches!(base, "pi" | "π" | "e") {
+        return None;
+    }
+    let idx: Option<Vec<String>> = inner
+        .split(',')
+        .map(|i| i.trim().parse::<i64>().ok().map(|k| k.to_string()))
+        .collect();
+    Some(format!("{base}[{}]", idx?.join(",")))
+}
+
+/// Splits at `sep` outside brackets and parentheses (`x=[1,2],y=3` → `x=[1,2]`, `y=3`).
+pub fn split_top(s: &str, sep: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, c) in s.char_indices() {
+        match c {
+            '[' | '(' => depth += 1,
+            ']' | ')' => depth -= 1,
+            c if c == sep && depth == 0 => {
+                out.push(&s[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
 /// Is `s` a valid variable name (for `--given NAME=...`)?
 pub fn is_name(s: &str) -> bool {
     Grammar::parse(Rule::ident, s).is_ok_and(|p| p.as_str().len() == s.len())
@@ -338,6 +380,32 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
         Rule::ident => name(store, p),
         Rule::call => call(store, p),
         Rule::dcall => dcall(store, p),
+        Rule::indexed => {
+            let mut inner = p.into_inner();
+            let head = inner.next().expect("ident");
+            let name = head.as_str();
+            if matches!(name, "pi" | "π" | "e") || Builtin::from_name(name).is_some() {
+                return Err(ParseError::new(
+                    format!("`{name}` cannot be indexed: it is a constant or a function"),
+                    span_of(&head),
+                ));
+            }
+            let mut idx = Vec::new();
+            for q in inner {
+                idx.push(build(store, q)?);
+            }
+            let n = store.intern_name(name);
+            Ok(store.call(Func::Index(n), idx))
+        }
+        Rule::sumcall => {
+            let mut inner = p.into_inner();
+            let var = inner.next().expect("ident");
+            let v = store.intern_name(var.as_str());
+            let lo = build(store, inner.next().expect("lo"))?;
+            let hi = build(store, inner.next().expect("hi"))?;
+            let body = build(store, inner.next().expect("body"))?;
+            Ok(store.call(Func::Sum(v), vec![lo, hi, body]))
+        }
         r => unreachable!("unexpected rule {r:?}"),
     }
 }

@@ -2,7 +2,9 @@
 //! follow the constraints given with `--given`.
 
 pub mod check;
+pub mod explain;
 mod partial;
+pub mod reverse;
 mod total;
 
 pub use partial::{Differ, partial};

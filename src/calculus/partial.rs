@@ -107,10 +107,26 @@ impl Differ {
 }
 
 /// ∂f/∂(argument i), evaluated at `args`.
-fn outer_derivative(s: &mut Store, f: &Func, args: &[ExprId], i: usize) -> ExprId {
+pub(crate) fn outer_derivative(s: &mut Store, f: &Func, args: &[ExprId], i: usize) -> ExprId {
     let b = match f {
         Func::Builtin(b) => *b,
+        // Expanded before differentiation; left as named derivatives if ever met here.
+        Func::Index(name) | Func::Sum(name) => {
+            return s.call(
+                Func::Unknown {
+                    name: *name,
+                    derivs: vec![i as u32].into_boxed_slice(),
+                },
+                args.to_vec(),
+            );
+        }
         Func::Unknown { name, derivs } => {
+            // A rule given with --let: f'(u) is its body with the parameter set to u.
+            if let (Some(&(p, body)), true, 1) = (s.rules.get(name), derivs.is_empty(), args.len())
+            {
+                let map = rustc_hash::FxHashMap::from_iter([(p, args[0])]);
+                return s.substitute(body, &map);
+            }
             let mut d = derivs.to_vec();
             d.push(i as u32);
             d.sort_unstable();

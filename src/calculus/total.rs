@@ -28,6 +28,9 @@ pub enum ConstraintError {
 pub struct Constraints {
     pub items: Vec<Constraint>,
     resolved: FxHashMap<Name, ExprId>,
+    /// Implicit relations F = 0 (`--given 'x^2 + y^2 = 1'` gives F = x^2 + y^2 - 1), with
+    /// the index of their `--given`.
+    pub implicit: Vec<(usize, ExprId)>,
 }
 
 /// A term that substituting after ∂/∂x leaves out: ∂f/∂v · dv/dx.
@@ -112,7 +115,11 @@ impl Constraints {
             let r = store.substitute(items[k].rhs, &resolved);
             resolved.insert(items[k].name, r);
         }
-        Ok(Constraints { items, resolved })
+        Ok(Constraints {
+            items,
+            resolved,
+            implicit: Vec::new(),
+        })
     }
 
     pub fn is_empty(&self) -> bool {

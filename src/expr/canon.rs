@@ -3,11 +3,15 @@
 
 use super::{Builtin, Constant, ExprId, Fault, Func, Node, Rat, Store};
 use hashbrown::HashTable;
+use rustc_hash::FxHashMap;
 use std::hash::BuildHasher;
 
 /// A power of a number is folded only while the result stays under this many bits
 /// (about 30,000 decimal digits); beyond it, `2^99999999` stays symbolic.
 pub const MAX_FOLD_BITS: u64 = 100_000;
+
+/// One `sum(...)` expands to at most this many terms.
+pub const MAX_SUM_TERMS: i64 = 1_000_000;
 
 impl Store {
     pub fn add2(&mut self, a: ExprId, b: ExprId) -> ExprId {
@@ -411,6 +415,60 @@ impl Store {
         self.mul(vec![a, c])
     }
 
+    /// Expands every `sum(i = lo..hi, body)` whose bounds are integers (all of them must
+    /// be by now); a bound that is not, or more than `MAX_SUM_TERMS` terms, is an error.
+    pub fn expand_sums(&mut self, e: ExprId) -> Result<ExprId, String> {
+        let has_sum = self
+            .postorder(&[e])
+            .iter()
+            .any(|&n| matches!(self.node(n), Node::Call(Func::Sum(_), _)));
+        if !has_sum {
+            return Ok(e);
+        }
+        let mut new: FxHashMap<ExprId, ExprId> = FxHashMap::default();
+        for n in self.postorder(&[e]) {
+            let kids: Vec<ExprId> = self.children(n).iter().map(|c| new[c]).collect();
+            let r = match self.node(n).clone() {
+                Node::Call(Func::Sum(var), _) => {
+                    let (lo, hi, body) = (kids[0], kids[1], kids[2]);
+                    let bound = |s: &Store, b: ExprId| -> Result<i64, String> {
+                        s.as_num(b).and_then(|r| r.to_i64()).ok_or_else(|| {
+                            format!(
+                                "the bounds of sum({} = ...) must be known integers, but one is `{}` (give it with --let, e.g. --let 'I = 4')",
+                                s.name(var),
+                                crate::print::render(s, b, crate::print::Style::Plain)
+                            )
+                        })
+                    };
+                    let (a, b) = (bound(self, lo)?, bound(self, hi)?);
+                    if b.saturating_sub(a) >= MAX_SUM_TERMS {
+                        return Err(format!(
+                            "sum({} = {a}..{b}, ...) has more than {MAX_SUM_TERMS} terms",
+                            self.name(var)
+                        ));
+                    }
+                    let mut terms = Vec::new();
+                    for k in a..=b {
+                        let kk = self.int(k);
+                        let map = FxHashMap::from_iter([(var, kk)]);
+                        terms.push(self.substitute(body, &map));
+                    }
+                    self.add(terms)
+                }
+                _ if kids.is_empty() => n,
+                _ => {
+                    if kids == self.children(n) {
+                        n
+                    } else {
+                        self.rebuild(n, kids)
+                    }
+                }
+            };
+            new.insert(n, r);
+        }
+        Ok(new[&e])
+    }
+
     /// e^u
     pub fn exp(&mut self, u: ExprId) -> ExprId {
         let e = self.constant(Constant::E);
@@ -435,6 +493,22 @@ impl Store {
     pub fn call(&mut self, f: Func, args: Vec<ExprId>) -> ExprId {
         if let Some(&u) = args.iter().find(|&&a| self.is_undefined(a)) {
             return u;
+        }
+        if let Func::Index(base) = f {
+            // w[1, 2] with number indices is the variable `w[1,2]`.
+            let ints: Option<Vec<String>> = args
+                .iter()
+                .map(|&a| {
+                    self.as_num(a)
+                        .filter(|r| r.is_integer())
+                        .map(|r| r.to_string())
+                })
+                .collect();
+            if let Some(ints) = ints {
+                let name = format!("{}[{}]", self.name(base), ints.join(","));
+                return self.sym(&name);
+            }
+            return self.intern(Node::Call(f, args.into_boxed_slice()));
         }
         let Func::Builtin(b) = f else {
             return self.intern(Node::Call(f, args.into_boxed_slice()));

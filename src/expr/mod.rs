@@ -123,6 +123,11 @@ pub enum Func {
         name: Name,
         derivs: Box<[u32]>,
     },
+    /// An indexed name `w[i, j]` whose indices are not all numbers yet (inside a `sum`);
+    /// with integer indices it becomes the variable named `w[1,2]`.
+    Index(Name),
+    /// `sum(i = lo..hi, body)` before its bounds are known: arguments [lo, hi, body].
+    Sum(Name),
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -176,6 +181,9 @@ pub struct Store {
     names: Vec<String>,
     name_ids: FxHashMap<String, Name>,
     pub fault: Option<Fault>,
+    /// Derivative rules for unknown functions (`--let "phi'(s) = ..."`): the function's
+    /// name → (its parameter, the derivative's body). The chain rule uses them.
+    pub rules: FxHashMap<Name, (Name, ExprId)>,
     max_nodes: usize,
     /// Children stored by all nodes so far.
     slots: usize,
@@ -214,6 +222,7 @@ impl Store {
             names: Vec::new(),
             name_ids: FxHashMap::default(),
             fault: None,
+            rules: FxHashMap::default(),
             max_nodes: DEFAULT_MAX_NODES as usize,
             slots: 0,
         };
@@ -421,10 +430,27 @@ impl Store {
                 _ => None,
             })
             .collect();
-        v.sort_by(|a, b| self.name(*a).cmp(self.name(*b)));
+        v.sort_by(|a, b| name_order(self.name(*a), self.name(*b)));
         v.dedup();
         v
     }
+}
+
+/// Names in natural order: `w[2,1]` before `w[10,1]`, `x` before `x[1]`.
+pub fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let key = |s: &str| -> (String, Vec<i64>) {
+        match s.split_once('[') {
+            Some((base, rest)) => (
+                base.to_string(),
+                rest.trim_end_matches(']')
+                    .split(',')
+                    .map(|k| k.trim().parse().unwrap_or(i64::MAX))
+                    .collect(),
+            ),
+            None => (s.to_string(), Vec::new()),
+        }
+    };
+    key(a).cmp(&key(b))
 }
 
 impl Store {

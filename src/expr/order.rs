@@ -109,7 +109,17 @@ impl Store {
     }
 
     fn cmp_func(&self, f: &Func, g: &Func) -> Ordering {
+        let kind = |f: &Func| match f {
+            Func::Builtin(_) => 0,
+            Func::Unknown { .. } => 1,
+            Func::Index(_) => 2,
+            Func::Sum(_) => 3,
+        };
         match (f, g) {
+            (Func::Index(a), Func::Index(b)) | (Func::Sum(a), Func::Sum(b)) => {
+                self.name(*a).cmp(self.name(*b))
+            }
+            _ if kind(f) != kind(g) => kind(f).cmp(&kind(g)),
             (Func::Builtin(x), Func::Builtin(y)) => x.name().cmp(y.name()),
             (Func::Builtin(_), Func::Unknown { .. }) => Ordering::Less,
             (Func::Unknown { .. }, Func::Builtin(_)) => Ordering::Greater,
@@ -123,6 +133,7 @@ impl Store {
                     derivs: db,
                 },
             ) => self.name(*a).cmp(self.name(*b)).then_with(|| da.cmp(db)),
+            _ => Ordering::Equal,
         }
     }
 

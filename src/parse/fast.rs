@@ -251,7 +251,7 @@ impl P<'_> {
             p.i - k
         };
         if digits(self) > 0 {
-            if self.peek() == Some(b'.') {
+            if self.peek() == Some(b'.') && self.b.get(self.i + 1) != Some(&b'.') {
                 self.i += 1;
                 digits(self);
             }

@@ -364,10 +364,16 @@ impl Printer<'_> {
             self.w("-");
         }
         if self.tex() && !den.is_empty() {
+            // A lone sum needs no parentheses inside \frac{}{}: its bar groups it.
+            let part = |p: &mut Self, items: &[Item]| match items {
+                [Item::Expr(e)] => p.expr(*e, 0),
+                [Item::Power(b, k)] if k.is_one() => p.expr(*b, 0),
+                _ => p.items(items, false),
+            };
             self.w("\\frac{");
-            self.items(&num, false);
+            part(self, &num);
             self.w("}{");
-            self.items(&den, false);
+            part(self, &den);
             self.w("}");
             return;
         }
@@ -534,6 +540,32 @@ impl Printer<'_> {
 
     fn call(&mut self, f: &Func, args: &[ExprId]) {
         match f {
+            Func::Index(name) => {
+                let n = self.s.name(*name).to_string();
+                self.name(&n);
+                self.w("[");
+                for (i, &a) in args.iter().enumerate() {
+                    if i > 0 {
+                        self.w(", ");
+                    }
+                    self.expr(a, 0);
+                }
+                self.w("]");
+                return;
+            }
+            Func::Sum(var) => {
+                let v = self.s.name(*var).to_string();
+                self.w("sum(");
+                self.name(&v);
+                self.w(" = ");
+                self.expr(args[0], 0);
+                self.w("..");
+                self.expr(args[1], 0);
+                self.w(", ");
+                self.expr(args[2], 0);
+                self.w(")");
+                return;
+            }
             Func::Builtin(Builtin::Abs) if self.style != Style::Plain => {
                 self.w(if self.tex() { "\\left|" } else { "|" });
                 self.expr(args[0], 0);

@@ -1,0 +1,119 @@
+//! Reverse mode: the gradient of one expression by many variables in one sweep. Adjoints
+//! flow from the root down the shared DAG (parents before children), so the cost is a
+//! small multiple of the expression's own, whatever the number of variables, and the
+//! adjoints of shared subexpressions (the deltas of backpropagation) are shared too.
+
+use super::partial::{outer_derivative, partial};
+use crate::expr::{Constant, ExprId, Name, Node, Store};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+/// ∂f/∂v for every v in `vars`, in order.
+pub fn gradient(s: &mut Store, f: ExprId, vars: &[Name]) -> Vec<ExprId> {
+    let wanted: FxHashSet<Name> = vars.iter().copied().collect();
+    let order = s.postorder(&[f]);
+    // Which nodes depend on a wanted variable (children first).
+    let mut dep: FxHashSet<ExprId> = FxHashSet::default();
+    for &n in &order {
+        let d = match s.node(n) {
+            Node::Sym(v) => wanted.contains(v),
+            _ => {
+                let (slice, pair) = s.kids(n);
+                slice
+                    .iter()
+                    .chain(pair.iter().flatten())
+                    .any(|c| dep.contains(c))
+            }
+        };
+        if d {
+            dep.insert(n);
+        }
+    }
+    let one = s.one();
+    let mut contrib: FxHashMap<ExprId, Vec<ExprId>> = FxHashMap::default();
+    contrib.insert(f, vec![one]);
+    let mut adjoint: FxHashMap<Name, ExprId> = FxHashMap::default();
+    for &n in order.iter().rev() {
+        if !dep.contains(&n) {
+            continue;
+        }
+        let Some(parts) = contrib.remove(&n) else {
+            continue;
+        };
+        let adj = s.add(parts);
+        if adj == s.zero() {
+            continue;
+        }
+        let mut push = |s: &mut Store, child: ExprId, local: ExprId| {
+            let t = s.mul2(local, adj);
+            contrib.entry(child).or_default().push(t);
+        };
+        match s.node(n).clone() {
+            Node::Sym(v) => {
+                adjoint.insert(v, adj);
+            }
+            Node::Add(ts) => {
+                for &t in ts.iter().filter(|t| dep.contains(t)) {
+                    contrib.entry(t).or_default().push(adj);
+                }
+            }
+            Node::Mul(fs) => {
+                for (i, &g) in fs.iter().enumerate() {
+                    if dep.contains(&g) {
+                        // the product of the other factors
+                        let others = s.mul_insert(&fs, Some(i), one);
+                        push(s, g, others);
+                    }
+                }
+            }
+            Node::Pow(u, v) => {
+                if dep.contains(&u) {
+                    let m1 = s.minus_one();
+                    let v1 = s.add2(v, m1);
+                    let p = s.pow(u, v1);
+                    let local = s.mul2(v, p);
+                    push(s, u, local);
+                }
+                if dep.contains(&v) {
+                    let local = if matches!(s.node(u), Node::Const(Constant::E)) {
+                        n
+                    } else {
+                        let l = s.builtin(crate::expr::Builtin::Log, u);
+                        s.mul2(n, l)
+                    };
+                    push(s, v, local);
+                }
+            }
+            Node::Call(func, args) => {
+                for (i, &a) in args.iter().enumerate() {
+                    if dep.contains(&a) {
+                        let local = outer_derivative(s, &func, &args, i);
+                        push(s, a, local);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    vars.iter()
+        .map(|v| adjoint.get(v).copied().unwrap_or_else(|| s.zero()))
+        .collect()
+}
+
+/// The forward-mode answer, for comparison in tests: each ∂f/∂v on its own.
+pub fn gradient_forward(s: &mut Store, f: ExprId, vars: &[Name]) -> Vec<ExprId> {
+    vars.iter().map(|&v| partial(s, f, v)).collect()
+}
+
+/// Operations in the DAG under `roots`, each distinct node counted once: a sum or product
+/// of k operands is k − 1 operations, a power or a function call one. This is the cost of
+/// evaluating the `--cse` form.
+pub fn op_count(s: &Store, roots: &[ExprId]) -> usize {
+    s.postorder(roots)
+        .into_iter()
+        .map(|n| match s.node(n) {
+            Node::Add(c) | Node::Mul(c) => c.len() - 1,
+            Node::Pow(..) | Node::Call(..) => 1,
+            _ => 0,
+        })
+        .sum()
+}

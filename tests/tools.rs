@@ -1,0 +1,341 @@
+//! The tools around the computations: completions, the man page, the syntax card, the
+//! session driven through a pipe, and plots (text snapshot, poles, SVG).
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn deriv(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_deriv"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env(
+            "XDG_STATE_HOME",
+            std::env::temp_dir().join("deriv-tools-test-state"),
+        )
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+const SUBCOMMANDS: [&str; 8] = [
+    "partial",
+    "total",
+    "differential",
+    "grad",
+    "hessian",
+    "jacobian",
+    "simplify",
+    "eval",
+];
+
+#[test]
+fn completions_mention_every_subcommand() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = deriv(&["completions", shell], "");
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        assert!(script.len() > 500, "{shell}: a short script");
+        for sub in SUBCOMMANDS.iter().chain(&["plot", "repl", "syntax", "man"]) {
+            assert!(script.contains(sub), "{shell} script lacks {sub}");
+        }
+    }
+    assert_eq!(deriv(&["completions", "tcsh"], "").status.code(), Some(2));
+}
+
+#[test]
+fn the_man_page_is_roff() {
+    let o = deriv(&["man"], "");
+    assert!(o.status.success());
+    let page = stdout(&o);
+    // The header comes first: clap_mangen puts two string definitions (for quotes) before
+    // `.TH`, and nothing else.
+    let th = page.lines().position(|l| l.starts_with(".TH deriv 1"));
+    assert!(th.is_some_and(|i| i <= 3), "{page}");
+    assert!(page.lines().take(3).all(|l| l.starts_with('.')));
+    assert!(page.contains(".SH NAME") && page.contains("partial"));
+}
+
+#[test]
+fn the_syntax_card_covers_the_operators() {
+    let o = deriv(&["syntax"], "");
+    assert!(o.status.success());
+    let text = stdout(&o);
+    for needle in [
+        "+", "-", "*", "/", "^", "**", "4pi", "pi", "e", "sigmoid", "f'(", "D[1](g)", "1e-3",
+    ] {
+        assert!(text.contains(needle), "syntax lacks {needle}");
+    }
+    // One screen.
+    assert!(text.lines().count() <= 30);
+    assert!(text.lines().all(|l| l.chars().count() <= 80));
+}
+
+#[test]
+fn every_subcommand_help_has_examples() {
+    for sub in SUBCOMMANDS
+        .iter()
+        .chain(&["completions", "man", "syntax", "repl", "plot"])
+    {
+        let o = deriv(&[sub, "--help"], "");
+        assert!(o.status.success());
+        let help = stdout(&o);
+        let examples = help.split("Examples:").nth(1).unwrap_or("");
+        let n = examples
+            .lines()
+            .filter(|l| l.trim_start().starts_with("$ deriv"))
+            .count();
+        assert!(n >= 1, "`deriv {sub} --help` has no example");
+    }
+}
+
+#[test]
+fn the_session_runs_commands_and_keeps_state() {
+    let script = "\
+partial x^2*y x
+:format latex
+partial x^2*y x
+:format plain
+simplify ans*x
+:given t = x
+total 4*pi/3*t*x*y x
+:at x=2,y=1
+partial x^3*y x
+:clear
+partial 'x^2 + y' x
+sin(x)^2 + 1
+:quit
+partial x x
+";
+    let o = deriv(&["repl"], script);
+    assert_eq!(
+        stdout(&o),
+        "2*x*y\n2 x y\n2*x^2*y\n8*pi*x*y/3\n12\n2*x\nsin(x)^2 + 1\n"
+    );
+    assert_eq!(stderr(&o), "");
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn session_errors_point_at_the_spot_and_the_session_goes_on() {
+    let o = deriv(
+        &["repl"],
+        "partial x+ x\nsimplify ans\n:bogus\nparital x x\npartial 2*x x\n",
+    );
+    assert_eq!(stdout(&o), "2\n");
+    assert_eq!(
+        stderr(&o),
+        "\
+error: expected an operand after `+`
+  |
+1 | x+
+  |   ^ here
+error: `ans` has no value yet
+  note: ans is the last single result of this session
+error: `:bogus` is not a session command
+  note: :help lists them
+error: `parital` is not a command
+  note: the commands are partial, total, differential, grad, hessian, jacobian, simplify, eval; :help
+"
+    );
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn a_bad_constraint_is_refused_when_given() {
+    let o = deriv(&["repl"], ":given t = x\n:given x = t\ntotal t*x x\n");
+    assert!(stderr(&o).contains("error:"), "{}", stderr(&o));
+    // The cycle was refused, so t = x still holds alone.
+    assert_eq!(stdout(&o), "2*x\n");
+}
+
+#[test]
+fn no_arguments_without_a_terminal_prints_help() {
+    let o = deriv(&[], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("Usage: deriv"));
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn the_text_plot_matches_its_reviewed_snapshot() {
+    let o = deriv(
+        &[
+            "plot", "x^2", "x", "--from", "-2", "--to", "2", "--width", "24", "--height", "8",
+            "--at", "1",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let want = include_str!("snapshots/plot_x2_at1.txt");
+    assert_eq!(stdout(&o), want);
+    // No color into a pipe; --color always colors the series.
+    assert!(!stdout(&o).contains('\x1b'));
+    let c = deriv(&["plot", "x^2", "x", "--color", "always"], "");
+    assert!(stdout(&c).contains("\x1b[36m") && stdout(&c).contains("\x1b[35m"));
+}
+
+/// The rows of a text plot's drawing (between the legend and the x axis), as characters
+/// after the y axis.
+fn drawing(text: &str) -> Vec<Vec<char>> {
+    text.lines()
+        .skip(1)
+        .take_while(|l| !l.contains('└'))
+        .map(|l| {
+            let after = l.split(['┤', '│']).nth(1).unwrap_or("");
+            after.chars().collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_pole_is_a_gap_not_a_vertical_stroke() {
+    let o = deriv(
+        &[
+            "plot", "tan(x)", "x", "--from", "-3", "--to", "3", "--color", "always",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Keep only the cells of f (cyan): f alone must not fill a column from top to bottom.
+    let f_only: String = stdout(&o)
+        .split('\x1b')
+        .map(|piece| {
+            if let Some(rest) = piece.strip_prefix("[36m") {
+                rest.to_string()
+            } else if let Some(rest) = piece.strip_prefix("[0m") {
+                rest.to_string()
+            } else if let Some(rest) = piece.strip_prefix("[35m") {
+                " ".repeat(rest.chars().count())
+            } else {
+                piece.to_string()
+            }
+        })
+        .collect();
+    let rows = drawing(&f_only);
+    assert_eq!(rows.len(), 16);
+    let width = rows.iter().map(|r| r.len()).max().unwrap();
+    for c in 0..width {
+        let full = rows.iter().all(|r| {
+            r.get(c)
+                .is_some_and(|ch| ('\u{2801}'..='\u{28ff}').contains(ch))
+        });
+        assert!(!full, "column {c} is a vertical stroke:\n{f_only}");
+    }
+    // Both branches around each pole are drawn: tan is in the top and the bottom row.
+    let has_dots = |r: &Vec<char>| r.iter().any(|ch| ('\u{2801}'..='\u{28ff}').contains(ch));
+    assert!(has_dots(&rows[0]) && has_dots(&rows[15]));
+}
+
+/// A minimal well-formedness check: every tag closes in order, attributes are quoted.
+fn check_xml(text: &str) -> Result<Vec<String>, String> {
+    let mut stack: Vec<String> = Vec::new();
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find('<') {
+        let before = &rest[..i];
+        if before.contains('>') || before.contains('<') {
+            return Err(format!("stray `>` in text: {before}"));
+        }
+        let end = rest[i..].find('>').ok_or("an unclosed tag")? + i;
+        let tag = &rest[i + 1..end];
+        rest = &rest[end + 1..];
+        if tag.starts_with('?') || tag.starts_with('!') {
+            continue;
+        }
+        if let Some(name) = tag.strip_prefix('/') {
+            match stack.pop() {
+                Some(open) if open == name.trim() => {}
+                other => return Err(format!("</{name}> closes {other:?}")),
+            }
+            continue;
+        }
+        let name: String = tag
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '/')
+            .collect();
+        if !tag.matches('"').count().is_multiple_of(2) {
+            return Err(format!("unbalanced quotes in <{tag}>"));
+        }
+        names.push(name.clone());
+        if !tag.ends_with('/') {
+            stack.push(name);
+        }
+    }
+    if !stack.is_empty() {
+        return Err(format!("unclosed: {stack:?}"));
+    }
+    Ok(names)
+}
+
+#[test]
+fn the_svg_is_well_formed_with_axes_curves_and_a_legend() {
+    let path = std::env::temp_dir().join(format!("deriv-plot-{}.svg", std::process::id()));
+    let p = path.to_str().unwrap();
+    let o = deriv(
+        &[
+            "plot",
+            "x^3 - 3*x",
+            "x",
+            "--from",
+            "-2.5",
+            "--to",
+            "2.5",
+            "--at",
+            "1",
+            "--svg",
+            p,
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    let svg = std::fs::read_to_string(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    let names = check_xml(&svg).unwrap_or_else(|e| panic!("{e}\n{svg}"));
+    assert_eq!(names[0], "svg");
+    for (tag, at_least) in [
+        ("path", 3),
+        ("line", 4),
+        ("text", 6),
+        ("circle", 1),
+        ("clipPath", 1),
+    ] {
+        let n = names.iter().filter(|n| *n == tag).count();
+        assert!(n >= at_least, "{n} <{tag}> elements");
+    }
+    assert!(
+        svg.contains("f(x) = x³ - 3x") || svg.contains("f(x) = "),
+        "{svg}"
+    );
+    assert!(svg.contains("f'(x) = "));
+    assert!(svg.contains("tangent at x = 1, slope 0"));
+    assert!(check_xml("<a><b></a></b>").is_err());
+}
+
+#[test]
+fn plot_errors_are_clear() {
+    let o = deriv(&["plot", "x*y", "x"], "");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).starts_with("error: `y` has no value"));
+    let o = deriv(&["plot", "x", "x", "--from", "2", "--to", "1"], "");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("must be less than"));
+}
