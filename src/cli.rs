@@ -151,6 +151,17 @@ Examples:
   0.8414709848078965")]
     Eval(EvalArgs),
 
+    /// One gradient-descent step: every --wrt parameter θ becomes θ − rate·∂E/∂θ at the
+    /// point, printed as `name = value` lines (the --at-file format, so a loop can train)
+    #[command(after_help = "\
+Examples:
+  $ deriv step '(w*x - y)^2/2' --wrt w --rate 0.1 --at w=0,x=1,y=2
+  w = 0.2
+  x = 1
+  y = 2
+  $ for i in $(seq 100); do deriv step \"$E\" --wrt 'w[*,*]' --at-file p.txt > p2.txt && mv p2.txt p.txt; done")]
+    Step(StepArgs),
+
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     #[command(after_help = "\
 Examples:
@@ -246,6 +257,10 @@ pub struct Common {
     #[arg(long = "defs", value_name = "FILE")]
     pub defs: Vec<std::path::PathBuf>,
 
+    /// Report operation counts on stderr: the expression's and the result's (the --cse form)
+    #[arg(long)]
+    pub stats: bool,
+
     /// Show the derivation before the result: the rule used at each step (partial), the
     /// chain-rule expansion (total), the partials (differential)
     #[arg(long)]
@@ -320,6 +335,33 @@ pub struct JacobianArgs {
     /// The variables, in order [default: those of the expressions, sorted]
     #[arg(long, value_name = "VAR,...", allow_hyphen_values = true)]
     pub wrt: Option<String>,
+
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Args, Debug)]
+pub struct StepArgs {
+    #[command(flatten)]
+    pub expr: ExprArg,
+
+    /// The parameters to update (patterns like w[*,*] allowed)
+    #[arg(
+        long,
+        value_name = "VAR,...",
+        required = true,
+        allow_hyphen_values = true
+    )]
+    pub wrt: String,
+
+    /// The learning rate η
+    #[arg(
+        long,
+        value_name = "ETA",
+        default_value = "0.1",
+        allow_hyphen_values = true
+    )]
+    pub rate: String,
 
     #[command(flatten)]
     pub common: Common,

@@ -36,6 +36,7 @@ enum Op {
     Jacobian,
     Simplify,
     Eval,
+    Step,
 }
 
 impl Op {
@@ -49,6 +50,7 @@ impl Op {
             Op::Jacobian => "jacobian",
             Op::Simplify => "simplify",
             Op::Eval => "eval",
+            Op::Step => "step",
         }
     }
 }
@@ -71,6 +73,9 @@ struct Job {
     cse: bool,
     check: bool,
     explain: bool,
+    stats: bool,
+    /// `step --rate`
+    rate: String,
     /// `total --dependent`: the variable an implicit relation makes depend on VAR.
     dependent: Option<String>,
     format: Format,
@@ -252,6 +257,7 @@ pub fn run(
         Format::Plain
     });
     let mut dependent = None;
+    let mut rate = String::new();
     // Commands that are not computations (completions, man page, session, plots).
     if let Some(code) = crate::tools::run_tool(&cli, term, stdin, out, err) {
         return code;
@@ -306,6 +312,16 @@ pub fn run(
         ),
         Command::Simplify(a) => (Op::Simplify, vec![a.expr.expr], Vec::new(), None, a.common),
         Command::Eval(a) => (Op::Eval, vec![a.expr.expr], Vec::new(), None, a.common),
+        Command::Step(a) => {
+            rate = a.rate;
+            (
+                Op::Step,
+                vec![a.expr.expr],
+                Vec::new(),
+                split_list(Some(a.wrt)),
+                a.common,
+            )
+        }
         #[allow(unreachable_patterns)]
         _ => unreachable!("handled by tools::run_tool"),
     };
@@ -321,6 +337,8 @@ pub fn run(
         cse: common.cse,
         check: common.check,
         explain: common.explain,
+        stats: common.stats,
+        rate,
         dependent,
         format,
         color,
@@ -445,6 +463,12 @@ impl Job {
     /// 1 for a rejected input.
     fn check_arguments(&mut self, given: Vec<OsString>) -> Result<(), Box<(Diagnostic, i32)>> {
         self.check_inputs(given).map_err(|d| Box::new((d, 1)))?;
+        if self.op == Op::Step && self.at.is_none() && self.at_file.is_empty() {
+            return Err(Box::new((
+                Diagnostic::error("step needs the parameters' values: --at-file FILE or --at ..."),
+                2,
+            )));
+        }
         if self.op == Op::Eval && self.at.is_none() && self.at_file.is_empty() {
             return Err(Box::new((
                 Diagnostic::error("eval needs a point: --at x=1,y=2"),
@@ -743,6 +767,14 @@ impl Job {
         let mut warning = None;
         let shape = match self.op {
             Op::Simplify | Op::Eval => Shape::Scalar(subs[0]),
+            Op::Step => {
+                let names = self.wrt_names(s, &subs);
+                let entries = crate::calculus::reverse::gradient(s, subs[0], &names);
+                for (&v, &d) in names.iter().zip(&entries) {
+                    steps.push((subs[0], v, d));
+                }
+                Shape::Vector(entries)
+            }
             Op::Total if !cons.implicit.is_empty() => {
                 let (r, notes) = self
                     .implicit_total(s, &cons, subs[0], &vars)
@@ -866,6 +898,31 @@ impl Job {
             warnings.push(w.clone());
         }
         let warning_data = warning.map(|(_, data)| data);
+        if self.stats {
+            let entries = shape.entries();
+            let (a, b) = (
+                crate::calculus::reverse::op_count(s, &fs),
+                crate::calculus::reverse::op_count(s, &entries),
+            );
+            let ratio = if a == 0 { 0.0 } else { b as f64 / a as f64 };
+            warnings.push(Diagnostic::note(format!(
+                "stats: the expression has {a} operations; the result, each shared \
+                 subexpression counted once (the --cse form), has {b} ({ratio:.2}× the expression)"
+            )));
+        }
+        if self.op == Op::Step {
+            let p = point.as_ref().expect("checked: step has a point");
+            let (text_out, summary) = self
+                .format_step(s, &defs, subs[0], &shape, p)
+                .map_err(|d| vec![d.with_snippet(label, &text, 0..text.len())])?;
+            // The loss goes to stderr: the output is the next parameter file.
+            warnings.push(Diagnostic::note(summary));
+            return Ok(Answer {
+                text: text_out,
+                warnings,
+                check_line,
+            });
+        }
         let text_out = match &point {
             Some(p) => self
                 .format_at(s, &defs, &text, &shape, p, warning_data, &warnings)
@@ -1001,6 +1058,81 @@ impl Job {
             out.push((v, dv, note));
         }
         Ok(out)
+    }
+
+    /// `step`: θ − η·∂E/∂θ for each parameter, every value of the point written back in the
+    /// `--at-file` format (`name = value` lines), and E at the point reported on stderr.
+    fn format_step(
+        &self,
+        s: &mut Store,
+        defs: &Defs,
+        e: ExprId,
+        shape: &Shape,
+        p: &[(Name, ExprId)],
+    ) -> Result<(String, String), Diagnostic> {
+        let env: FxHashMap<Name, f64> = p
+            .iter()
+            .map(|&(n, v)| (n, eval(s, v, &|_| None).unwrap_or(f64::NAN)))
+            .collect();
+        let value = |s: &mut Store, g: ExprId| -> Result<f64, Diagnostic> {
+            let full = defs
+                .expand(s, g, true)
+                .map_err(|c| Diagnostic::error(c.message))?;
+            eval(s, full, &|n| env.get(&n).copied()).map_err(|err| match err {
+                EvalError::Unbound(n) => Diagnostic::error(format!("no value for `{}`", s.name(n)))
+                    .with_note("give every variable a value in --at-file or --at"),
+                EvalError::UnknownFunction(n) => Diagnostic::error(format!(
+                    "`{}` is an unknown function, so it has no value",
+                    s.name(n)
+                )),
+                EvalError::Domain(sub) | EvalError::Overflow(sub) => Diagnostic::error(format!(
+                    "{} has no finite value at this point",
+                    render(s, sub, Style::Plain)
+                )),
+            })
+        };
+        let eta_e = parse::parse(s, &self.rate)
+            .map_err(|e| Diagnostic::error(format!("--rate {}: {}", self.rate, e.message)))?;
+        let eta = eval(s, eta_e, &|_| None)
+            .map_err(|_| Diagnostic::error(format!("--rate {} must be a number", self.rate)))?;
+        let loss = value(s, e)?;
+        let names = self.wrt_names(s, &[e]);
+        let mut updated: FxHashMap<Name, f64> = FxHashMap::default();
+        for (&n, &g) in names.iter().zip(&shape.entries()) {
+            let Some(&theta) = env.get(&n) else {
+                return Err(Diagnostic::error(format!(
+                    "the parameter `{}` has no value to update",
+                    s.name(n)
+                ))
+                .with_note("give it one in --at-file or --at"));
+            };
+            updated.insert(n, theta - eta * value(s, g)?);
+        }
+        let lines: Vec<(String, String)> = p
+            .iter()
+            .map(|&(n, v)| {
+                let val = match updated.get(&n) {
+                    Some(x) => format!("{x}"),
+                    None => render(s, v, Style::Plain),
+                };
+                (s.name(n).to_string(), val)
+            })
+            .collect();
+        let summary = format!("E = {loss} before the step (rate {eta})");
+        Ok((match self.format {
+            Format::Json => json!({
+                "version": 1,
+                "operation": "step",
+                "rate": eta,
+                "loss": loss,
+                "values": lines.iter().map(|(n, v)| json!({"name": n, "value": v})).collect::<Vec<_>>(),
+            })
+            .to_string(),
+            _ => {
+                let body: Vec<String> = lines.iter().map(|(n, v)| format!("{n} = {v}")).collect();
+                body.join("\n")
+            }
+        }, summary))
     }
 
     /// The derivation, as (plain text for JSON, the line in the output's style).

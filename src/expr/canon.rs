@@ -113,6 +113,10 @@ impl Store {
     }
 
     pub fn add(&mut self, terms: Vec<ExprId>) -> ExprId {
+        // A lone term is not a sum: 2*(x + 1) keeps its shape (only sums multiply it out).
+        if terms.len() == 1 {
+            return terms[0];
+        }
         // Flatten, fold numbers and collect like terms (keyed by the non-numeric part).
         let mut constant = Rat::ZERO;
         let mut stack = terms;
