@@ -406,18 +406,17 @@ impl Store {
     /// The number of nodes in the trees the roots unfold to (shared subexpressions counted
     /// each time they occur), saturating: what printing without `--cse` writes out.
     pub fn tree_size(&self, roots: &[ExprId]) -> u64 {
-        let mut size: FxHashMap<ExprId, u64> = FxHashMap::default();
+        let mut size = vec![0u64; self.nodes.len()];
         for e in self.postorder(roots) {
             let (slice, pair) = self.kids(e);
-            let n = slice
+            size[e.index()] = slice
                 .iter()
                 .chain(pair.iter().flatten())
-                .fold(1u64, |acc, c| acc.saturating_add(size[c]));
-            size.insert(e, n);
+                .fold(1u64, |acc, c| acc.saturating_add(size[c.index()]));
         }
         roots
             .iter()
-            .fold(0u64, |acc, r| acc.saturating_add(size[r]))
+            .fold(0u64, |acc, r| acc.saturating_add(size[r.index()]))
     }
 
     /// The variables an expression mentions, sorted by name.

@@ -10,25 +10,46 @@ const MAX_EXPANDED_TERMS: usize = 64;
 
 impl Store {
     pub fn tidy(&mut self, e: ExprId) -> ExprId {
+        // Results by node index: the walk touches every node under e once.
         let mut new: FxHashMap<ExprId, ExprId> = FxHashMap::default();
         for n in self.postorder(&[e]) {
-            let kids = self.children(n);
-            let r = if kids.is_empty() {
-                n
+            let (slice, pair) = self.kids(n);
+            if slice.is_empty() && pair.is_none() {
+                new.insert(n, n);
+                continue;
+            }
+            let changed = slice
+                .iter()
+                .chain(pair.iter().flatten())
+                .any(|c| new.get(c).is_some_and(|r| r != c));
+            let r = if changed {
+                let nk: Vec<ExprId> = slice
+                    .iter()
+                    .chain(pair.iter().flatten())
+                    .map(|c| new[c])
+                    .collect();
+                self.rebuild(n, nk)
             } else {
-                let nk: Vec<ExprId> = kids.iter().map(|c| new[c]).collect();
-                let r = if nk == kids { n } else { self.rebuild(n, nk) };
-                self.tidy_sum(r)
+                n
             };
+            let r = self.tidy_sum(r);
             new.insert(n, r);
         }
         new[&e]
     }
 
     fn tidy_sum(&mut self, e: ExprId) -> ExprId {
-        let Node::Add(ts) = self.node(e).clone() else {
+        let Node::Add(ts) = self.node(e) else {
             return e;
         };
+        let has_product_of_sums = ts.iter().any(|&t| match self.node(t) {
+            Node::Mul(fs) => fs.iter().any(|&f| matches!(self.node(f), Node::Add(_))),
+            _ => false,
+        });
+        if !has_product_of_sums {
+            return e;
+        }
+        let ts = ts.clone();
         let mut expanded = Vec::with_capacity(ts.len());
         let mut changed = false;
         for &t in ts.iter() {
@@ -53,9 +74,13 @@ impl Store {
 
     /// The terms of a product with sums among its factors, multiplied out (bounded).
     fn multiply_out(&mut self, t: ExprId) -> Option<Vec<ExprId>> {
-        let Node::Mul(fs) = self.node(t).clone() else {
+        let Node::Mul(fs) = self.node(t) else {
             return None;
         };
+        if !fs.iter().any(|&f| matches!(self.node(f), Node::Add(_))) {
+            return None;
+        }
+        let fs = fs.clone();
         let mut acc: Vec<Vec<ExprId>> = vec![Vec::new()];
         let mut any = false;
         for &f in fs.iter() {
