@@ -116,21 +116,30 @@ Examples:
   $ deriv grad 'x^2*y'
   [2*x*y, x^2]
   $ deriv grad 'x^2*y' --wrt y,x
-  [x^2, 2*x*y]")]
+  [x^2, 2*x*y]
+  $ deriv grad 'sum(i=1..3, w[i]*x[i])^2/2' --wrt 'w[*]' --cse
+  c1 = w[1]*x[1] + w[2]*x[2] + w[3]*x[3]
+  [x[1]*c1, x[2]*c1, x[3]*c1]")]
     Grad(VectorArgs),
 
     /// The Hessian: every second partial, as rows [[∂²f/∂x², ∂²f/∂x∂y], ...]
     #[command(after_help = "\
 Examples:
   $ deriv hessian 'x^2*y'
-  [[2*y, 2*x], [2*x, 0]]")]
+  [[2*y, 2*x], [2*x, 0]]
+  $ deriv hessian 'x^2*y' --at x=1,y=3
+  [[6, 2], [2, 0]]
+  $ deriv hessian 'x*y' --format latex
+  \\begin{pmatrix} 0 & 1 \\\\ 1 & 0 \\end{pmatrix}")]
     Hessian(VectorArgs),
 
     /// The Jacobian of several expressions: one row per expression
     #[command(after_help = "\
 Examples:
   $ deriv jacobian 'x*y' 'x+y' --wrt x,y
-  [[y, x], [1, 1]]")]
+  [[y, x], [1, 1]]
+  $ deriv jacobian 'r*cos(t)' 'r*sin(t)' --wrt r,t
+  [[cos(t), -r*sin(t)], [sin(t), r*cos(t)]]")]
     Jacobian(JacobianArgs),
 
     /// Print an expression in canonical form (with --given, substituted)

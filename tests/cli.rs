@@ -612,3 +612,62 @@ fn version_and_help() {
         assert!(o.stdout.contains("4*pi/3*t*x*y"), "{args:?}: {}", o.stdout);
     }
 }
+
+/// Every example in a command's `--help` is run, and its output must be what the help
+/// shows (the help cannot lie, like the docs).
+#[test]
+fn help_examples_are_true() {
+    let bin = env!("CARGO_BIN_EXE_deriv");
+    let dir = std::path::Path::new(bin).parent().expect("bin dir");
+    let path = format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut checked = 0;
+    for cmd in [
+        "partial",
+        "total",
+        "differential",
+        "grad",
+        "hessian",
+        "jacobian",
+        "simplify",
+        "eval",
+        "step",
+    ] {
+        let help = deriv(&[cmd, "--help"]).run();
+        let lines: Vec<&str> = help.stdout.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let Some(command) = line.trim_start().strip_prefix("$ ") else {
+                continue;
+            };
+            if command.contains("for i in") {
+                continue; // a shell loop, shown for the idea
+            }
+            // `deriv ...      (a remark)`: the remark is for the reader.
+            let command = match command.find("  (") {
+                Some(k) => command[..k].trim_end(),
+                None => command,
+            };
+            let expected: Vec<&str> = lines[i + 1..]
+                .iter()
+                .take_while(|l| !l.trim().is_empty() && !l.trim_start().starts_with("$ "))
+                .map(|l| l.trim())
+                .collect();
+            let out = Command::new("sh")
+                .args(["-c", command])
+                .env("PATH", &path)
+                .env_remove("NO_COLOR")
+                .env_remove("CLICOLOR_FORCE")
+                .stdin(Stdio::null())
+                .output()
+                .expect("sh runs");
+            let got = String::from_utf8_lossy(&out.stdout);
+            let got: Vec<&str> = got.lines().map(|l| l.trim()).collect();
+            assert_eq!(got, expected, "deriv {cmd} --help: `{command}`");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15, "only {checked} help examples found");
+}
