@@ -672,13 +672,15 @@ impl Job {
     }
 
     /// The variables a vector command differentiates by.
-    fn wrt_names(&self, s: &mut Store, fs: &[ExprId]) -> Vec<Name> {
+    fn wrt_names(&self, s: &mut Store, fs: &[ExprId]) -> Result<Vec<Name>, Diagnostic> {
         let Some(w) = &self.wrt else {
-            return s.free_symbols(fs);
+            return Ok(s.free_symbols(fs));
         };
         let present = s.free_symbols(fs);
         let mut out = Vec::new();
+        let mut unmatched: Vec<String> = Vec::new();
         for item in w {
+            let mut matched = false;
             match item.split_once('[') {
                 // w[*,*]: every variable w[i,j] of the expressions, in natural order
                 Some((base, rest)) if item.contains('*') => {
@@ -690,7 +692,11 @@ impl Job {
                         });
                         if fits && !out.contains(&n) {
                             out.push(n);
+                            matched = true;
                         }
+                    }
+                    if !matched {
+                        unmatched.push(item.clone());
                     }
                 }
                 _ if item == "*" => {
@@ -703,8 +709,17 @@ impl Job {
                 // A name given explicitly is a column even when repeated (--wrt x,x).
                 _ => out.push(s.intern_name(item)),
             }
+            let _ = matched;
         }
-        out
+        if unmatched.is_empty() {
+            Ok(out)
+        } else {
+            Err(Diagnostic::error(format!(
+                "--wrt {}: no variable of the expression matches",
+                unmatched.join(", ")
+            ))
+            .with_note("a pattern w[*,*] matches the variables w[i,j] the expression uses"))
+        }
     }
 
     /// The answer for one expression (several for `jacobian`), or the diagnostics that
@@ -737,7 +752,9 @@ impl Job {
                 .map(|f| f.to_string())
                 .unwrap_or_else(|| "undefined".into());
             let msg = match s.fault {
-                Some(crate::expr::Fault::TooLarge { .. }) => why,
+                Some(
+                    crate::expr::Fault::TooLarge { .. } | crate::expr::Fault::NumberTooLarge { .. },
+                ) => why,
                 _ => format!("{what} is undefined: {why}"),
             };
             vec![Diagnostic::error(msg).with_snippet(label, &text, 0..text.len())]
@@ -768,7 +785,7 @@ impl Job {
         let shape = match self.op {
             Op::Simplify | Op::Eval => Shape::Scalar(subs[0]),
             Op::Step => {
-                let names = self.wrt_names(s, &subs);
+                let names = self.wrt_names(s, &subs).map_err(|d| vec![d])?;
                 let entries = crate::calculus::reverse::gradient(s, subs[0], &names);
                 for (&v, &d) in names.iter().zip(&entries) {
                     steps.push((subs[0], v, d));
@@ -827,7 +844,7 @@ impl Job {
             }
             Op::Grad => {
                 // Reverse mode: one sweep for every variable, sharing the adjoints.
-                let names = self.wrt_names(s, &subs);
+                let names = self.wrt_names(s, &subs).map_err(|d| vec![d])?;
                 let entries = crate::calculus::reverse::gradient(s, subs[0], &names);
                 for (&v, &d) in names.iter().zip(&entries) {
                     steps.push((subs[0], v, d));
@@ -835,7 +852,7 @@ impl Job {
                 Shape::Vector(entries)
             }
             Op::Hessian => {
-                let names = self.wrt_names(s, &subs);
+                let names = self.wrt_names(s, &subs).map_err(|d| vec![d])?;
                 let grad: Vec<ExprId> = names
                     .iter()
                     .map(|&v| chain(s, subs[0], &[v], &mut steps))
@@ -852,7 +869,7 @@ impl Job {
                 )
             }
             Op::Jacobian => {
-                let names = self.wrt_names(s, &subs);
+                let names = self.wrt_names(s, &subs).map_err(|d| vec![d])?;
                 Shape::Matrix(
                     subs.iter()
                         .map(|&g| {
@@ -934,7 +951,7 @@ impl Job {
         let text_out = if self.format == Format::Json
             && matches!(self.op, Op::Grad | Op::Hessian | Op::Jacobian)
         {
-            let names = self.wrt_names(s, &subs);
+            let names = self.wrt_names(s, &subs).unwrap_or_default();
             let mut obj: Value = serde_json::from_str(&text_out).unwrap_or_default();
             obj["wrt"] = json!(names.iter().map(|&n| s.name(n)).collect::<Vec<_>>());
             if self.op == Op::Jacobian {
@@ -1096,7 +1113,7 @@ impl Job {
         let eta = eval(s, eta_e, &|_| None)
             .map_err(|_| Diagnostic::error(format!("--rate {} must be a number", self.rate)))?;
         let loss = value(s, e)?;
-        let names = self.wrt_names(s, &[e]);
+        let names = self.wrt_names(s, &[e])?;
         let mut updated: FxHashMap<Name, f64> = FxHashMap::default();
         for (&n, &g) in names.iter().zip(&shape.entries()) {
             let Some(&theta) = env.get(&n) else {
@@ -1446,19 +1463,40 @@ impl Job {
     ) -> Result<String, Diagnostic> {
         let map: FxHashMap<Name, ExprId> = p.iter().copied().collect();
         let mut values: FxHashMap<ExprId, (Option<ExprId>, f64)> = FxHashMap::default();
-        for e in shape.entries() {
-            let full = defs
-                .expand(s, e, true)
-                .map_err(|ce| Diagnostic::error(ce.message))?;
-            let v = s.substitute(full, &map);
-            if s.is_undefined(v) {
-                let why = s.fault.as_ref().map(|f| f.to_string()).unwrap_or_default();
-                return Err(Diagnostic::error(format!(
-                    "the result is undefined at this point: {why}"
-                ))
-                .with_note(format!("the result is {}", render(s, e, Style::Plain))));
-            }
-            let x = eval(s, v, &|_| None).map_err(|err| match err {
+        let entries = shape.entries();
+        let fulls = defs
+            .expand_all(s, &entries, true)
+            .map_err(|ce| Diagnostic::error(ce.message))?;
+        // Doubles for every entry in one walk over the shared DAG (a gradient's entries
+        // share most of it); exact values by substitution only for a few entries.
+        let point: FxHashMap<Name, f64> = p
+            .iter()
+            .map(|&(n, v)| (n, eval(s, v, &|_| None).unwrap_or(f64::NAN)))
+            .collect();
+        let floats = crate::eval::eval_many(s, &fulls, &|n| point.get(&n).copied());
+        let exact_wanted = entries.len() <= 16;
+        for ((&e, &full), x) in entries.iter().zip(&fulls).zip(floats) {
+            let mut substituted = None;
+            let exact = if exact_wanted {
+                let v = s.substitute(full, &map);
+                substituted = Some(v);
+                if s.is_undefined(v) {
+                    let why = s.fault.as_ref().map(|f| f.to_string()).unwrap_or_default();
+                    return Err(Diagnostic::error(format!(
+                        "the result is undefined at this point: {why}"
+                    ))
+                    .with_note(format!("the result is {}", render(s, e, Style::Plain))));
+                }
+                s.as_num(v).is_some().then_some(v)
+            } else {
+                None
+            };
+            // With the point put in, an error names the subexpression with its values.
+            let x = match (x, substituted) {
+                (Err(_), Some(v)) => eval(s, v, &|_| None),
+                (x, _) => x,
+            };
+            let x = x.map_err(|err| match err {
                 EvalError::Unbound(n) => Diagnostic::error(format!("no value for `{}`", s.name(n)))
                     .with_note(format!("give it with --at {}=...", s.name(n))),
                 EvalError::Domain(sub) => Diagnostic::error(format!(
@@ -1479,10 +1517,9 @@ impl Job {
             let x = match x {
                 Ok(x) => x,
                 // An exact number needs no evaluation (it may be too large for a double).
-                Err(_) if s.as_num(v).is_some() => f64::NAN,
+                Err(_) if exact.is_some() => f64::NAN,
                 Err(d) => return Err(d),
             };
-            let exact = s.as_num(v).is_some().then_some(v);
             values.insert(e, (exact, x));
         }
         // A differential's terms take their sign and their "1" from the values.

@@ -235,11 +235,21 @@ impl Defs {
     /// Expands the definitions in `e`: constants and functions without a rule always;
     /// functions with a rule only when `full` (for numbers).
     pub fn expand(&self, s: &mut Store, e: ExprId, full: bool) -> Result<ExprId, CallError> {
+        Ok(self.expand_all(s, &[e], full)?[0])
+    }
+
+    /// `expand` for several roots in one walk over their shared DAG.
+    pub fn expand_all(
+        &self,
+        s: &mut Store,
+        roots: &[ExprId],
+        full: bool,
+    ) -> Result<Vec<ExprId>, CallError> {
         if self.is_empty() {
-            return Ok(e);
+            return Ok(roots.to_vec());
         }
         let mut new: FxHashMap<ExprId, ExprId> = FxHashMap::default();
-        for n in s.postorder(&[e]) {
+        for n in s.postorder(roots) {
             let kids: Vec<ExprId> = s.children(n).iter().map(|c| new[c]).collect();
             let r = match s.node(n).clone() {
                 Node::Sym(m) => match self.consts.get(&m) {
@@ -266,7 +276,7 @@ impl Defs {
             };
             new.insert(n, r);
         }
-        Ok(new[&e])
+        Ok(roots.iter().map(|r| new[r]).collect())
     }
 
     fn call(

@@ -17,6 +17,44 @@ pub enum EvalError {
     Overflow(ExprId),
 }
 
+/// The values of several expressions in one walk over their shared DAG; each is its own
+/// result, so one entry outside the domain does not hide the others' values.
+pub fn eval_many(
+    store: &Store,
+    roots: &[ExprId],
+    env: &dyn Fn(Name) -> Option<f64>,
+) -> Vec<Result<f64, EvalError>> {
+    let mut val: FxHashMap<ExprId, Result<f64, EvalError>> = FxHashMap::default();
+    for n in store.postorder(roots) {
+        let (slice, pair) = store.kids(n);
+        let failed = slice
+            .iter()
+            .chain(pair.iter().flatten())
+            .find_map(|c| val[c].clone().err());
+        let v = match failed {
+            Some(e) => Err(e),
+            None => {
+                let ok: FxHashMap<ExprId, f64> = slice
+                    .iter()
+                    .chain(pair.iter().flatten())
+                    .map(|c| (*c, *val[c].as_ref().expect("checked")))
+                    .collect();
+                node_value(store, n, &ok, env).and_then(|v| {
+                    if v.is_infinite() {
+                        Err(EvalError::Overflow(n))
+                    } else if v.is_nan() {
+                        Err(EvalError::Domain(n))
+                    } else {
+                        Ok(v)
+                    }
+                })
+            }
+        };
+        val.insert(n, v);
+    }
+    roots.iter().map(|r| val[r].clone()).collect()
+}
+
 /// The value of `e` where each variable has the value `env` gives it.
 pub fn eval(store: &Store, e: ExprId, env: &dyn Fn(Name) -> Option<f64>) -> Result<f64, EvalError> {
     let mut val: FxHashMap<ExprId, f64> = FxHashMap::default();

@@ -10,6 +10,11 @@ use std::hash::BuildHasher;
 /// (about 30,000 decimal digits); beyond it, `2^99999999` stays symbolic.
 pub const MAX_FOLD_BITS: u64 = 100_000;
 
+/// Exact arithmetic stops at numbers of this many bits (about 120,000 digits): a sum or
+/// product of numbers that would be larger is an error (`Fault::NumberTooLarge`), not an
+/// hour of big-integer gcds. A 100,000-digit literal still fits.
+pub const MAX_NUMBER_BITS: u64 = 400_000;
+
 /// One `sum(...)` expands to at most this many terms.
 pub const MAX_SUM_TERMS: i64 = 1_000_000;
 
@@ -89,7 +94,14 @@ impl Store {
                 continue;
             }
             match self.node(f) {
-                Node::Num(r) => coef = coef.mul(r),
+                Node::Num(r) => {
+                    if r.bits() + coef.bits() > MAX_NUMBER_BITS {
+                        return self.undefined(Fault::NumberTooLarge {
+                            bits: MAX_NUMBER_BITS,
+                        });
+                    }
+                    coef = coef.mul(r)
+                }
                 _ => rest.push(f),
             }
         }
@@ -164,7 +176,14 @@ impl Store {
         for t in flat {
             match self.node(t) {
                 Node::Undefined => return t,
-                Node::Num(r) => constant = constant.add(r),
+                Node::Num(r) => {
+                    if r.bits() + constant.bits() > MAX_NUMBER_BITS {
+                        return self.undefined(Fault::NumberTooLarge {
+                            bits: MAX_NUMBER_BITS,
+                        });
+                    }
+                    constant = constant.add(r)
+                }
                 _ => {
                     let fs = self.term_factors(&t);
                     let h = if small { 0 } else { hasher.hash_one(fs) };
@@ -178,6 +197,11 @@ impl Store {
                     let c = self.term_coef(t).clone();
                     match found {
                         Some(i) => {
+                            if likes[i].coef.bits() + c.bits() > MAX_NUMBER_BITS {
+                                return self.undefined(Fault::NumberTooLarge {
+                                    bits: MAX_NUMBER_BITS,
+                                });
+                            }
                             likes[i].coef = likes[i].coef.add(&c);
                             likes[i].merged = true;
                         }
@@ -232,6 +256,11 @@ impl Store {
                     if r.is_zero() {
                         zero = true;
                     }
+                    if r.bits() + coef.bits() > MAX_NUMBER_BITS {
+                        return self.undefined(Fault::NumberTooLarge {
+                            bits: MAX_NUMBER_BITS,
+                        });
+                    }
                     coef = coef.mul(r)
                 }
                 Node::Mul(fs) => stack.extend_from_slice(fs),
@@ -263,7 +292,14 @@ impl Store {
             k = end;
             match self.node(p) {
                 Node::Undefined => return p,
-                Node::Num(r) => coef = coef.mul(r),
+                Node::Num(r) => {
+                    if r.bits() + coef.bits() > MAX_NUMBER_BITS {
+                        return self.undefined(Fault::NumberTooLarge {
+                            bits: MAX_NUMBER_BITS,
+                        });
+                    }
+                    coef = coef.mul(r)
+                }
                 Node::Mul(_) => {
                     redo = true;
                     out.push(p)

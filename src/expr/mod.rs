@@ -152,7 +152,13 @@ pub enum Node {
 pub enum Fault {
     DivisionByZero,
     LogOfZero,
-    TooLarge { limit: usize },
+    TooLarge {
+        limit: usize,
+    },
+    /// Exact arithmetic would make a number of more than this many bits.
+    NumberTooLarge {
+        bits: u64,
+    },
 }
 
 impl std::fmt::Display for Fault {
@@ -160,6 +166,12 @@ impl std::fmt::Display for Fault {
         match self {
             Fault::DivisionByZero => write!(f, "division by zero"),
             Fault::LogOfZero => write!(f, "log(0) is undefined"),
+            Fault::NumberTooLarge { bits } => write!(
+                f,
+                "a number in the computation would have more than {bits} bits \
+                 (about {} digits), the limit of exact arithmetic",
+                bits * 3 / 10
+            ),
             Fault::TooLarge { limit } => write!(
                 f,
                 "the computation is too large: it needs more than {limit} distinct \

@@ -62,6 +62,12 @@ impl Rat {
     pub fn from_big(n: BigInt, d: BigInt) -> Rat {
         debug_assert!(!d.is_zero());
         let (mut n, mut d) = if d.is_negative() { (-n, -d) } else { (n, d) };
+        if d.is_one() {
+            return match n.to_i64() {
+                Some(a) => Rat::Small(a, 1),
+                None => Rat::Big(Box::new((n, d))),
+            };
+        }
         let g = n.gcd(&d);
         if !g.is_one() && !g.is_zero() {
             n /= &g;

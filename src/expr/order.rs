@@ -94,7 +94,7 @@ impl Store {
         match (na, nb) {
             (Node::Num(x), Node::Num(y)) => x.cmp(y),
             (Node::Const(x), Node::Const(y)) => (*x as u8).cmp(&(*y as u8)),
-            (Node::Sym(x), Node::Sym(y)) => self.name(*x).cmp(self.name(*y)),
+            (Node::Sym(x), Node::Sym(y)) => super::name_order(self.name(*x), self.name(*y)),
             (Node::Call(f, xs), Node::Call(g, ys)) => self
                 .cmp_func(f, g)
                 .then_with(|| self.depth(a).cmp(&self.depth(b)))

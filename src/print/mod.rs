@@ -286,6 +286,14 @@ impl Printer<'_> {
                     }
                 }
             }
+            Style::Latex if name.ends_with(']') && name.contains('[') => {
+                // w[1,2] → w_{1,2}
+                let (b, idx) = name.split_once('[').unwrap_or((name, ""));
+                let b = b.to_string();
+                self.style = Style::Latex;
+                self.name(&b);
+                let _ = write!(self.out, "_{{{}}}", idx.trim_end_matches(']'));
+            }
             Style::Latex => {
                 let mut chars = base.chars();
                 let first = chars.next();

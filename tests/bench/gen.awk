@@ -6,6 +6,9 @@
 #   awk -v kind=sum    -v n=1000                -f gen.awk   # W3: one line
 #   awk -v kind=nest   -v d=1000                -f gen.awk   # W4: sin(sin(...(x)...))
 #   awk -v kind=prod   -v n=1000                -f gen.awk   # W4: x*(x+1)*...*(x+n-1)
+#   awk -v kind=net                             -f gen.awk   # W5: E of the seed's network
+#   awk -v kind=netpoint -v I=10 -v J=10 -v K=10 -v seed=5 -f gen.awk
+#                                       # W5: a values file (--at-file): w, u, v, x, y
 
 function rnd() {            # uniform in [0,1); 16807*s < 2^46, exact in a double
     state = (state * 16807) % 2147483647
@@ -62,6 +65,18 @@ BEGIN {
         printf "x"
         for (i = 1; i < n; i++) printf "*(x + %d)", i
         printf "\n"
+    } else if (kind == "net") {
+        # E = (f - y)^2/2 for f(x, theta) = sum_k v_k phi(sum_j u_jk phi(sum_i w_ij x_i));
+        # the bounds I, J, K and phi come from --let.
+        print "(sum(k=1..K, v[k]*phi(sum(j=1..J, u[j,k]*phi(sum(i=1..I, w[i,j]*x[i]))))) - y)^2/2"
+    } else if (kind == "netpoint") {
+        # One value a line, uniform in [-1, 1) with 4 decimals (exact in the file).
+        print "# parameters and one data point of an " I "-" J "-" K " network"
+        for (i = 1; i <= I; i++) for (j = 1; j <= J; j++) printf "w[%d,%d] = %.4f\n", i, j, 2 * rnd() - 1
+        for (j = 1; j <= J; j++) for (k = 1; k <= K; k++) printf "u[%d,%d] = %.4f\n", j, k, 2 * rnd() - 1
+        for (k = 1; k <= K; k++) printf "v[%d] = %.4f\n", k, 2 * rnd() - 1
+        for (i = 1; i <= I; i++) printf "x[%d] = %.4f\n", i, 2 * rnd() - 1
+        printf "y = %.4f\n", 2 * rnd() - 1
     } else {
         print "gen.awk: unknown kind '" kind "'" > "/dev/stderr"
         exit 2

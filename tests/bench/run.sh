@@ -160,9 +160,10 @@ time_runs() {                         # time_runs N INPUT ARGS...
             hyperfine --runs "$n" --warmup 0 -i --style none \
                 --export-csv "$tmp/hf.csv" "$cmd" >/dev/null 2>&1
         fi
-        # command,mean,stddev,median,user,system,min,max
+        # command,mean,stddev,median,user,system,min,max; the command may hold commas
+        # (quoted), so the numbers are counted from the end of the line.
         read -r t_med t_min t_cpu < <(awk -F, 'NR == 2 {
-            printf "%.4f %.4f %.4f\n", $4, $7, $5 + $6 }' "$tmp/hf.csv")
+            printf "%.4f %.4f %.4f\n", $(NF-4), $(NF-1), $(NF-3) + $(NF-2) }' "$tmp/hf.csv")
     else
         local i t0 t1 c0 c1
         : >"$tmp/times"
@@ -201,6 +202,23 @@ bench() {
     else
         via=stdin; input=$expr_file; args=(partial - "$@")
     fi
+    measure "$name" "$size" "$target" "$target_text" "$expect_rc" "$via" "$input" "${args[@]}"
+}
+
+# bench_cmd NAME SIZE TARGET_SECS TARGET_TEXT EXPECT_RC ARGS...
+#   A whole command as given (deriv ARGS..., no stdin), for workloads that are not `partial`.
+bench_cmd() {
+    local name=$1 size=$2 target=$3 target_text=$4 expect_rc=$5
+    shift 5
+    selected "$name/$size" || return 0
+    measure "$name" "$size" "$target" "$target_text" "$expect_rc" arg /dev/null "$@"
+}
+
+# measure NAME SIZE TARGET_SECS TARGET_TEXT EXPECT_RC VIA INPUT ARGS...: probe, time, one row.
+measure() {
+    local name=$1 size=$2 target=$3 target_text=$4 expect_rc=$5 via=$6 input=$7
+    shift 7
+    local args=("$@")
     probe "$input" "${args[@]}"
     local note=""
     if ((p_rc == 124)); then
@@ -297,7 +315,18 @@ fi
 if selected "W4/product 1000"; then gen -v kind=prod -v n=1000 >"$tmp/w4-prod.txt"; fi
 bench W4 "product 1000" 0.1 "<= 0.1 s" 0 "$tmp/w4-prod.txt" /dev/null x
 
-# W5: a neural network's gradient.
-if selected "W5/"; then
-    fmt_row W5 "network gradient" - - - - - - - - "not yet: needs #5"
-fi
+# W5: a neural network's gradient (issue #5): the seed's perceptron with two hidden layers,
+# I = J = K = 10 (210 parameters), E = (f - y)^2/2 with phi kept by its derivative rule.
+# The full symbolic gradient printed with --cse, and the numeric gradient at a point given
+# with --at-file (every parameter and input), each as a whole command.
+net_defs=(--let I=10 --let J=10 --let K=10 --let a=1 --let 'phi(s) = 1/(1+exp(-a*s))'
+          --let "phi'(s) = a*phi(s)*(1-phi(s))")
+net_wrt=(--wrt 'w[*,*],u[*,*],v[*]')
+net_e=$(gen -v kind=net)
+gen -v kind=netpoint -v I=10 -v J=10 -v K=10 -v seed=5 >"$tmp/w5-point.txt"
+bench_cmd W5 "10-10-10 grad --cse" 0.05 "<= 50 ms" 0 \
+    grad "$net_e" "${net_wrt[@]}" "${net_defs[@]}" --cse
+bench_cmd W5 "10-10-10 grad at-file" 0.005 "<= 5 ms" 0 \
+    grad "$net_e" "${net_wrt[@]}" "${net_defs[@]}" --at-file "$tmp/w5-point.txt"
+bench_cmd W5 "10-10-10 step" - "-" 0 \
+    step "$net_e" "${net_wrt[@]}" "${net_defs[@]}" --at-file "$tmp/w5-point.txt"
