@@ -55,6 +55,10 @@ impl Op {
     }
 }
 
+/// Up to this many entries, `--at` gives exact values where they fold; beyond it, numbers
+/// (a gradient by reverse-mode AD, without building the symbolic gradient).
+const EXACT_ENTRIES: usize = 16;
+
 /// A result that unfolds to more nodes than this is refused without `--cse` (its text would
 /// run past a gigabyte): see docs/limits.md.
 pub const MAX_PRINTED_NODES: u64 = 200_000_000;
@@ -785,12 +789,16 @@ impl Job {
         let shape = match self.op {
             Op::Simplify | Op::Eval => Shape::Scalar(subs[0]),
             Op::Step => {
+                // The step itself is numeric (format_step); the symbolic gradient is built
+                // only for --check to compare.
                 let names = self.wrt_names(s, &subs).map_err(|d| vec![d])?;
-                let entries = crate::calculus::reverse::gradient(s, subs[0], &names);
-                for (&v, &d) in names.iter().zip(&entries) {
-                    steps.push((subs[0], v, d));
+                if self.check {
+                    let entries = crate::calculus::reverse::gradient(s, subs[0], &names);
+                    for (&v, &d) in names.iter().zip(&entries) {
+                        steps.push((subs[0], v, d));
+                    }
                 }
-                Shape::Vector(entries)
+                Shape::Vector(Vec::new())
             }
             Op::Total if !cons.implicit.is_empty() => {
                 let (r, notes) = self
@@ -841,6 +849,46 @@ impl Job {
                     });
                 }
                 Shape::Differential(terms)
+            }
+            Op::Grad
+                if !self.check
+                    && (self.at.is_some() || !self.at_file.is_empty())
+                    && self.wrt_names(s, &subs).map(|n| n.len()).unwrap_or(0) > EXACT_ENTRIES =>
+            {
+                // Many entries at a point: numbers by reverse-mode AD, no symbolic gradient.
+                let names = self.wrt_names(s, &subs).map_err(|d| vec![d])?;
+                let p = self.point(s).map_err(|d| vec![d])?.unwrap_or_default();
+                let (_, values) = self
+                    .numeric_gradient(s, &defs, subs[0], &names, &p)
+                    .map_err(|d| vec![d.with_snippet(label, &text, 0..text.len())])?;
+                let cells: Vec<String> = values.iter().map(|v| format!("{v}")).collect();
+                let text_out = match self.format {
+                    Format::Latex => format!(
+                        "\\begin{{pmatrix}} {} \\end{{pmatrix}}",
+                        cells.join(" \\\\ ")
+                    ),
+                    Format::Json => {
+                        let result: Vec<Value> = values
+                            .iter()
+                            .map(|v| json!({"exact": Value::Null, "value": v}))
+                            .collect();
+                        let mut obj: Value = serde_json::from_str(&self.json_object(
+                            &text,
+                            json!(result),
+                            None,
+                            &warnings,
+                        ))
+                        .unwrap_or_default();
+                        obj["wrt"] = json!(names.iter().map(|&n| s.name(n)).collect::<Vec<_>>());
+                        obj.to_string()
+                    }
+                    _ => format!("[{}]", cells.join(", ")),
+                };
+                return Ok(Answer {
+                    text: text_out,
+                    warnings,
+                    check_line: None,
+                });
             }
             Op::Grad => {
                 // Reverse mode: one sweep for every variable, sharing the adjoints.
@@ -930,7 +978,7 @@ impl Job {
         if self.op == Op::Step {
             let p = point.as_ref().expect("checked: step has a point");
             let (text_out, summary) = self
-                .format_step(s, &defs, subs[0], &shape, p)
+                .format_step(s, &defs, subs[0], p)
                 .map_err(|d| vec![d.with_snippet(label, &text, 0..text.len())])?;
             // The loss goes to stderr: the output is the next parameter file.
             warnings.push(Diagnostic::note(summary));
@@ -1077,6 +1125,37 @@ impl Job {
         Ok(out)
     }
 
+    /// E and ∂E/∂θ at the point, as numbers (reverse-mode AD over the expanded expression).
+    fn numeric_gradient(
+        &self,
+        s: &mut Store,
+        defs: &Defs,
+        e: ExprId,
+        names: &[Name],
+        p: &[(Name, ExprId)],
+    ) -> Result<(f64, Vec<f64>), Diagnostic> {
+        let env: FxHashMap<Name, f64> = p
+            .iter()
+            .map(|&(n, v)| (n, eval(s, v, &|_| None).unwrap_or(f64::NAN)))
+            .collect();
+        let full = defs
+            .expand(s, e, true)
+            .map_err(|c| Diagnostic::error(c.message))?;
+        crate::eval::gradient_at(s, full, names, &|n| env.get(&n).copied()).map_err(|err| match err
+        {
+            EvalError::Unbound(n) => Diagnostic::error(format!("no value for `{}`", s.name(n)))
+                .with_note("give every variable a value in --at-file or --at"),
+            EvalError::UnknownFunction(n) => Diagnostic::error(format!(
+                "`{}` is an unknown function, so it has no value",
+                s.name(n)
+            )),
+            EvalError::Domain(sub) | EvalError::Overflow(sub) => Diagnostic::error(format!(
+                "{} (or its derivative) has no finite value at this point",
+                render(s, sub, Style::Plain)
+            )),
+        })
+    }
+
     /// `step`: θ − η·∂E/∂θ for each parameter, every value of the point written back in the
     /// `--at-file` format (`name = value` lines), and E at the point reported on stderr.
     fn format_step(
@@ -1084,46 +1163,25 @@ impl Job {
         s: &mut Store,
         defs: &Defs,
         e: ExprId,
-        shape: &Shape,
         p: &[(Name, ExprId)],
     ) -> Result<(String, String), Diagnostic> {
-        let env: FxHashMap<Name, f64> = p
-            .iter()
-            .map(|&(n, v)| (n, eval(s, v, &|_| None).unwrap_or(f64::NAN)))
-            .collect();
-        let value = |s: &mut Store, g: ExprId| -> Result<f64, Diagnostic> {
-            let full = defs
-                .expand(s, g, true)
-                .map_err(|c| Diagnostic::error(c.message))?;
-            eval(s, full, &|n| env.get(&n).copied()).map_err(|err| match err {
-                EvalError::Unbound(n) => Diagnostic::error(format!("no value for `{}`", s.name(n)))
-                    .with_note("give every variable a value in --at-file or --at"),
-                EvalError::UnknownFunction(n) => Diagnostic::error(format!(
-                    "`{}` is an unknown function, so it has no value",
-                    s.name(n)
-                )),
-                EvalError::Domain(sub) | EvalError::Overflow(sub) => Diagnostic::error(format!(
-                    "{} has no finite value at this point",
-                    render(s, sub, Style::Plain)
-                )),
-            })
-        };
         let eta_e = parse::parse(s, &self.rate)
             .map_err(|e| Diagnostic::error(format!("--rate {}: {}", self.rate, e.message)))?;
         let eta = eval(s, eta_e, &|_| None)
             .map_err(|_| Diagnostic::error(format!("--rate {} must be a number", self.rate)))?;
-        let loss = value(s, e)?;
         let names = self.wrt_names(s, &[e])?;
+        let (loss, grad) = self.numeric_gradient(s, defs, e, &names, p)?;
         let mut updated: FxHashMap<Name, f64> = FxHashMap::default();
-        for (&n, &g) in names.iter().zip(&shape.entries()) {
-            let Some(&theta) = env.get(&n) else {
+        for (&n, g) in names.iter().zip(grad) {
+            let Some(&(_, v)) = p.iter().find(|(m, _)| *m == n) else {
                 return Err(Diagnostic::error(format!(
                     "the parameter `{}` has no value to update",
                     s.name(n)
                 ))
                 .with_note("give it one in --at-file or --at"));
             };
-            updated.insert(n, theta - eta * value(s, g)?);
+            let theta = eval(s, v, &|_| None).unwrap_or(f64::NAN);
+            updated.insert(n, theta - eta * g);
         }
         let lines: Vec<(String, String)> = p
             .iter()
@@ -1474,7 +1532,7 @@ impl Job {
             .map(|&(n, v)| (n, eval(s, v, &|_| None).unwrap_or(f64::NAN)))
             .collect();
         let floats = crate::eval::eval_many(s, &fulls, &|n| point.get(&n).copied());
-        let exact_wanted = entries.len() <= 16;
+        let exact_wanted = entries.len() <= EXACT_ENTRIES;
         for ((&e, &full), x) in entries.iter().zip(&fulls).zip(floats) {
             let mut substituted = None;
             let exact = if exact_wanted {

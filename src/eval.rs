@@ -180,3 +180,116 @@ pub fn numerically_equal(store: &Store, a: ExprId, b: ExprId) -> Option<bool> {
     }
     (checked > 0).then_some(true)
 }
+
+/// The value of `f` and its gradient by `vars` at a point, by reverse-mode automatic
+/// differentiation on numbers: one forward pass for the values, one backward pass for the
+/// adjoints, no symbolic derivative built. This is what `grad --at` with many variables and
+/// `step` use (`--check` and small results go through the symbolic derivative instead).
+pub fn gradient_at(
+    store: &Store,
+    f: ExprId,
+    vars: &[Name],
+    env: &dyn Fn(Name) -> Option<f64>,
+) -> Result<(f64, Vec<f64>), EvalError> {
+    let order = store.postorder(&[f]);
+    let mut val: FxHashMap<ExprId, f64> = FxHashMap::default();
+    let mut sym: FxHashMap<Name, ExprId> = FxHashMap::default();
+    for &n in &order {
+        let v = node_value(store, n, &val, env)?;
+        if v.is_infinite() {
+            return Err(EvalError::Overflow(n));
+        }
+        if v.is_nan() {
+            return Err(EvalError::Domain(n));
+        }
+        if let Node::Sym(name) = store.node(n) {
+            sym.insert(*name, n);
+        }
+        val.insert(n, v);
+    }
+    let constant = |k: ExprId| matches!(store.node(k), Node::Num(_) | Node::Const(_));
+    let mut adj: FxHashMap<ExprId, f64> = FxHashMap::default();
+    adj.insert(f, 1.0);
+    for &n in order.iter().rev() {
+        let a = adj.get(&n).copied().unwrap_or(0.0);
+        if a == 0.0 {
+            continue;
+        }
+        let mut push = |k: ExprId, d: f64| {
+            if !constant(k) {
+                *adj.entry(k).or_insert(0.0) += a * d;
+            }
+        };
+        match store.node(n) {
+            Node::Add(ts) => ts.iter().for_each(|&t| push(t, 1.0)),
+            Node::Mul(fs) => {
+                // products of the other factors, by prefix and suffix products
+                let vs: Vec<f64> = fs.iter().map(|k| val[k]).collect();
+                let mut suffix = vec![1.0; vs.len() + 1];
+                for i in (0..vs.len()).rev() {
+                    suffix[i] = suffix[i + 1] * vs[i];
+                }
+                let mut prefix = 1.0;
+                for (i, &k) in fs.iter().enumerate() {
+                    push(k, prefix * suffix[i + 1]);
+                    prefix *= vs[i];
+                }
+            }
+            Node::Pow(b, x) => {
+                let (bv, xv, pv) = (val[b], val[x], val[&n]);
+                if !constant(*b) {
+                    let d = if bv != 0.0 {
+                        xv * pv / bv
+                    } else {
+                        xv * bv.powf(xv - 1.0)
+                    };
+                    push(*b, d);
+                }
+                if !constant(*x) {
+                    if bv <= 0.0 {
+                        return Err(EvalError::Domain(n));
+                    }
+                    push(*x, pv * bv.ln());
+                }
+            }
+            Node::Call(Func::Builtin(func), args) => {
+                let u = val[&args[0]];
+                use Builtin::*;
+                let d = match func {
+                    Sin => u.cos(),
+                    Cos => -u.sin(),
+                    Tan => 1.0 / (u.cos() * u.cos()),
+                    Sec => u.tan() / u.cos(),
+                    Csc => -1.0 / (u.sin() * u.tan()),
+                    Cot => -1.0 / (u.sin() * u.sin()),
+                    Asin => 1.0 / (1.0 - u * u).sqrt(),
+                    Acos => -1.0 / (1.0 - u * u).sqrt(),
+                    Atan => 1.0 / (1.0 + u * u),
+                    Sinh => u.cosh(),
+                    Cosh => u.sinh(),
+                    Tanh => 1.0 - u.tanh() * u.tanh(),
+                    Log => 1.0 / u,
+                    Abs if u == 0.0 => return Err(EvalError::Domain(n)),
+                    Abs => u.signum(),
+                    Sigmoid => {
+                        let s = val[&n];
+                        s * (1.0 - s)
+                    }
+                };
+                if !d.is_finite() {
+                    return Err(EvalError::Domain(n));
+                }
+                push(args[0], d);
+            }
+            Node::Call(Func::Unknown { name, .. } | Func::Index(name) | Func::Sum(name), _) => {
+                return Err(EvalError::UnknownFunction(*name));
+            }
+            _ => {}
+        }
+    }
+    let grad = vars
+        .iter()
+        .map(|v| sym.get(v).and_then(|k| adj.get(k)).copied().unwrap_or(0.0))
+        .collect();
+    Ok((val[&f], grad))
+}
