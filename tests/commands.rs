@@ -13,91 +13,11 @@ use deriv::expr::{ExprId, Name, Store};
 use deriv::parse::parse;
 use deriv::print::{Style, cse, render_named};
 use rustc_hash::FxHashMap;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 // ---- running the binary ----------------------------------------------------------------
 
-#[derive(Debug)]
-struct Output {
-    stdout: String,
-    stderr: String,
-    code: i32,
-}
-
-struct Deriv {
-    args: Vec<String>,
-    stdin: Option<Vec<u8>>,
-}
-
-fn deriv(args: &[&str]) -> Deriv {
-    Deriv {
-        args: args.iter().map(|s| s.to_string()).collect(),
-        stdin: None,
-    }
-}
-
-impl Deriv {
-    fn stdin(mut self, bytes: impl AsRef<[u8]>) -> Deriv {
-        self.stdin = Some(bytes.as_ref().to_vec());
-        self
-    }
-
-    fn run(self) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_deriv"));
-        cmd.args(&self.args)
-            .env_remove("NO_COLOR")
-            .env_remove("CLICOLOR_FORCE")
-            .env_remove("CLICOLOR")
-            .stdin(if self.stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("the deriv binary runs");
-        let writer = self.stdin.map(|bytes| {
-            let mut pipe = child.stdin.take().expect("stdin is piped");
-            std::thread::spawn(move || {
-                let _ = pipe.write_all(&bytes);
-            })
-        });
-        let out = child.wait_with_output().expect("deriv finishes");
-        if let Some(w) = writer {
-            w.join().expect("stdin writer");
-        }
-        Output {
-            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-            code: out.status.code().expect("deriv exits normally"),
-        }
-    }
-
-    /// Expects exit 0, exactly `stdout` (plus a newline) and an empty stderr.
-    fn prints(self, stdout: &str) -> Output {
-        let shown = format!("deriv {:?}", self.args);
-        let o = self.run();
-        assert_eq!(o.code, 0, "{shown}: exit status\n{o:#?}");
-        assert_eq!(o.stdout, format!("{stdout}\n"), "{shown}: stdout\n{o:#?}");
-        assert_eq!(o.stderr, "", "{shown}: stderr\n{o:#?}");
-        o
-    }
-
-    /// Expects exit `code`, nothing on stdout, and an error on stderr containing `message`.
-    fn fails(self, code: i32, message: &str) -> Output {
-        let shown = format!("deriv {:?}", self.args);
-        let o = self.run();
-        assert_eq!(o.code, code, "{shown}: exit status\n{o:#?}");
-        assert_eq!(o.stdout, "", "{shown}: stdout must be empty\n{o:#?}");
-        assert!(
-            o.stderr.contains(message),
-            "{shown}: stderr must contain {message:?}\n{o:#?}"
-        );
-        assert!(!o.stderr.contains("panicked"), "{shown}: panic\n{o:#?}");
-        o
-    }
-}
+mod common;
+use common::*;
 
 fn json(line: &str) -> serde_json::Value {
     serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
@@ -262,8 +182,8 @@ fn grad_wrt_orders_and_may_name_an_absent_variable() {
 
 #[test]
 fn grad_wrt_must_name_variables() {
-    deriv(&["grad", "x^2", "--wrt", "2x"]).fails(1, "not a variable name");
-    deriv(&["grad", "x^2", "--wrt", "pi"]).fails(1, "constant");
+    deriv(&["grad", "x^2", "--wrt", "2x"]).fails_with(1, "not a variable name");
+    deriv(&["grad", "x^2", "--wrt", "pi"]).fails_with(1, "constant");
 }
 
 #[test]
@@ -360,7 +280,7 @@ fn jacobian_needs_expressions() {
     assert_eq!(o.code, 2, "{o:#?}");
     assert_eq!(o.stdout, "");
     assert!(o.stderr.contains("Usage"), "{o:#?}");
-    deriv(&["jacobian", "x", "-"]).fails(2, "standard input");
+    deriv(&["jacobian", "x", "-"]).fails_with(2, "standard input");
 }
 
 #[test]
@@ -467,43 +387,43 @@ fn at_extra_variables_are_ignored() {
 
 #[test]
 fn at_missing_variable_is_named() {
-    let o = deriv(&["eval", "x*y", "--at", "x=1"]).fails(1, "no value for `y`");
+    let o = deriv(&["eval", "x*y", "--at", "x=1"]).fails_with(1, "no value for `y`");
     assert!(o.stderr.starts_with("error:"), "{o:#?}");
-    deriv(&["partial", "x^2*y", "x", "--at", "x=1"]).fails(1, "`y`");
-    deriv(&["grad", "x^2*y", "--at", "y=1"]).fails(1, "`x`");
+    deriv(&["partial", "x^2*y", "x", "--at", "x=1"]).fails_with(1, "`y`");
+    deriv(&["grad", "x^2*y", "--at", "y=1"]).fails_with(1, "`x`");
     // A missing --at is a misuse of the command line, not a rejected input.
-    deriv(&["eval", "x"]).fails(2, "--at");
+    deriv(&["eval", "x"]).fails_with(2, "--at");
 }
 
 #[test]
 fn at_malformed_is_rejected() {
-    deriv(&["eval", "x^2", "--at", "x"]).fails(1, "has no `=`");
-    deriv(&["eval", "x^2", "--at", "x="]).fails(1, "--at x=");
-    deriv(&["eval", "x^2", "--at", "=1"]).fails(1, "not a variable name");
-    deriv(&["eval", "x^2", "--at", "x=1,x=2"]).fails(1, "`x` is given two values");
-    deriv(&["eval", "x^2", "--at", "x=y"]).fails(1, "must be a number");
-    deriv(&["eval", "x^2", "--at", "x=1,"]).fails(1, "has no `=`");
-    deriv(&["eval", "x^2", "--at", "pi=1"]).fails(1, "not a variable name");
-    deriv(&["eval", "x^2", "--at", "x=(("]).fails(1, "in --at x=");
+    deriv(&["eval", "x^2", "--at", "x"]).fails_with(1, "has no `=`");
+    deriv(&["eval", "x^2", "--at", "x="]).fails_with(1, "--at x=");
+    deriv(&["eval", "x^2", "--at", "=1"]).fails_with(1, "not a variable name");
+    deriv(&["eval", "x^2", "--at", "x=1,x=2"]).fails_with(1, "`x` is given two values");
+    deriv(&["eval", "x^2", "--at", "x=y"]).fails_with(1, "must be a number");
+    deriv(&["eval", "x^2", "--at", "x=1,"]).fails_with(1, "has no `=`");
+    deriv(&["eval", "x^2", "--at", "pi=1"]).fails_with(1, "not a variable name");
+    deriv(&["eval", "x^2", "--at", "x=(("]).fails_with(1, "in --at x=");
     // The --at syntax is checked before any input is read, on every command.
-    deriv(&["grad", "x^2", "--at", "x"]).fails(1, "has no `=`");
+    deriv(&["grad", "x^2", "--at", "x"]).fails_with(1, "has no `=`");
     deriv(&["grad", "-", "--at", "x"])
         .stdin("x^2\n")
-        .fails(1, "has no `=`");
+        .fails_with(1, "has no `=`");
 }
 
 #[test]
 fn at_outside_the_domain_is_an_error() {
-    deriv(&["eval", "log(x)", "--at", "x=0"]).fails(1, "log(0)");
-    deriv(&["eval", "1/x", "--at", "x=0"]).fails(1, "division by zero");
-    deriv(&["eval", "1/(x-y)", "--at", "x=1,y=1"]).fails(1, "division by zero");
-    deriv(&["eval", "sqrt(x)", "--at", "x=-1"]).fails(1, "undefined");
-    deriv(&["eval", "asin(x)", "--at", "x=2"]).fails(1, "undefined");
-    deriv(&["eval", "f(x)", "--at", "x=2"]).fails(1, "unknown function");
+    deriv(&["eval", "log(x)", "--at", "x=0"]).fails_with(1, "log(0)");
+    deriv(&["eval", "1/x", "--at", "x=0"]).fails_with(1, "division by zero");
+    deriv(&["eval", "1/(x-y)", "--at", "x=1,y=1"]).fails_with(1, "division by zero");
+    deriv(&["eval", "sqrt(x)", "--at", "x=-1"]).fails_with(1, "undefined");
+    deriv(&["eval", "asin(x)", "--at", "x=2"]).fails_with(1, "undefined");
+    deriv(&["eval", "f(x)", "--at", "x=2"]).fails_with(1, "unknown function");
     // The derivative of log(x) is 1/x: undefined at 0 although log is the input.
-    deriv(&["partial", "log(x)", "x", "--at", "x=0"]).fails(1, "division by zero");
-    deriv(&["grad", "log(x*y)", "--at", "x=0,y=1"]).fails(1, "undefined");
-    deriv(&["hessian", "sqrt(x)", "--at", "x=0"]).fails(1, "undefined");
+    deriv(&["partial", "log(x)", "x", "--at", "x=0"]).fails_with(1, "division by zero");
+    deriv(&["grad", "log(x*y)", "--at", "x=0,y=1"]).fails_with(1, "undefined");
+    deriv(&["hessian", "sqrt(x)", "--at", "x=0"]).fails_with(1, "undefined");
 }
 
 #[test]
@@ -619,8 +539,8 @@ fn check_in_batch_names_each_line() {
 
 #[test]
 fn check_refuses_commands_without_derivatives() {
-    deriv(&["simplify", "x", "--check"]).fails(2, "--check");
-    deriv(&["eval", "x", "--at", "x=1", "--check"]).fails(2, "--check");
+    deriv(&["simplify", "x", "--check"]).fails_with(2, "--check");
+    deriv(&["eval", "x", "--at", "x=1", "--check"]).fails_with(2, "--check");
 }
 
 // ---- --check, the library --------------------------------------------------------------

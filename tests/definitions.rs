@@ -11,75 +11,10 @@
 //! Expected symbolic results were worked out by hand and checked with SymPy (not needed to
 //! run these tests). Standard output is a pipe here, so the default format is `plain`.
 
-use std::process::{Command, Stdio};
-
 // ---- running the binary ----------------------------------------------------------------
 
-#[derive(Debug)]
-struct Output {
-    stdout: String,
-    stderr: String,
-    code: i32,
-}
-
-struct Deriv {
-    args: Vec<String>,
-}
-
-fn deriv(args: &[&str]) -> Deriv {
-    Deriv {
-        args: args.iter().map(|s| s.to_string()).collect(),
-    }
-}
-
-impl Deriv {
-    fn run(self) -> Output {
-        let out = Command::new(env!("CARGO_BIN_EXE_deriv"))
-            .args(&self.args)
-            .env_remove("NO_COLOR")
-            .env_remove("CLICOLOR_FORCE")
-            .env_remove("CLICOLOR")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .output()
-            .expect("the deriv binary runs");
-        let o = Output {
-            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-            code: out.status.code().expect("deriv exits normally"),
-        };
-        assert!(!o.stderr.contains("panicked"), "panic: {o:#?}");
-        o
-    }
-
-    /// Expects exit 0, exactly `stdout` (plus a newline) and an empty stderr.
-    fn prints(self, stdout: &str) -> Output {
-        let shown = format!("deriv {:?}", self.args);
-        let o = self.run();
-        assert_eq!(o.code, 0, "{shown}: exit status\n{o:#?}");
-        assert_eq!(o.stdout, format!("{stdout}\n"), "{shown}: stdout\n{o:#?}");
-        assert_eq!(o.stderr, "", "{shown}: stderr\n{o:#?}");
-        o
-    }
-
-    /// Expects exit `code`, nothing on stdout, and an error on stderr containing `message`.
-    fn fails(self, code: i32, message: &str) -> Output {
-        let shown = format!("deriv {:?}", self.args);
-        let o = self.run();
-        assert_eq!(o.code, code, "{shown}: exit status\n{o:#?}");
-        assert_eq!(o.stdout, "", "{shown}: stdout must be empty\n{o:#?}");
-        assert!(
-            o.stderr.starts_with("error: "),
-            "{shown}: stderr must start with an error\n{o:#?}"
-        );
-        assert!(
-            o.stderr.contains(message),
-            "{shown}: stderr must contain {message:?}\n{o:#?}"
-        );
-        o
-    }
-}
+mod common;
+use common::*;
 
 /// The sigmoid with a = 2, with and without its derivative rule.
 const PHI: &str = "phi(s) = 1/(1+exp(-a*s))";
@@ -205,20 +140,20 @@ fn check_fails_with_a_wrong_rule() {
         &["partial", "phi(w*x)", "w", "--check"],
         &[PHI, A, "phi'(s) = phi(s)"],
     ))
-    .fails(1, "check failed");
+    .fails_with(1, "check failed");
     assert!(o.stderr.contains("disagrees"), "{o:#?}");
     // The same at a given point.
     deriv(&with_defs(
         &["partial", "phi(x)", "x", "--check", "--at", "x=0.3"],
         &[PHI, A, "phi'(s) = a*phi(s)"],
     ))
-    .fails(1, "check failed");
+    .fails_with(1, "check failed");
     // A rule off by a constant factor is caught too.
     deriv(&with_defs(
         &["partial", "phi(x)", "x", "--check"],
         &[PHI, A, "phi'(s) = phi(s)*(1-phi(s))"],
     ))
-    .fails(1, "check failed");
+    .fails_with(1, "check failed");
 }
 
 #[test]
@@ -240,7 +175,7 @@ fn defs_file_with_comments_and_blank_lines() {
     let bad = dir.join("bad.defs");
     std::fs::write(&bad, "a = 2\n# fine\nphi(s = 2\n").unwrap();
     let o = deriv(&["partial", "x", "x", "--defs", bad.to_str().unwrap()])
-        .fails(1, "is not a name or a call like f(x)");
+        .fails_with(1, "is not a name or a call like f(x)");
     assert!(o.stderr.contains("bad.defs:3"), "{o:#?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -250,7 +185,7 @@ fn defs_file_with_comments_and_blank_lines() {
 #[test]
 fn a_definition_in_terms_of_itself_is_an_error() {
     let o = deriv(&["partial", "phi(x)", "x", "--let", "phi(s) = phi(s)+1"])
-        .fails(1, "`phi` is defined in terms of itself");
+        .fails_with(1, "`phi` is defined in terms of itself");
     assert!(o.stderr.contains("--let phi(s) = phi(s)+1"), "{o:#?}");
     // Through another definition.
     deriv(&[
@@ -262,41 +197,43 @@ fn a_definition_in_terms_of_itself_is_an_error() {
         "--let",
         "b = a + 1",
     ])
-    .fails(1, "is defined in terms of itself");
-    deriv(&["partial", "x", "x", "--let", "c = c"]).fails(1, "`c` is defined in terms of itself");
+    .fails_with(1, "is defined in terms of itself");
+    deriv(&["partial", "x", "x", "--let", "c = c"])
+        .fails_with(1, "`c` is defined in terms of itself");
 }
 
 #[test]
 fn a_call_with_the_wrong_number_of_arguments_is_an_error() {
     deriv(&["partial", "phi(x, y)", "x", "--let", "phi(s) = s^2"])
-        .fails(1, "`phi` takes 1 argument (definition 1), but 2 were given");
+        .fails_with(1, "`phi` takes 1 argument (definition 1), but 2 were given");
     deriv(&["partial", "h(x)", "x", "--let", "h(u, v) = u*v"])
-        .fails(1, "`h` takes 2 arguments (definition 1), but 1 was given");
+        .fails_with(1, "`h` takes 2 arguments (definition 1), but 1 was given");
 }
 
 #[test]
 fn redefining_a_builtin_is_an_error() {
     deriv(&["partial", "sin(x)", "x", "--let", "sin(x) = x"])
-        .fails(1, "`sin` is a built-in function and cannot be redefined");
+        .fails_with(1, "`sin` is a built-in function and cannot be redefined");
     deriv(&["partial", "x", "x", "--let", "exp(s) = s"])
-        .fails(1, "`exp` is a built-in function and cannot be redefined");
+        .fails_with(1, "`exp` is a built-in function and cannot be redefined");
     deriv(&["partial", "x", "x", "--let", "sqrt = 2"])
-        .fails(1, "`sqrt` is a built-in function and cannot be redefined");
+        .fails_with(1, "`sqrt` is a built-in function and cannot be redefined");
     deriv(&["partial", "x", "x", "--let", "cos'(s) = s"])
-        .fails(1, "`cos` is a built-in function and cannot be redefined");
+        .fails_with(1, "`cos` is a built-in function and cannot be redefined");
 }
 
 #[test]
 fn a_constant_cannot_be_differentiated_by() {
     deriv(&["partial", "a*x", "a", "--let", "a = 2"])
-        .fails(1, "`a` is a constant defined with --let");
-    deriv(&["total", "a*x", "a", "--let", "a=2"]).fails(1, "`a` is a constant defined with --let");
+        .fails_with(1, "`a` is a constant defined with --let");
+    deriv(&["total", "a*x", "a", "--let", "a=2"])
+        .fails_with(1, "`a` is a constant defined with --let");
 }
 
 #[test]
 fn duplicate_definitions_are_errors() {
     deriv(&["partial", "a*x", "x", "--let", "a = 2", "--let", "a = 3"])
-        .fails(1, "`a` is defined twice (first in definition 1)");
+        .fails_with(1, "`a` is defined twice (first in definition 1)");
     deriv(&[
         "partial",
         "f(x)",
@@ -306,7 +243,7 @@ fn duplicate_definitions_are_errors() {
         "--let",
         "f(t) = t^2",
     ])
-    .fails(1, "`f` is defined twice");
+    .fails_with(1, "`f` is defined twice");
 }
 
 #[test]
@@ -324,7 +261,7 @@ fn malformed_definitions_are_errors() {
             "a derivative rule f'(s) = ... is for a function of one argument",
         ),
     ] {
-        let o = deriv(&["partial", "x", "x", "--let", def]).fails(1, message);
+        let o = deriv(&["partial", "x", "x", "--let", def]).fails_with(1, message);
         assert!(o.stderr.contains(&format!("--let {def}")), "{def}: {o:#?}");
     }
 }
@@ -340,7 +277,7 @@ fn a_rule_for_a_function_of_two_arguments_is_an_error() {
         "--let",
         "h'(s) = s",
     ])
-    .fails(
+    .fails_with(
         1,
         "`h'` is a rule for a function of one argument, but `h` takes 2",
     );
@@ -348,12 +285,13 @@ fn a_rule_for_a_function_of_two_arguments_is_an_error() {
 
 #[test]
 fn an_unreadable_defs_file_is_an_error() {
-    deriv(&["partial", "x", "x", "--defs", "/nonexistent/deriv/defs.txt"]).fails(
+    deriv(&["partial", "x", "x", "--defs", "/nonexistent/deriv/defs.txt"]).fails_with(
         1,
         "cannot read the definitions file /nonexistent/deriv/defs.txt",
     );
     // A directory is not a file of definitions either.
-    deriv(&["partial", "x", "x", "--defs", "/"]).fails(1, "cannot read the definitions file /");
+    deriv(&["partial", "x", "x", "--defs", "/"])
+        .fails_with(1, "cannot read the definitions file /");
 }
 
 // ---- implicit relations ------------------------------------------------------------------
@@ -410,7 +348,7 @@ fn implicit_relation_with_a_defined_constant() {
 fn dependent_picks_the_variable() {
     // With z in the relation, y or z may be the dependent one: dy/dx = −2x/(2y), dz/dx = −2x.
     let r = "x^2 + y^2 + z = 1";
-    deriv(&["total", "y", "x", "--given", r]).fails(
+    deriv(&["total", "y", "x", "--given", r]).fails_with(
         1,
         "the relation x^2 + y^2 + z = 1 has 2 other variables (y, z): name the dependent one with --dependent",
     );
@@ -427,7 +365,7 @@ fn dependent_picks_the_variable() {
         "--dependent",
         "y",
     ])
-    .fails(
+    .fails_with(
         1,
         "--dependent y: `y` does not occur in the relation x^2 + z = 1",
     );
@@ -443,20 +381,20 @@ fn implicit_relation_errors() {
         "--given",
         "x + sin(y)^2 + cos(y)^2 = 1",
     ])
-    .fails(
+    .fails_with(
         1,
         "the relation x + sin(y)^2 + cos(y)^2 = 1 does not determine y as a function of x: ∂F/∂y = 0",
     );
     // No other variable.
     deriv(&["total", "y", "x", "--given", "x^2 = 1"])
-        .fails(1, "the relation x^2 = 1 involves no variable other than x");
+        .fails_with(1, "the relation x^2 = 1 involves no variable other than x");
     // With partial: an error that points to total.
-    deriv(&["partial", "y", "x", "--given", "x^2 + y^2 = 1"]).fails(
+    deriv(&["partial", "y", "x", "--given", "x^2 + y^2 = 1"]).fails_with(
         1,
         "--given x^2 + y^2 = 1 is an implicit relation; `deriv total` differentiates with it",
     );
     // A higher derivative is not supported.
-    deriv(&["total", "y", "x", "x", "--given", "x^2 + y^2 = 1"]).fails(
+    deriv(&["total", "y", "x", "x", "--given", "x^2 + y^2 = 1"]).fails_with(
         1,
         "an implicit relation works with one variable of differentiation",
     );
