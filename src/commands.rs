@@ -713,7 +713,6 @@ impl Job {
                 // A name given explicitly is a column even when repeated (--wrt x,x).
                 _ => out.push(s.intern_name(item)),
             }
-            let _ = matched;
         }
         if unmatched.is_empty() {
             Ok(out)
@@ -1225,8 +1224,7 @@ impl Job {
             _ => Style::Unicode,
         };
         let mut out: Vec<(String, String)> = Vec::new();
-        let mut line = |s: &Store, parts: &dyn Fn(Style) -> String| {
-            let _ = s;
+        let mut line = |_: &Store, parts: &dyn Fn(Style) -> String| {
             out.push((parts(Style::Plain), parts(style)));
         };
         let nm = |s: &Store, n: Name| render_name(s.name(n), Style::Unicode);
@@ -1790,28 +1788,25 @@ impl Job {
         parts.join(sep)
     }
 
+    /// `sni(x)` is allowed (an unknown function) but probably a typo: say so.
     fn unknown_function_hints(&self, s: &Store, fs: &[ExprId]) -> Vec<Diagnostic> {
-        let mut seen = Vec::new();
+        let mut seen: Vec<(&str, &str)> = Vec::new();
         for n in s.postorder(fs) {
             if let Node::Call(Func::Unknown { name, .. }, _) = s.node(n) {
                 let fname = s.name(*name);
-                if let Some(sug) = parse::suggest_builtin(fname) {
-                    if !seen.contains(&fname) {
-                        seen.push(fname);
-                    }
-                    let _ = sug;
+                if let Some(sug) = parse::suggest_builtin(fname)
+                    && !seen.iter().any(|(f, _)| *f == fname)
+                {
+                    seen.push((fname, sug));
                 }
             }
         }
         seen.into_iter()
-            .map(|fname| {
+            .map(|(fname, sug)| {
                 Diagnostic::warning(format!(
                     "`{fname}` is not a built-in function; it is treated as an unknown function"
                 ))
-                .with_note(format!(
-                    "did you mean `{}`?",
-                    parse::suggest_builtin(fname).unwrap_or_default()
-                ))
+                .with_note(format!("did you mean `{sug}`?"))
             })
             .collect()
     }

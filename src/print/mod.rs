@@ -220,7 +220,7 @@ impl Printer<'_> {
             return;
         }
         match self.s.node(e) {
-            Node::Num(r) => self.number(r, true),
+            Node::Num(r) => self.number(r),
             Node::Const(Constant::Pi) => self.w(match self.style {
                 Style::Plain => "pi",
                 Style::Unicode => "π",
@@ -249,7 +249,7 @@ impl Printer<'_> {
         }
     }
 
-    fn number(&mut self, r: &Rat, standalone: bool) {
+    fn number(&mut self, r: &Rat) {
         if self.tex() && !r.is_integer() {
             let (n, d) = (r.numer(), r.denom());
             if r.is_negative() {
@@ -259,7 +259,6 @@ impl Printer<'_> {
             let _ = write!(self.out, "\\frac{{{n}}}{{{d}}}");
             return;
         }
-        let _ = standalone;
         let _ = write!(self.out, "{r}");
     }
 
@@ -298,14 +297,12 @@ impl Printer<'_> {
                 let mut chars = base.chars();
                 let first = chars.next();
                 let single = chars.next().is_none();
-                if let Some(g) = greek_letter(base) {
-                    let _ = g;
+                if greek_letter(base).is_some() {
                     self.w("\\");
                     self.w(base);
-                } else if let (true, Some(c)) = (single, first.and_then(greek_name)) {
-                    let _ = c;
+                } else if let (true, Some(g)) = (single, first.and_then(greek_name)) {
                     self.w("\\");
-                    self.w(first.and_then(greek_name).unwrap_or(""));
+                    self.w(g);
                 } else if single {
                     self.w(base);
                 } else {
@@ -422,14 +419,12 @@ impl Printer<'_> {
                 }
             }
             match it {
-                Item::Number(r) => self.number(r, false),
+                Item::Number(r) => self.number(r),
                 Item::Expr(e) => self.expr(*e, POWER),
                 Item::Power(b, k) => {
                     if k.is_one() {
                         self.expr(*b, POWER)
                     } else {
-                        let kk = self.s.as_num(*b).map(|_| ());
-                        let _ = kk;
                         self.power_rat(*b, k)
                     }
                 }
@@ -467,7 +462,7 @@ impl Printer<'_> {
             },
             Style::Latex => {
                 self.w("^{");
-                self.number(k, false);
+                self.number(k);
                 self.w("}");
             }
         }
