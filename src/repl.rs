@@ -33,6 +33,7 @@ Commands (as on the command line, without `deriv`; quote words with spaces):
   options such as --given, --at, --cse, --check and --format work as on the command line
 State:
   :given t = x             add --given t=x to every later command (:given alone lists)
+  :let phi(s) = 1/(1+exp(-s))   a definition for every later command (:let alone lists)
   :format FORMAT           plain, unicode, latex or json (:format alone shows it)
   :at x=1,y=2              evaluate every later result there (:at alone forgets it)
   :clear                   forget the constraints, the point and ans
@@ -43,6 +44,8 @@ State:
 /// What the session carries from line to line.
 struct Session {
     given: Vec<String>,
+    /// Definitions (`:let`), passed on as --let.
+    lets: Vec<String>,
     format: Option<Format>,
     at: Option<String>,
     /// The last single result, in plain text.
@@ -72,6 +75,7 @@ pub fn run(
 ) -> io::Result<i32> {
     let mut s = Session {
         given: Vec::new(),
+        lets: Vec::new(),
         format: global.format,
         at: None,
         ans: None,
@@ -293,6 +297,10 @@ impl Session {
             args.push("--given".into());
             args.push(g.clone());
         }
+        for l in &self.lets {
+            args.push("--let".into());
+            args.push(l.clone());
+        }
         if let (Some(at), false) = (&self.at, has_at) {
             args.push("--at".into());
             args.push(at.clone());
@@ -345,6 +353,7 @@ impl Session {
             "h" | "help" => out.write_all(HELP.as_bytes())?,
             "clear" => {
                 self.given.clear();
+                self.lets.clear();
                 self.at = None;
                 self.ans = None;
             }
@@ -367,6 +376,33 @@ impl Session {
                     return Ok(Flow::Next(false));
                 }
                 self.given = all;
+            }
+            "let" if rest.is_empty() => {
+                if self.lets.is_empty() {
+                    writeln!(out, "no definitions")?;
+                }
+                for l in &self.lets {
+                    writeln!(out, "--let {l}")?;
+                }
+            }
+            "let" => {
+                let mut all = self.lets.clone();
+                all.push(rest.to_string());
+                let probe = Session {
+                    given: self.given.clone(),
+                    lets: all.clone(),
+                    format: Some(Format::Plain),
+                    at: None,
+                    ans: None,
+                    ..*self
+                };
+                let (code, _, stderr) =
+                    probe.run_words(&["simplify".into(), "0".into()], None, term)?;
+                err.write_all(&stderr)?;
+                if code != 0 {
+                    return Ok(Flow::Next(false));
+                }
+                self.lets = all;
             }
             "at" if rest.is_empty() => self.at = None,
             "at" => {
@@ -405,6 +441,7 @@ impl Session {
     ) -> io::Result<bool> {
         let probe = Session {
             given: given.to_vec(),
+            lets: self.lets.clone(),
             format: Some(Format::Plain),
             at: at.map(str::to_string),
             ans: None,

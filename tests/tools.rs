@@ -107,6 +107,30 @@ fn every_subcommand_help_has_examples() {
 }
 
 #[test]
+fn the_session_keeps_definitions() {
+    let script = "\
+:let phi(s) = 1/(1+exp(-a*s))
+:let a = 2
+:let phi'(s) = a*phi(s)*(1-phi(s))
+partial phi(w*x) w
+:let
+:let phi(s) = s
+:clear
+partial phi(w*x) w
+";
+    let o = deriv(&["repl"], script);
+    assert_eq!(
+        stdout(&o),
+        "2*x*phi(w*x)*(1 - phi(w*x))\n\
+         --let phi(s) = 1/(1+exp(-a*s))\n--let a = 2\n--let phi'(s) = a*phi(s)*(1-phi(s))\n\
+         x*phi'(w*x)\n"
+    );
+    // A second definition of phi is refused when given, and the session goes on.
+    assert!(stderr(&o).contains("defined twice"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
 fn the_session_runs_commands_and_keeps_state() {
     let script = "\
 partial x^2*y x
