@@ -118,8 +118,8 @@ Examples:
   $ deriv grad 'x^2*y' --wrt y,x
   [x^2, 2*x*y]
   $ deriv grad 'sum(i=1..3, w[i]*x[i])^2/2' --wrt 'w[*]' --cse
-  c1 = w[1]*x[1] + w[2]*x[2] + w[3]*x[3]
-  [x[1]*c1, x[2]*c1, x[3]*c1]")]
+  delta1 = w[1]*x[1] + w[2]*x[2] + w[3]*x[3]
+  [delta1*x[1], delta1*x[2], delta1*x[3]]")]
     Grad(VectorArgs),
 
     /// The Hessian: every second partial, as rows [[∂²f/∂x², ∂²f/∂x∂y], ...]

@@ -785,6 +785,8 @@ impl Job {
                 g
             };
         let mut warning = None;
+        // Named deltas of a --cse gradient: (name, definition).
+        let mut deltas: Vec<(Name, ExprId)> = Vec::new();
         let shape = match self.op {
             Op::Simplify | Op::Eval => Shape::Scalar(subs[0]),
             Op::Step => {
@@ -889,6 +891,29 @@ impl Job {
                     check_line: None,
                 });
             }
+            Op::Grad if self.cse && !self.check && self.at.is_none() && self.at_file.is_empty() => {
+                // Printed with --cse: the backpropagation deltas are named too.
+                let names = self.wrt_names(s, &subs).map_err(|d| vec![d])?;
+                let used: Vec<String> = s
+                    .free_symbols(&subs)
+                    .iter()
+                    .map(|&n| s.name(n).to_string())
+                    .collect();
+                let prefix = ["delta", "delta_", "d_"]
+                    .into_iter()
+                    .find(|p| {
+                        !used.iter().any(|u| {
+                            u.strip_prefix(p).is_some_and(|r| {
+                                !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit())
+                            })
+                        })
+                    })
+                    .unwrap_or("d_");
+                let (entries, named) =
+                    crate::calculus::reverse::gradient_with_deltas(s, subs[0], &names, prefix);
+                deltas = named.into_iter().map(|(n, e)| (n, s.tidy(e))).collect();
+                Shape::Vector(entries)
+            }
             Op::Grad => {
                 // Reverse mode: one sweep for every variable, sharing the adjoints.
                 let names = self.wrt_names(s, &subs).map_err(|d| vec![d])?;
@@ -964,9 +989,11 @@ impl Job {
         let warning_data = warning.map(|(_, data)| data);
         if self.stats {
             let entries = shape.entries();
+            let mut roots = entries.clone();
+            roots.extend(deltas.iter().map(|&(_, e)| e));
             let (a, b) = (
                 crate::calculus::reverse::op_count(s, &fs),
-                crate::calculus::reverse::op_count(s, &entries),
+                crate::calculus::reverse::op_count(s, &roots),
             );
             let ratio = if a == 0 { 0.0 } else { b as f64 / a as f64 };
             warnings.push(Diagnostic::note(format!(
@@ -991,7 +1018,7 @@ impl Job {
             Some(p) => self
                 .format_at(s, &defs, &text, &shape, p, warning_data, &warnings)
                 .map_err(|d| vec![d.with_snippet(label, &text, 0..text.len())])?,
-            None => self.format_result(s, &text, &shape, warning_data, &warnings),
+            None => self.format_result(s, &text, &shape, warning_data, &warnings, &deltas),
         };
         // JSON names the columns of a gradient, Hessian or Jacobian, and lists a
         // Jacobian's expressions one by one.
@@ -1690,6 +1717,7 @@ impl Job {
         shape: &Shape,
         warning: Option<Value>,
         others: &[Diagnostic],
+        deltas: &[(Name, ExprId)],
     ) -> String {
         let entries = shape.entries();
         let plan = if self.cse {
@@ -1704,7 +1732,7 @@ impl Job {
                     taken.push(s.name(*name));
                 }
             }
-            Some(cse::plan(s, &entries, &taken))
+            Some(cse::plan_with(s, &entries, &taken, deltas))
         } else {
             None
         };

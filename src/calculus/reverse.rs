@@ -9,6 +9,29 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 /// ∂f/∂v for every v in `vars`, in order.
 pub fn gradient(s: &mut Store, f: ExprId, vars: &[Name]) -> Vec<ExprId> {
+    sweep(s, f, vars, None).0
+}
+
+/// The gradient with the backpropagation deltas named: the adjoint of each sum that feeds
+/// several dependent terms (a layer's pre-activation) becomes a variable `{prefix}k`, so
+/// the entries use it instead of repeating its factors. Returns the entries and the
+/// deltas' definitions, in the order they can be evaluated.
+pub fn gradient_with_deltas(
+    s: &mut Store,
+    f: ExprId,
+    vars: &[Name],
+    prefix: &str,
+) -> (Vec<ExprId>, Vec<(Name, ExprId)>) {
+    sweep(s, f, vars, Some(prefix))
+}
+
+fn sweep(
+    s: &mut Store,
+    f: ExprId,
+    vars: &[Name],
+    deltas: Option<&str>,
+) -> (Vec<ExprId>, Vec<(Name, ExprId)>) {
+    let mut named: Vec<(Name, ExprId)> = Vec::new();
     let wanted: FxHashSet<Name> = vars.iter().copied().collect();
     let order = s.postorder(&[f]);
     // Which nodes depend on a wanted variable (children first).
@@ -39,9 +62,18 @@ pub fn gradient(s: &mut Store, f: ExprId, vars: &[Name]) -> Vec<ExprId> {
         let Some(parts) = contrib.remove(&n) else {
             continue;
         };
-        let adj = s.add(parts);
+        let mut adj = s.add(parts);
         if adj == s.zero() {
             continue;
+        }
+        if let (Some(prefix), Node::Add(ts)) = (deltas, s.node(n)) {
+            let feeds = ts.iter().filter(|t| dep.contains(t)).count();
+            let trivial = matches!(s.node(adj), Node::Num(_) | Node::Sym(_) | Node::Const(_));
+            if feeds > 1 && !trivial {
+                let name = s.intern_name(&format!("{prefix}{}", named.len() + 1));
+                named.push((name, adj));
+                adj = s.sym_name(name);
+            }
         }
         let mut push = |s: &mut Store, child: ExprId, local: ExprId| {
             let t = s.mul2(local, adj);
@@ -94,9 +126,11 @@ pub fn gradient(s: &mut Store, f: ExprId, vars: &[Name]) -> Vec<ExprId> {
             _ => {}
         }
     }
-    vars.iter()
+    let entries = vars
+        .iter()
         .map(|v| adjoint.get(v).copied().unwrap_or_else(|| s.zero()))
-        .collect()
+        .collect();
+    (entries, named)
 }
 
 /// The forward-mode answer, for comparison in tests: each ∂f/∂v on its own.

@@ -5,7 +5,7 @@
 //! with a negative exponent inside a product are written through their parts, never as a
 //! unit, so their parts are what get counted (and named).
 
-use crate::expr::{ExprId, Node, Rat, Store};
+use crate::expr::{ExprId, Name, Node, Rat, Store};
 use rustc_hash::FxHashMap;
 
 /// The subexpressions to name, in an order in which each can be evaluated (every name is
@@ -57,6 +57,83 @@ fn product_children(s: &Store, e: ExprId, out: &mut Vec<ExprId>) {
 
 /// Plans the names for printing `roots`; `taken` are names already in use (variables).
 pub fn plan(s: &Store, roots: &[ExprId], taken: &[&str]) -> Plan {
+    plan_with(s, roots, taken, &[])
+}
+
+/// `plan`, with variables already bound to expressions (`pre`: the deltas of a gradient)
+/// printed as bindings too, all in an order where each name is defined before it is used.
+pub fn plan_with(s: &Store, roots: &[ExprId], taken: &[&str], pre: &[(Name, ExprId)]) -> Plan {
+    let mut all: Vec<ExprId> = pre.iter().map(|&(_, e)| e).collect();
+    all.extend_from_slice(roots);
+    let mut p = plan_nodes(s, &all, taken);
+    if pre.is_empty() {
+        return p;
+    }
+    // Order the node bindings and the given ones together (Kahn's algorithm, stable).
+    let pre_names: FxHashMap<Name, usize> =
+        pre.iter().enumerate().map(|(i, &(n, _))| (n, i)).collect();
+    let mut items: Vec<(String, ExprId)> = pre
+        .iter()
+        .map(|&(n, e)| (s.name(n).to_string(), e))
+        .collect();
+    items.extend(p.bindings.iter().cloned());
+    let index_of_node: FxHashMap<ExprId, usize> = p
+        .bindings
+        .iter()
+        .enumerate()
+        .map(|(i, (_, e))| (*e, pre.len() + i))
+        .collect();
+    let deps: Vec<Vec<usize>> = items
+        .iter()
+        .map(|&(_, e)| {
+            let mut d = Vec::new();
+            let mut stack: Vec<ExprId> = Vec::new();
+            let mut kids = Vec::new();
+            printed_children(s, e, &mut kids);
+            stack.extend(kids.iter().copied());
+            let mut seen = rustc_hash::FxHashSet::default();
+            while let Some(k) = stack.pop() {
+                if !seen.insert(k) {
+                    continue;
+                }
+                if let Some(&i) = index_of_node.get(&k) {
+                    d.push(i);
+                    continue;
+                }
+                if let Node::Sym(n) = s.node(k)
+                    && let Some(&i) = pre_names.get(n)
+                {
+                    d.push(i);
+                    continue;
+                }
+                kids.clear();
+                printed_children(s, k, &mut kids);
+                stack.extend(kids.iter().copied());
+            }
+            d
+        })
+        .collect();
+    let mut done = vec![false; items.len()];
+    let mut order = Vec::with_capacity(items.len());
+    while order.len() < items.len() {
+        let before = order.len();
+        for i in 0..items.len() {
+            if !done[i] && deps[i].iter().all(|&j| done[j] || j == i) {
+                done[i] = true;
+                order.push(i);
+            }
+        }
+        if order.len() == before {
+            // Not expected (the deltas are built before what uses them); keep the rest.
+            order.extend((0..items.len()).filter(|&i| !done[i]));
+            break;
+        }
+    }
+    p.bindings = order.into_iter().map(|i| items[i].clone()).collect();
+    p
+}
+
+fn plan_nodes(s: &Store, roots: &[ExprId], taken: &[&str]) -> Plan {
     // Printed references to each node, and a postorder of the printed graph.
     let mut refs: FxHashMap<ExprId, u32> = FxHashMap::default();
     let mut order = Vec::new();
