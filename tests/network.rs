@@ -763,3 +763,51 @@ fn wrt_patterns_pick_indexed_variables_in_natural_order() {
         o.stdout
     );
 }
+
+/// `grad --cse` names the deltas (`delta1 = ...`): read back, binding by binding, the
+/// printed gradient is the gradient, at random points.
+#[test]
+fn the_named_deltas_read_back_to_the_gradient() {
+    let sh = Shape { i: 2, j: 3, k: 2 };
+    let o = deriv(&net_args(2, 3, 2, &["grad", "--cse"]));
+    assert_eq!(o.code, 0, "{o:#?}");
+    let lines: Vec<&str> = o.stdout.lines().collect();
+    assert!(
+        lines.iter().any(|l| l.starts_with("delta1 = ")),
+        "the deltas are named: {}",
+        o.stdout
+    );
+    let mut s = Store::new();
+    let (defs, e) = network(&mut s, sh, "1", true);
+    // Read the bindings in order, each with the earlier ones put in.
+    let mut map: rustc_hash::FxHashMap<Name, ExprId> = rustc_hash::FxHashMap::default();
+    let (result, bindings) = lines.split_last().expect("a result line");
+    for b in bindings {
+        let (name, rhs) = b.split_once(" = ").expect("NAME = EXPR");
+        let v = deriv::parse::parse(&mut s, rhs).expect("a binding parses");
+        let v = s.expand_sums(v).expect("no sums");
+        let v = s.substitute(v, &map);
+        let n = s.intern_name(name);
+        map.insert(n, v);
+    }
+    let inner = result.trim_start_matches('[').trim_end_matches(']');
+    let printed: Vec<ExprId> = deriv::parse::split_top(inner, ',')
+        .into_iter()
+        .map(|t| {
+            let v = deriv::parse::parse(&mut s, t).expect("an entry parses");
+            s.substitute(v, &map)
+        })
+        .collect();
+    let params = parameters(sh);
+    let vars = names(&mut s, &params);
+    let direct = gradient(&mut s, e, &vars);
+    assert_eq!(printed.len(), direct.len());
+    let mut rng = Rng::new(0xDE17A);
+    for _ in 0..3 {
+        let at = random_point(sh, &mut rng);
+        for (&p, &d) in printed.iter().zip(&direct) {
+            let (a, b) = (value(&mut s, &defs, p, &at), value(&mut s, &defs, d, &at));
+            assert!(close(a, b, 1e-12), "printed {a} vs direct {b}");
+        }
+    }
+}
