@@ -233,8 +233,8 @@ impl Printer<'_> {
             }
             Node::Add(ts) => self.sum(ts),
             Node::Mul(_) => {
-                let (c, fs) = self.s.term_parts(e);
-                self.product(&c, &fs);
+                let s = self.s;
+                self.product(s.term_coef(e), s.term_factors(&e));
             }
             Node::Pow(b, x) => {
                 let (b, x) = (*b, *x);
@@ -263,6 +263,9 @@ impl Printer<'_> {
     }
 
     fn name(&mut self, name: &str) {
+        if self.style == Style::Plain {
+            return self.w(name);
+        }
         let (base, sub) = match name.split_once('_') {
             Some((b, s)) if !b.is_empty() && !s.is_empty() => (b, Some(s)),
             _ => (name, None),
@@ -321,30 +324,59 @@ impl Printer<'_> {
     }
 
     fn sum(&mut self, ts: &[ExprId]) {
-        let mut order: Vec<ExprId> = ts.to_vec();
         // A person starts with a positive term: 1 - x, not -x + 1.
-        if self.negative_term(order[0])
-            && let Some(i) = order.iter().position(|&t| !self.negative_term(t))
-        {
-            let t = order.remove(i);
-            order.insert(0, t);
-        }
-        for (i, &t) in order.iter().enumerate() {
-            let (c, fs) = self.s.term_parts(t);
+        let first = match self.negative_term(ts[0]) {
+            true => ts.iter().position(|&t| !self.negative_term(t)).unwrap_or(0),
+            false => 0,
+        };
+        let order = std::iter::once(ts[first]).chain(
+            ts.iter()
+                .enumerate()
+                .filter(|&(i, _)| i != first)
+                .map(|(_, &t)| t),
+        );
+        let s = self.s;
+        for (i, t) in order.enumerate() {
+            let (c, fs) = (s.term_coef(t), s.term_factors(&t));
             if i == 0 {
-                self.product(&c, &fs);
+                self.product(c, fs);
             } else if c.is_negative() {
                 self.w(" - ");
-                self.product(&c.neg(), &fs);
+                self.product(&c.neg(), fs);
             } else {
                 self.w(" + ");
-                self.product(&c, &fs);
+                self.product(c, fs);
             }
         }
     }
 
     /// coef · Π factors, with factors of negative power moved under a fraction bar.
     fn product(&mut self, coef: &Rat, factors: &[ExprId]) {
+        // The common case, an integer coefficient and no denominator, written directly.
+        let plain_tokens = self.style == Style::Plain;
+        if plain_tokens
+            && coef.is_integer()
+            && factors.iter().all(|&f| match self.s.node(f) {
+                Node::Pow(_, x) => !matches!(self.s.node(*x), Node::Num(r) if r.is_negative()),
+                _ => true,
+            })
+        {
+            if coef.is_minus_one() && !factors.is_empty() {
+                self.w("-");
+            } else if !coef.is_one() || factors.is_empty() {
+                self.number(coef);
+                if !factors.is_empty() {
+                    self.w("*");
+                }
+            }
+            for (i, &f) in factors.iter().enumerate() {
+                if i > 0 {
+                    self.w("*");
+                }
+                self.expr(f, POWER);
+            }
+            return;
+        }
         let mut num: Vec<Item> = Vec::new();
         let mut den: Vec<Item> = Vec::new();
         let negative = coef.is_negative();
