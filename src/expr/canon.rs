@@ -353,6 +353,17 @@ impl Store {
                 let ne = self.mul(vec![be, e]);
                 self.pow(bb, ne)
             }
+            // (u^k)^r = u^(k·r) also for an odd integer k and a rational r: with real odd
+            // roots both sides are defined at the same points and agree there
+            // ((1/x)^(1/2) = x^(-1/2)). An even k is left alone: (x^2)^(1/2) = |x|.
+            (Node::Pow(bb, be), Node::Num(_))
+                if self
+                    .as_num(be)
+                    .is_some_and(|r| r.is_integer() && r.numer().bit(0)) =>
+            {
+                let ne = self.mul(vec![be, e]);
+                self.pow(bb, ne)
+            }
             // (2x + 2y)^k = 2^k·(x + y)^k: the positive rational content of a sum comes
             // out of an integer power, so 1/(2*(x + y)) and 1/(2*x + 2*y) are one node.
             (Node::Add(ts), Node::Num(k)) if k.is_integer() => {

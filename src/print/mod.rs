@@ -266,8 +266,12 @@ impl Printer<'_> {
         if self.style == Style::Plain {
             return self.w(name);
         }
+        // A Greek name followed by digits is subscripted too: delta1 → δ₁, \delta_{1}.
+        let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let (stem, tail) = name.split_at(name.len() - digits);
         let (base, sub) = match name.split_once('_') {
             Some((b, s)) if !b.is_empty() && !s.is_empty() => (b, Some(s)),
+            _ if digits > 0 && greek_letter(stem).is_some() => (stem, Some(tail)),
             _ => (name, None),
         };
         match self.style {
