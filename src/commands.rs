@@ -413,34 +413,13 @@ impl Job {
         at_file: Option<&std::path::Path>,
     ) -> Result<(), Diagnostic> {
         if let Some(f) = at_file {
-            let text = std::fs::read_to_string(f).map_err(|e| {
-                Diagnostic::error(format!("cannot read the values file {}: {e}", f.display()))
-            })?;
-            for (i, line) in text.lines().enumerate() {
-                let line = line.split('#').next().unwrap_or("").trim_end();
-                if !line.trim().is_empty() {
-                    self.at_file
-                        .push((format!("{}:{}", f.display(), i + 1), line.to_string()));
-                }
-            }
+            self.at_file = file_lines(f, "values")?;
         }
         for l in lets {
             self.defs.push(("--let".into(), l.clone()));
         }
         for f in files {
-            let text = std::fs::read_to_string(f).map_err(|e| {
-                Diagnostic::error(format!(
-                    "cannot read the definitions file {}: {e}",
-                    f.display()
-                ))
-            })?;
-            for (i, line) in text.lines().enumerate() {
-                let line = line.split('#').next().unwrap_or("").trim_end();
-                if !line.trim().is_empty() {
-                    self.defs
-                        .push((format!("{}:{}", f.display(), i + 1), line.to_string()));
-                }
-            }
+            self.defs.extend(file_lines(f, "definitions")?);
         }
         Ok(())
     }
@@ -576,15 +555,14 @@ impl Job {
                 )));
             }
         }
-        let cons = self.constraints(&mut s, &defs)?;
         for v in &all_vars {
             let n = s.intern_name(v);
-            cons.check_var(n).map_err(|e| self.constraint_diag(e))?;
+            rels.check_var(n).map_err(|e| self.constraint_diag(e))?;
         }
         if let Some(p) = self.point(&mut s)? {
             // A constrained variable takes its value from its constraint.
             for (n, _) in p {
-                if let Some(c) = cons.items.iter().find(|c| c.name == n) {
+                if let Some(c) = rels.items.iter().find(|c| c.name == n) {
                     return Err(Diagnostic::error(format!(
                         "`{}` has a value from --given {}, so --at cannot give it another",
                         s.name(n),
@@ -787,14 +765,21 @@ impl Job {
         let mut warning = None;
         // Named deltas of a --cse gradient: (name, definition).
         let mut deltas: Vec<(Name, ExprId)> = Vec::new();
+        // The columns of a gradient, Hessian, Jacobian or step, and the --at point.
+        let columns = if matches!(self.op, Op::Step | Op::Grad | Op::Hessian | Op::Jacobian) {
+            self.wrt_names(s, &subs).map_err(|d| vec![d])?
+        } else {
+            Vec::new()
+        };
+        let point = self.point(s).map_err(|d| vec![d])?;
         let shape = match self.op {
             Op::Simplify | Op::Eval => Shape::Scalar(subs[0]),
             Op::Step => {
                 // The step itself is numeric (format_step); the symbolic gradient is built
                 // only for --check to compare.
-                let names = self.wrt_names(s, &subs).map_err(|d| vec![d])?;
+                let names = &columns;
                 if self.check {
-                    let entries = crate::calculus::reverse::gradient(s, subs[0], &names);
+                    let entries = crate::calculus::reverse::gradient(s, subs[0], names);
                     for (&v, &d) in names.iter().zip(&entries) {
                         steps.push((subs[0], v, d));
                     }
@@ -851,16 +836,12 @@ impl Job {
                 }
                 Shape::Differential(terms)
             }
-            Op::Grad
-                if !self.check
-                    && (self.at.is_some() || !self.at_file.is_empty())
-                    && self.wrt_names(s, &subs).map(|n| n.len()).unwrap_or(0) > EXACT_ENTRIES =>
-            {
+            Op::Grad if !self.check && point.is_some() && columns.len() > EXACT_ENTRIES => {
                 // Many entries at a point: numbers by reverse-mode AD, no symbolic gradient.
-                let names = self.wrt_names(s, &subs).map_err(|d| vec![d])?;
-                let p = self.point(s).map_err(|d| vec![d])?.unwrap_or_default();
+                let names = &columns;
+                let p = point.as_deref().unwrap_or_default();
                 let (_, values) = self
-                    .numeric_gradient(s, &defs, subs[0], &names, &p)
+                    .numeric_gradient(s, &defs, subs[0], names, p)
                     .map_err(|d| vec![d.with_snippet(label, &text, 0..text.len())])?;
                 let cells: Vec<String> = values.iter().map(|v| format!("{v}")).collect();
                 let text_out = match self.format {
@@ -891,9 +872,9 @@ impl Job {
                     check_line: None,
                 });
             }
-            Op::Grad if self.cse && !self.check && self.at.is_none() && self.at_file.is_empty() => {
+            Op::Grad if self.cse && !self.check && point.is_none() => {
                 // Printed with --cse: the backpropagation deltas are named too.
-                let names = self.wrt_names(s, &subs).map_err(|d| vec![d])?;
+                let names = &columns;
                 let used: Vec<String> = s
                     .free_symbols(&subs)
                     .iter()
@@ -910,21 +891,21 @@ impl Job {
                     })
                     .unwrap_or("d_");
                 let (entries, named) =
-                    crate::calculus::reverse::gradient_with_deltas(s, subs[0], &names, prefix);
+                    crate::calculus::reverse::gradient_with_deltas(s, subs[0], names, prefix);
                 deltas = named.into_iter().map(|(n, e)| (n, s.tidy(e))).collect();
                 Shape::Vector(entries)
             }
             Op::Grad => {
                 // Reverse mode: one sweep for every variable, sharing the adjoints.
-                let names = self.wrt_names(s, &subs).map_err(|d| vec![d])?;
-                let entries = crate::calculus::reverse::gradient(s, subs[0], &names);
+                let names = &columns;
+                let entries = crate::calculus::reverse::gradient(s, subs[0], names);
                 for (&v, &d) in names.iter().zip(&entries) {
                     steps.push((subs[0], v, d));
                 }
                 Shape::Vector(entries)
             }
             Op::Hessian => {
-                let names = self.wrt_names(s, &subs).map_err(|d| vec![d])?;
+                let names = &columns;
                 let grad: Vec<ExprId> = names
                     .iter()
                     .map(|&v| chain(s, subs[0], &[v], &mut steps))
@@ -941,7 +922,7 @@ impl Job {
                 )
             }
             Op::Jacobian => {
-                let names = self.wrt_names(s, &subs).map_err(|d| vec![d])?;
+                let names = &columns;
                 Shape::Matrix(
                     subs.iter()
                         .map(|&g| {
@@ -963,7 +944,6 @@ impl Job {
         if shape.entries().iter().any(|&e| s.is_undefined(e)) {
             return Err(undefined(s, "the result"));
         }
-        let point = self.point(s).map_err(|d| vec![d])?;
         if !self.cse && point.is_none() {
             let size = s.tree_size(&shape.entries());
             if size > MAX_PRINTED_NODES {
@@ -1004,7 +984,7 @@ impl Job {
         if self.op == Op::Step {
             let p = point.as_ref().expect("checked: step has a point");
             let (text_out, summary) = self
-                .format_step(s, &defs, subs[0], p)
+                .format_step(s, &defs, subs[0], &columns, p)
                 .map_err(|d| vec![d.with_snippet(label, &text, 0..text.len())])?;
             // The loss goes to stderr: the output is the next parameter file.
             warnings.push(Diagnostic::note(summary));
@@ -1025,9 +1005,8 @@ impl Job {
         let text_out = if self.format == Format::Json
             && matches!(self.op, Op::Grad | Op::Hessian | Op::Jacobian)
         {
-            let names = self.wrt_names(s, &subs).unwrap_or_default();
             let mut obj: Value = serde_json::from_str(&text_out).unwrap_or_default();
-            obj["wrt"] = json!(names.iter().map(|&n| s.name(n)).collect::<Vec<_>>());
+            obj["wrt"] = json!(columns.iter().map(|&n| s.name(n)).collect::<Vec<_>>());
             if self.op == Op::Jacobian {
                 obj["input"] = json!(texts);
             }
@@ -1189,14 +1168,14 @@ impl Job {
         s: &mut Store,
         defs: &Defs,
         e: ExprId,
+        names: &[Name],
         p: &[(Name, ExprId)],
     ) -> Result<(String, String), Diagnostic> {
         let eta_e = parse::parse(s, &self.rate)
             .map_err(|e| Diagnostic::error(format!("--rate {}: {}", self.rate, e.message)))?;
         let eta = eval(s, eta_e, &|_| None)
             .map_err(|_| Diagnostic::error(format!("--rate {} must be a number", self.rate)))?;
-        let names = self.wrt_names(s, &[e])?;
-        let (loss, grad) = self.numeric_gradient(s, defs, e, &names, p)?;
+        let (loss, grad) = self.numeric_gradient(s, defs, e, names, p)?;
         let mut updated: FxHashMap<Name, f64> = FxHashMap::default();
         for (&n, g) in names.iter().zip(grad) {
             let Some(&(_, v)) = p.iter().find(|(m, _)| *m == n) else {
@@ -2108,6 +2087,21 @@ fn derivative_label(xs: &[String]) -> String {
         })
         .collect();
     format!("d{order}f/{den}")
+}
+
+/// The lines of a definitions or values file that hold something, each with its
+/// `FILE:LINE` label; `#` starts a comment.
+fn file_lines(f: &std::path::Path, what: &str) -> Result<Vec<(String, String)>, Diagnostic> {
+    let text = std::fs::read_to_string(f).map_err(|e| {
+        Diagnostic::error(format!("cannot read the {what} file {}: {e}", f.display()))
+    })?;
+    Ok(text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| (i, line.split('#').next().unwrap_or("").trim_end()))
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| (format!("{}:{}", f.display(), i + 1), line.to_string()))
+        .collect())
 }
 
 /// `[a, [b, c]]` as indexed values: name[1] = a, name[2,1] = b, ... (1-based); a plain
