@@ -48,17 +48,65 @@ pub fn render_named(
 
 /// Renders a variable name in a style (`theta_1` → `θ₁`, `\theta_{1}`).
 pub fn render_name(name: &str, style: Style) -> String {
-    let names = FxHashMap::default();
-    let store = Store::new();
-    let mut p = Printer {
-        s: &store,
-        style,
-        out: String::new(),
-        names: &names,
-        root: store.zero(),
+    let mut out = String::new();
+    write_name(&mut out, name, style);
+    out
+}
+
+/// Writes a variable name: as typed in plain text; in Unicode and LaTeX with Greek letters
+/// and subscripts (`theta_1` → θ₁, `delta1` → δ₁, `w[1,2]` → `w_{1,2}`).
+fn write_name(out: &mut String, name: &str, style: Style) {
+    // A Greek name followed by digits is subscripted too: delta1 → δ₁, \delta_{1}.
+    let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (stem, tail) = name.split_at(name.len() - digits);
+    let (base, sub) = match name.split_once('_') {
+        Some((b, s)) if !b.is_empty() && !s.is_empty() => (b, Some(s)),
+        _ if digits > 0 && greek_letter(stem).is_some() => (stem, Some(tail)),
+        _ => (name, None),
     };
-    p.name(name);
-    p.out
+    match style {
+        Style::Plain => out.push_str(name),
+        Style::Unicode => {
+            match greek_letter(base) {
+                Some(c) => out.push(c),
+                None => out.push_str(base),
+            }
+            if let Some(s) = sub {
+                match subscript(s) {
+                    Some(sub) => out.push_str(&sub),
+                    None => {
+                        out.push('_');
+                        out.push_str(s);
+                    }
+                }
+            }
+        }
+        Style::Latex if name.ends_with(']') && name.contains('[') => {
+            // w[1,2] → w_{1,2}
+            let (b, idx) = name.split_once('[').unwrap_or((name, ""));
+            write_name(out, b, style);
+            let _ = write!(out, "_{{{}}}", idx.trim_end_matches(']'));
+        }
+        Style::Latex => {
+            let mut chars = base.chars();
+            let first = chars.next();
+            let single = chars.next().is_none();
+            if greek_letter(base).is_some() {
+                out.push('\\');
+                out.push_str(base);
+            } else if let (true, Some(g)) = (single, first.and_then(greek_name)) {
+                out.push('\\');
+                out.push_str(g);
+            } else if single {
+                out.push_str(base);
+            } else {
+                let _ = write!(out, "\\mathit{{{}}}", base.replace('_', "\\_"));
+            }
+            if let Some(s) = sub {
+                let _ = write!(out, "_{{{}}}", s.replace('_', "\\_"));
+            }
+        }
+    }
 }
 
 struct Printer<'a> {
@@ -263,63 +311,7 @@ impl Printer<'_> {
     }
 
     fn name(&mut self, name: &str) {
-        if self.style == Style::Plain {
-            return self.w(name);
-        }
-        // A Greek name followed by digits is subscripted too: delta1 → δ₁, \delta_{1}.
-        let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-        let (stem, tail) = name.split_at(name.len() - digits);
-        let (base, sub) = match name.split_once('_') {
-            Some((b, s)) if !b.is_empty() && !s.is_empty() => (b, Some(s)),
-            _ if digits > 0 && greek_letter(stem).is_some() => (stem, Some(tail)),
-            _ => (name, None),
-        };
-        match self.style {
-            Style::Plain => self.w(name),
-            Style::Unicode => {
-                let base_s = match greek_letter(base) {
-                    Some(c) => c.to_string(),
-                    None => base.to_string(),
-                };
-                self.w(&base_s);
-                if let Some(s) = sub {
-                    match subscript(s) {
-                        Some(sub) => self.w(&sub),
-                        None => {
-                            self.w("_");
-                            self.w(s)
-                        }
-                    }
-                }
-            }
-            Style::Latex if name.ends_with(']') && name.contains('[') => {
-                // w[1,2] → w_{1,2}
-                let (b, idx) = name.split_once('[').unwrap_or((name, ""));
-                let b = b.to_string();
-                self.style = Style::Latex;
-                self.name(&b);
-                let _ = write!(self.out, "_{{{}}}", idx.trim_end_matches(']'));
-            }
-            Style::Latex => {
-                let mut chars = base.chars();
-                let first = chars.next();
-                let single = chars.next().is_none();
-                if greek_letter(base).is_some() {
-                    self.w("\\");
-                    self.w(base);
-                } else if let (true, Some(g)) = (single, first.and_then(greek_name)) {
-                    self.w("\\");
-                    self.w(g);
-                } else if single {
-                    self.w(base);
-                } else {
-                    let _ = write!(self.out, "\\mathit{{{}}}", base.replace('_', "\\_"));
-                }
-                if let Some(s) = sub {
-                    let _ = write!(self.out, "_{{{}}}", s.replace('_', "\\_"));
-                }
-            }
-        }
+        write_name(&mut self.out, name, self.style);
     }
 
     /// Is a term written with a leading minus?
