@@ -15,6 +15,12 @@ pub const MAX_FOLD_BITS: u64 = 100_000;
 /// hour of big-integer gcds. A 100,000-digit literal still fits.
 pub const MAX_NUMBER_BITS: u64 = 400_000;
 
+/// `op(a, b)` for a sum or product of numbers, or `None` when the result could pass
+/// `MAX_NUMBER_BITS` (the operands' sizes bound the result's).
+fn bounded(a: &Rat, b: &Rat, op: fn(&Rat, &Rat) -> Rat) -> Option<Rat> {
+    (a.bits() + b.bits() <= MAX_NUMBER_BITS).then(|| op(a, b))
+}
+
 /// One `sum(...)` expands to at most this many terms.
 pub const MAX_SUM_TERMS: i64 = 1_000_000;
 
@@ -95,12 +101,12 @@ impl Store {
             }
             match self.node(f) {
                 Node::Num(r) => {
-                    if r.bits() + coef.bits() > MAX_NUMBER_BITS {
+                    let Some(folded) = bounded(&coef, r, Rat::mul) else {
                         return self.undefined(Fault::NumberTooLarge {
                             bits: MAX_NUMBER_BITS,
                         });
-                    }
-                    coef = coef.mul(r)
+                    };
+                    coef = folded;
                 }
                 _ => rest.push(f),
             }
@@ -177,12 +183,12 @@ impl Store {
             match self.node(t) {
                 Node::Undefined => return t,
                 Node::Num(r) => {
-                    if r.bits() + constant.bits() > MAX_NUMBER_BITS {
+                    let Some(folded) = bounded(&constant, r, Rat::add) else {
                         return self.undefined(Fault::NumberTooLarge {
                             bits: MAX_NUMBER_BITS,
                         });
-                    }
-                    constant = constant.add(r)
+                    };
+                    constant = folded;
                 }
                 _ => {
                     let fs = self.term_factors(&t);
@@ -197,12 +203,12 @@ impl Store {
                     let c = self.term_coef(t).clone();
                     match found {
                         Some(i) => {
-                            if likes[i].coef.bits() + c.bits() > MAX_NUMBER_BITS {
+                            let Some(folded) = bounded(&likes[i].coef, &c, Rat::add) else {
                                 return self.undefined(Fault::NumberTooLarge {
                                     bits: MAX_NUMBER_BITS,
                                 });
-                            }
-                            likes[i].coef = likes[i].coef.add(&c);
+                            };
+                            likes[i].coef = folded;
                             likes[i].merged = true;
                         }
                         None => {
@@ -256,12 +262,12 @@ impl Store {
                     if r.is_zero() {
                         zero = true;
                     }
-                    if r.bits() + coef.bits() > MAX_NUMBER_BITS {
+                    let Some(folded) = bounded(&coef, r, Rat::mul) else {
                         return self.undefined(Fault::NumberTooLarge {
                             bits: MAX_NUMBER_BITS,
                         });
-                    }
-                    coef = coef.mul(r)
+                    };
+                    coef = folded;
                 }
                 Node::Mul(fs) => stack.extend_from_slice(fs),
                 Node::Pow(b, e) => pairs.push((*b, *e, f)),
@@ -293,12 +299,12 @@ impl Store {
             match self.node(p) {
                 Node::Undefined => return p,
                 Node::Num(r) => {
-                    if r.bits() + coef.bits() > MAX_NUMBER_BITS {
+                    let Some(folded) = bounded(&coef, r, Rat::mul) else {
                         return self.undefined(Fault::NumberTooLarge {
                             bits: MAX_NUMBER_BITS,
                         });
-                    }
-                    coef = coef.mul(r)
+                    };
+                    coef = folded;
                 }
                 Node::Mul(_) => {
                     redo = true;

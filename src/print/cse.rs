@@ -5,7 +5,7 @@
 //! with a negative exponent inside a product are written through their parts, never as a
 //! unit, so their parts are what get counted (and named).
 
-use crate::expr::{ExprId, Name, Node, Rat, Store};
+use crate::expr::{ExprId, Name, Node, Store};
 use rustc_hash::FxHashMap;
 
 /// The subexpressions to name, in an order in which each can be evaluated (every name is
@@ -44,10 +44,8 @@ fn printed_children(s: &Store, e: ExprId, out: &mut Vec<ExprId>) {
 fn product_children(s: &Store, e: ExprId, out: &mut Vec<ExprId>) {
     for &f in s.term_factors(&e) {
         match s.node(f) {
-            Node::Pow(b, x) if matches!(s.node(*x), Node::Num(r) if r.is_negative() && *r != Rat::int(-1)) => {
-                out.push(*b)
-            }
-            Node::Pow(b, x) if matches!(s.node(*x), Node::Num(r) if *r == Rat::int(-1)) => {
+            // x^-k is written under the fraction bar through its base
+            Node::Pow(b, x) if matches!(s.node(*x), Node::Num(r) if r.is_negative()) => {
                 out.push(*b)
             }
             _ => out.push(f),
