@@ -1139,10 +1139,7 @@ impl Job {
         names: &[Name],
         p: &[(Name, ExprId)],
     ) -> Result<(f64, Vec<f64>), Diagnostic> {
-        let env: FxHashMap<Name, f64> = p
-            .iter()
-            .map(|&(n, v)| (n, eval(s, v, &|_| None).unwrap_or(f64::NAN)))
-            .collect();
+        let env = doubles(s, p);
         let full = defs
             .expand(s, e, true)
             .map_err(|c| Diagnostic::error(c.message))?;
@@ -1531,10 +1528,7 @@ impl Job {
             .map_err(|ce| Diagnostic::error(ce.message))?;
         // Doubles for every entry in one walk over the shared DAG (a gradient's entries
         // share most of it); exact values by substitution only for a few entries.
-        let point: FxHashMap<Name, f64> = p
-            .iter()
-            .map(|&(n, v)| (n, eval(s, v, &|_| None).unwrap_or(f64::NAN)))
-            .collect();
+        let point = doubles(s, p);
         let floats = crate::eval::eval_many(s, &fulls, &|n| point.get(&n).copied());
         let exact_wanted = entries.len() <= EXACT_ENTRIES;
         for ((&e, &full), x) in entries.iter().zip(&fulls).zip(floats) {
@@ -2087,6 +2081,13 @@ fn derivative_label(xs: &[String]) -> String {
         })
         .collect();
     format!("d{order}f/{den}")
+}
+
+/// The `--at` point as doubles (its values are checked numbers; NaN if one has none).
+fn doubles(s: &Store, p: &[(Name, ExprId)]) -> FxHashMap<Name, f64> {
+    p.iter()
+        .map(|&(n, v)| (n, eval(s, v, &|_| None).unwrap_or(f64::NAN)))
+        .collect()
 }
 
 /// The lines of a definitions or values file that hold something, each with its
