@@ -248,35 +248,18 @@ impl Defs {
         if self.is_empty() {
             return Ok(roots.to_vec());
         }
-        let mut new: FxHashMap<ExprId, ExprId> = FxHashMap::default();
-        for n in s.postorder(roots) {
-            let kids: Vec<ExprId> = s.children(n).iter().map(|c| new[c]).collect();
-            let r = match s.node(n).clone() {
-                Node::Sym(m) => match self.consts.get(&m) {
-                    Some(&(keep, all)) => {
-                        if full {
-                            all
-                        } else {
-                            keep
-                        }
-                    }
-                    None => n,
-                },
+        s.rewrite(roots, |s, n, kids| {
+            Ok(match s.node(n).clone() {
+                Node::Sym(m) => self
+                    .consts
+                    .get(&m)
+                    .map(|&(keep, all)| if full { all } else { keep }),
                 Node::Call(Func::Unknown { name, derivs }, _) => {
-                    self.call(s, name, &derivs, kids, full)?
+                    Some(self.call(s, name, &derivs, kids.to_vec(), full)?)
                 }
-                _ if kids.is_empty() => n,
-                _ => {
-                    if kids == s.children(n) {
-                        n
-                    } else {
-                        s.rebuild(n, kids)
-                    }
-                }
-            };
-            new.insert(n, r);
-        }
-        Ok(roots.iter().map(|r| new[r]).collect())
+                _ => None,
+            })
+        })
     }
 
     fn call(

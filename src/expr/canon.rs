@@ -482,48 +482,36 @@ impl Store {
         if !has_sum {
             return Ok(e);
         }
-        let mut new: FxHashMap<ExprId, ExprId> = FxHashMap::default();
-        for n in self.postorder(&[e]) {
-            let kids: Vec<ExprId> = self.children(n).iter().map(|c| new[c]).collect();
-            let r = match self.node(n).clone() {
-                Node::Call(Func::Sum(var), _) => {
-                    let (lo, hi, body) = (kids[0], kids[1], kids[2]);
-                    let bound = |s: &Store, b: ExprId| -> Result<i64, String> {
-                        s.as_num(b).and_then(|r| r.to_i64()).ok_or_else(|| {
-                            format!(
-                                "the bounds of sum({} = ...) must be known integers, but one is `{}` (give it with --let, e.g. --let 'I = 4')",
-                                s.name(var),
-                                crate::print::render(s, b, crate::print::Style::Plain)
-                            )
-                        })
-                    };
-                    let (a, b) = (bound(self, lo)?, bound(self, hi)?);
-                    if b.saturating_sub(a) >= MAX_SUM_TERMS {
-                        return Err(format!(
-                            "sum({} = {a}..{b}, ...) has more than {MAX_SUM_TERMS} terms",
-                            self.name(var)
-                        ));
-                    }
-                    let mut terms = Vec::new();
-                    for k in a..=b {
-                        let kk = self.int(k);
-                        let map = FxHashMap::from_iter([(var, kk)]);
-                        terms.push(self.substitute(body, &map));
-                    }
-                    self.add(terms)
-                }
-                _ if kids.is_empty() => n,
-                _ => {
-                    if kids == self.children(n) {
-                        n
-                    } else {
-                        self.rebuild(n, kids)
-                    }
-                }
+        let r = self.rewrite(&[e], |s, n, kids| {
+            let Node::Call(Func::Sum(var), _) = *s.node(n) else {
+                return Ok(None);
             };
-            new.insert(n, r);
-        }
-        Ok(new[&e])
+            let (lo, hi, body) = (kids[0], kids[1], kids[2]);
+            let bound = |s: &Store, b: ExprId| -> Result<i64, String> {
+                s.as_num(b).and_then(|r| r.to_i64()).ok_or_else(|| {
+                    format!(
+                        "the bounds of sum({} = ...) must be known integers, but one is `{}` (give it with --let, e.g. --let 'I = 4')",
+                        s.name(var),
+                        crate::print::render(s, b, crate::print::Style::Plain)
+                    )
+                })
+            };
+            let (a, b) = (bound(s, lo)?, bound(s, hi)?);
+            if b.saturating_sub(a) >= MAX_SUM_TERMS {
+                return Err(format!(
+                    "sum({} = {a}..{b}, ...) has more than {MAX_SUM_TERMS} terms",
+                    s.name(var)
+                ));
+            }
+            let mut terms = Vec::new();
+            for k in a..=b {
+                let kk = s.int(k);
+                let map = FxHashMap::from_iter([(var, kk)]);
+                terms.push(s.substitute(body, &map));
+            }
+            Ok(Some(s.add(terms)))
+        })?;
+        Ok(r[0])
     }
 
     /// e^u

@@ -476,30 +476,52 @@ impl Store {
         }
     }
 
+    /// `n` with its children replaced by `kids`: `n` itself when they are the same.
+    pub fn rebuild_with(&mut self, n: ExprId, kids: &[ExprId]) -> ExprId {
+        let (slice, pair) = self.kids(n);
+        if slice.iter().chain(pair.iter().flatten()).eq(kids.iter()) {
+            n
+        } else {
+            self.rebuild(n, kids.to_vec())
+        }
+    }
+
+    /// Rewrites the DAG under `roots` bottom-up, each distinct node once, without recursion.
+    /// `visit(store, node, kids)` sees a node with its children already rewritten and
+    /// returns its replacement, or `None` to rebuild it from the new children. The one walk
+    /// behind substitution, definitions, sums and tidy.
+    pub fn rewrite<E>(
+        &mut self,
+        roots: &[ExprId],
+        mut visit: impl FnMut(&mut Store, ExprId, &[ExprId]) -> Result<Option<ExprId>, E>,
+    ) -> Result<Vec<ExprId>, E> {
+        let mut new: FxHashMap<ExprId, ExprId> = FxHashMap::default();
+        let mut kids: Vec<ExprId> = Vec::new();
+        for n in self.postorder(roots) {
+            kids.clear();
+            let (slice, pair) = self.kids(n);
+            kids.extend(slice.iter().chain(pair.iter().flatten()).map(|c| new[c]));
+            let r = match visit(self, n, &kids)? {
+                Some(r) => r,
+                None => self.rebuild_with(n, &kids),
+            };
+            new.insert(n, r);
+        }
+        Ok(roots.iter().map(|r| new[r]).collect())
+    }
+
     /// Replaces symbols by expressions everywhere in `e` (one pass, no recursion).
     pub fn substitute(&mut self, e: ExprId, map: &FxHashMap<Name, ExprId>) -> ExprId {
         if map.is_empty() {
             return e;
         }
-        let mut new: FxHashMap<ExprId, ExprId> = FxHashMap::default();
-        for n in self.postorder(&[e]) {
-            let r = match self.node(n) {
-                Node::Sym(name) => map.get(name).copied().unwrap_or(n),
-                Node::Add(_) | Node::Mul(_) | Node::Pow(..) | Node::Call(..) => {
-                    let (slice, pair) = self.kids(n);
-                    let old: Vec<ExprId> =
-                        slice.iter().chain(pair.iter().flatten()).copied().collect();
-                    let kids: Vec<ExprId> = old.iter().map(|c| new[c]).collect();
-                    if kids == old {
-                        n
-                    } else {
-                        self.rebuild(n, kids)
-                    }
-                }
-                _ => n,
-            };
-            new.insert(n, r);
-        }
-        new[&e]
+        let done: Result<_, std::convert::Infallible> = self.rewrite(&[e], |s, n, _| {
+            Ok(match s.node(n) {
+                Node::Sym(name) => map.get(name).copied(),
+                _ => None,
+            })
+        });
+        let Ok(r) = done;
+        r[0]
     }
 }

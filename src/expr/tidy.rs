@@ -3,39 +3,18 @@
 //! becomes 3x² + 2x, while σ(x)·(1 − σ(x)) keeps the shape a person writes.
 
 use super::{ExprId, Node, Store};
-use rustc_hash::FxHashMap;
 
 /// Multiplying out stops when one product would give more terms than this.
 const MAX_EXPANDED_TERMS: usize = 64;
 
 impl Store {
     pub fn tidy(&mut self, e: ExprId) -> ExprId {
-        // Results by node index: the walk touches every node under e once.
-        let mut new: FxHashMap<ExprId, ExprId> = FxHashMap::default();
-        for n in self.postorder(&[e]) {
-            let (slice, pair) = self.kids(n);
-            if slice.is_empty() && pair.is_none() {
-                new.insert(n, n);
-                continue;
-            }
-            let changed = slice
-                .iter()
-                .chain(pair.iter().flatten())
-                .any(|c| new.get(c).is_some_and(|r| r != c));
-            let r = if changed {
-                let nk: Vec<ExprId> = slice
-                    .iter()
-                    .chain(pair.iter().flatten())
-                    .map(|c| new[c])
-                    .collect();
-                self.rebuild(n, nk)
-            } else {
-                n
-            };
-            let r = self.tidy_sum(r);
-            new.insert(n, r);
-        }
-        new[&e]
+        let done: Result<_, std::convert::Infallible> = self.rewrite(&[e], |s, n, kids| {
+            let r = s.rebuild_with(n, kids);
+            Ok(Some(s.tidy_sum(r)))
+        });
+        let Ok(r) = done;
+        r[0]
     }
 
     fn tidy_sum(&mut self, e: ExprId) -> ExprId {
