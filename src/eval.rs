@@ -57,8 +57,18 @@ pub fn eval_many(
 
 /// The value of `e` where each variable has the value `env` gives it.
 pub fn eval(store: &Store, e: ExprId, env: &dyn Fn(Name) -> Option<f64>) -> Result<f64, EvalError> {
+    Ok(values(store, &store.postorder(&[e]), env)?[&e])
+}
+
+/// The value of every node of `order` (children before parents), stopping at the first
+/// one that is not a finite number.
+fn values(
+    store: &Store,
+    order: &[ExprId],
+    env: &dyn Fn(Name) -> Option<f64>,
+) -> Result<FxHashMap<ExprId, f64>, EvalError> {
     let mut val: FxHashMap<ExprId, f64> = FxHashMap::default();
-    for n in store.postorder(&[e]) {
+    for &n in order {
         let v = node_value(store, n, &val, env)?;
         if v.is_infinite() {
             return Err(EvalError::Overflow(n));
@@ -68,7 +78,7 @@ pub fn eval(store: &Store, e: ExprId, env: &dyn Fn(Name) -> Option<f64>) -> Resu
         }
         val.insert(n, v);
     }
-    Ok(val[&e])
+    Ok(val)
 }
 
 fn node_value(
@@ -192,21 +202,14 @@ pub fn gradient_at(
     env: &dyn Fn(Name) -> Option<f64>,
 ) -> Result<(f64, Vec<f64>), EvalError> {
     let order = store.postorder(&[f]);
-    let mut val: FxHashMap<ExprId, f64> = FxHashMap::default();
-    let mut sym: FxHashMap<Name, ExprId> = FxHashMap::default();
-    for &n in &order {
-        let v = node_value(store, n, &val, env)?;
-        if v.is_infinite() {
-            return Err(EvalError::Overflow(n));
-        }
-        if v.is_nan() {
-            return Err(EvalError::Domain(n));
-        }
-        if let Node::Sym(name) = store.node(n) {
-            sym.insert(*name, n);
-        }
-        val.insert(n, v);
-    }
+    let val = values(store, &order, env)?;
+    let sym: FxHashMap<Name, ExprId> = order
+        .iter()
+        .filter_map(|&n| match store.node(n) {
+            Node::Sym(name) => Some((*name, n)),
+            _ => None,
+        })
+        .collect();
     let constant = |k: ExprId| matches!(store.node(k), Node::Num(_) | Node::Const(_));
     let mut adj: FxHashMap<ExprId, f64> = FxHashMap::default();
     adj.insert(f, 1.0);
