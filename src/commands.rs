@@ -880,16 +880,8 @@ impl Job {
                     .iter()
                     .map(|&n| s.name(n).to_string())
                     .collect();
-                let prefix = ["delta", "delta_", "d_"]
-                    .into_iter()
-                    .find(|p| {
-                        !used.iter().any(|u| {
-                            u.strip_prefix(p).is_some_and(|r| {
-                                !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit())
-                            })
-                        })
-                    })
-                    .unwrap_or("d_");
+                let used: Vec<&str> = used.iter().map(String::as_str).collect();
+                let prefix = cse::free_prefix(&["delta", "delta_", "d_"], "d_", &used);
                 let (entries, named) =
                     crate::calculus::reverse::gradient_with_deltas(s, subs[0], names, prefix);
                 deltas = named.into_iter().map(|(n, e)| (n, s.tidy(e))).collect();

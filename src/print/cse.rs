@@ -53,6 +53,22 @@ fn product_children(s: &Store, e: ExprId, out: &mut Vec<ExprId>) {
     }
 }
 
+/// The first candidate prefix p such that no name in `taken` is p followed by digits (so
+/// names p1, p2, ... are free), else `fallback`.
+pub fn free_prefix<'a>(candidates: &[&'a str], fallback: &'a str, taken: &[&str]) -> &'a str {
+    candidates
+        .iter()
+        .copied()
+        .find(|p| {
+            !taken.iter().any(|t| {
+                t.strip_prefix(p).is_some_and(|rest| {
+                    !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())
+                })
+            })
+        })
+        .unwrap_or(fallback)
+}
+
 /// Plans the names for printing `roots`; `taken` are names already in use (variables).
 pub fn plan(s: &Store, roots: &[ExprId], taken: &[&str]) -> Plan {
     plan_with(s, roots, taken, &[])
@@ -159,16 +175,7 @@ fn plan_nodes(s: &Store, roots: &[ExprId], taken: &[&str]) -> Plan {
             }
         }
     }
-    let prefix = ["c", "cse", "_c"]
-        .into_iter()
-        .find(|p| {
-            !taken.iter().any(|t| {
-                t.strip_prefix(p).is_some_and(|rest| {
-                    !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())
-                })
-            })
-        })
-        .unwrap_or("_cse");
+    let prefix = free_prefix(&["c", "cse", "_c"], "_cse", taken);
     let mut bindings = Vec::new();
     let mut names = FxHashMap::default();
     for e in order {
