@@ -12,7 +12,7 @@
 //! relative with an absolute floor of 1e-6 for first derivatives (1e-5 for second).
 
 use deriv::calculus::{Constraint, Constraints, partial};
-use deriv::eval::{EvalError, eval};
+use deriv::eval::eval;
 use deriv::expr::{ExprId, Name, Store};
 use deriv::parse::parse;
 use deriv::print::{Style, render};
@@ -21,18 +21,11 @@ use proptest::sample::select;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use std::cell::Cell;
 
+mod common;
+use common::numeric::*;
+
 // ---- tolerances ------------------------------------------------------------------------
 
-/// Relative tolerance (with an absolute floor of the same size) for first derivatives.
-const REL: f64 = 1e-6;
-/// The same for second derivatives, whose numerical estimates lose more digits.
-const REL2: f64 = 1e-5;
-/// Values beyond this are treated as "near a singularity" and the point is skipped.
-const HUGE: f64 = 1e6;
-/// The first (largest) steps of the difference quotients: each estimate is made twice,
-/// from a coarse and a fine start, and the two must agree (a function that varies on a
-/// scale below the coarse step fools the extrapolation's own error estimate).
-const H0: [f64; 2] = [0.05, 0.002];
 /// An intermediate value of f beyond this makes the point ill-conditioned: `sin(2^74 + x)`
 /// has lost every digit of x, and `csc(sinh(9x))` at x = 1.6 oscillates with a period of
 /// 1e-7 in x, far below any difference step (both steps alias alike and "agree"), so the
@@ -40,62 +33,6 @@ const H0: [f64; 2] = [0.05, 0.002];
 const HUGE_INSIDE: f64 = 1e4;
 
 // ---- evaluation ------------------------------------------------------------------------
-
-/// The value of `e` with `names[i] = vals[i]`; `None` for a domain problem or a huge value.
-/// An unbound variable or an unknown function is a bug in the test or in `deriv`: panic.
-fn value(s: &Store, e: ExprId, names: &[Name], vals: &[f64]) -> Option<f64> {
-    let env = |n: Name| names.iter().position(|&m| m == n).map(|i| vals[i]);
-    match eval(s, e, &env) {
-        Ok(v) if v.is_finite() && v.abs() <= HUGE => Some(v),
-        Ok(_) | Err(EvalError::Domain(_) | EvalError::Overflow(_)) => None,
-        Err(other) => panic!(
-            "evaluating `{}` failed unexpectedly: {other:?}",
-            render(s, e, Style::Plain)
-        ),
-    }
-}
-
-/// Ridders' method: extrapolates `g(h)` (an approximation whose error is a series in h²)
-/// to h → 0. Returns the estimate and its error estimate, or `None` if `g` fails.
-fn ridders(g: impl Fn(f64) -> Option<f64>, h0: f64) -> Option<(f64, f64)> {
-    const CON: f64 = 1.4;
-    const CON2: f64 = CON * CON;
-    const NTAB: usize = 10;
-    const SAFE: f64 = 2.0;
-    let mut a = [[0.0f64; NTAB]; NTAB];
-    let mut h = h0;
-    a[0][0] = g(h)?;
-    let mut err = f64::MAX;
-    let mut ans = a[0][0];
-    for i in 1..NTAB {
-        h /= CON;
-        a[0][i] = g(h)?;
-        let mut fac = CON2;
-        for j in 1..=i {
-            a[j][i] = (a[j - 1][i] * fac - a[j - 1][i - 1]) / (fac - 1.0);
-            fac *= CON2;
-            let errt = (a[j][i] - a[j - 1][i])
-                .abs()
-                .max((a[j][i] - a[j - 1][i - 1]).abs());
-            if errt <= err {
-                err = errt;
-                ans = a[j][i];
-            }
-        }
-        if (a[i][i] - a[i - 1][i - 1]).abs() >= SAFE * err {
-            break;
-        }
-    }
-    Some((ans, err))
-}
-
-/// Ridders from each start in `H0`; the answer is the finer one, its error the larger of
-/// the two error estimates and their disagreement.
-fn robust(g: impl Fn(f64) -> Option<f64>) -> Option<(f64, f64)> {
-    let (a, ea) = ridders(&g, H0[0])?;
-    let (b, eb) = ridders(&g, H0[1])?;
-    Some((b, ea.max(eb).max((a - b).abs())))
-}
 
 /// Does every subexpression of `e` stay moderate at `p`? (Each node is evaluated on its
 /// own, so keep this to the small expressions the generator writes.)
@@ -106,7 +43,7 @@ fn well_conditioned(s: &Store, e: ExprId, names: &[Name], p: &[f64]) -> bool {
         .all(|n| eval(s, n, &env).is_ok_and(|v| v.abs() <= HUGE_INSIDE))
 }
 
-/// ∂e/∂names[i] at `p`, numerically.
+/// ∂e/∂names[i] at `p`, numerically; `None` where the point is ill-conditioned.
 fn numeric_partial(
     s: &Store,
     e: ExprId,
@@ -114,21 +51,11 @@ fn numeric_partial(
     p: &[f64],
     i: usize,
 ) -> Option<(f64, f64)> {
-    if !well_conditioned(s, e, names, p) {
-        return None;
-    }
-    robust(|h| {
-        let mut a = p.to_vec();
-        let mut b = p.to_vec();
-        a[i] += h;
-        b[i] -= h;
-        Some((value(s, e, names, &a)? - value(s, e, names, &b)?) / (2.0 * h))
-    })
+    well_conditioned(s, e, names, p).then(|| numeric_first(s, e, names, p, i))?
 }
 
-/// ∂²e/∂names[i]∂names[j] at `p`, numerically (the four-point mixed difference, or the
-/// three-point second difference when i == j).
-fn numeric_second(
+/// ∂²e/∂names[i]∂names[j] at `p`, numerically; `None` where the point is ill-conditioned.
+fn numeric_mixed(
     s: &Store,
     e: ExprId,
     names: &[Name],
@@ -136,49 +63,7 @@ fn numeric_second(
     i: usize,
     j: usize,
 ) -> Option<(f64, f64)> {
-    if !well_conditioned(s, e, names, p) {
-        return None;
-    }
-    let at = |di: f64, dj: f64| {
-        let mut q = p.to_vec();
-        q[i] += di;
-        q[j] += dj;
-        value(s, e, names, &q)
-    };
-    robust(|h| {
-        if i == j {
-            Some((at(h, 0.0)? - 2.0 * at(0.0, 0.0)? + at(-h, 0.0)?) / (h * h))
-        } else {
-            Some((at(h, h)? - at(h, -h)? - at(-h, h)? + at(-h, -h)?) / (4.0 * h * h))
-        }
-    })
-}
-
-/// The outcome of comparing one symbolic value with one numeric estimate.
-#[derive(Debug, PartialEq)]
-enum Verdict {
-    Agree,
-    Skipped,
-    Disagree(String),
-}
-
-fn compare(sym: Option<f64>, num: Option<(f64, f64)>, rel: f64) -> Verdict {
-    let (Some(a), Some((b, err))) = (sym, num) else {
-        return Verdict::Skipped;
-    };
-    let scale = 1f64.max(a.abs()).max(b.abs());
-    if err > rel * 0.1 * scale {
-        // The numerical estimate has not converged (a kink or a pole nearby).
-        return Verdict::Skipped;
-    }
-    if (a - b).abs() <= rel * scale {
-        Verdict::Agree
-    } else {
-        Verdict::Disagree(format!(
-            "symbolic {a:.12e}, numeric {b:.12e} (± {err:.1e}), difference {:.3e}",
-            (a - b).abs()
-        ))
-    }
+    well_conditioned(s, e, names, p).then(|| numeric_second(s, e, names, p, i, j))?
 }
 
 // ---- generating expression text --------------------------------------------------------
@@ -581,7 +466,7 @@ fn second_order_checks(
     for p in points {
         for &(what, e, i, j) in &cases {
             attempted += 1;
-            let num = numeric_second(&c.s, f, &c.names, p, i, j);
+            let num = numeric_mixed(&c.s, f, &c.names, p, i, j);
             match compare(value(&c.s, e, &c.names, p), num, REL2) {
                 Verdict::Agree => checked += 1,
                 Verdict::Skipped => {}

@@ -11,17 +11,15 @@
 //! first derivatives and 1e-5 for second.
 
 use deriv::calculus::partial;
-use deriv::eval::{EvalError, eval};
 use deriv::expr::{ExprId, Name, Store};
 use deriv::parse::parse;
 use deriv::print::{Style, render};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-const REL: f64 = 1e-6;
-const REL2: f64 = 1e-5;
-const HUGE: f64 = 1e6;
-const H0: [f64; 2] = [0.05, 0.002];
+mod common;
+use common::numeric::*;
+
 const VARS: [&str; 3] = ["x", "y", "z"];
 
 // ---- random numbers and expressions ----------------------------------------------------
@@ -96,108 +94,6 @@ fn exprs(seed: u64, n: usize) -> Vec<String> {
 
 fn names(s: &mut Store) -> Vec<Name> {
     VARS.iter().map(|v| s.intern_name(v)).collect()
-}
-
-fn value(s: &Store, e: ExprId, names: &[Name], p: &[f64]) -> Option<f64> {
-    let env = |n: Name| names.iter().position(|&m| m == n).map(|i| p[i]);
-    match eval(s, e, &env) {
-        Ok(v) if v.is_finite() && v.abs() <= HUGE => Some(v),
-        Ok(_) | Err(EvalError::Domain(_) | EvalError::Overflow(_)) => None,
-        Err(other) => panic!("evaluating {}: {other:?}", render(s, e, Style::Plain)),
-    }
-}
-
-fn ridders(g: impl Fn(f64) -> Option<f64>, h0: f64) -> Option<(f64, f64)> {
-    const CON: f64 = 1.4;
-    const CON2: f64 = CON * CON;
-    const NTAB: usize = 10;
-    let mut a = [[0.0f64; NTAB]; NTAB];
-    let mut h = h0;
-    a[0][0] = g(h)?;
-    let (mut err, mut ans) = (f64::MAX, a[0][0]);
-    for i in 1..NTAB {
-        h /= CON;
-        a[0][i] = g(h)?;
-        let mut fac = CON2;
-        for j in 1..=i {
-            a[j][i] = (a[j - 1][i] * fac - a[j - 1][i - 1]) / (fac - 1.0);
-            fac *= CON2;
-            let errt = (a[j][i] - a[j - 1][i])
-                .abs()
-                .max((a[j][i] - a[j - 1][i - 1]).abs());
-            if errt <= err {
-                err = errt;
-                ans = a[j][i];
-            }
-        }
-        if (a[i][i] - a[i - 1][i - 1]).abs() >= 2.0 * err {
-            break;
-        }
-    }
-    Some((ans, err))
-}
-
-fn robust(g: impl Fn(f64) -> Option<f64>) -> Option<(f64, f64)> {
-    let (a, ea) = ridders(&g, H0[0])?;
-    let (b, eb) = ridders(&g, H0[1])?;
-    Some((b, ea.max(eb).max((a - b).abs())))
-}
-
-/// ∂e/∂VARS[i] at p.
-fn numeric_first(s: &Store, e: ExprId, n: &[Name], p: &[f64], i: usize) -> Option<(f64, f64)> {
-    robust(|h| {
-        let (mut a, mut b) = (p.to_vec(), p.to_vec());
-        a[i] += h;
-        b[i] -= h;
-        Some((value(s, e, n, &a)? - value(s, e, n, &b)?) / (2.0 * h))
-    })
-}
-
-/// ∂²e/∂VARS[i]∂VARS[j] at p: the three-point second difference, or the four-point mixed
-/// one.
-fn numeric_second(
-    s: &Store,
-    e: ExprId,
-    n: &[Name],
-    p: &[f64],
-    i: usize,
-    j: usize,
-) -> Option<(f64, f64)> {
-    let at = |di: f64, dj: f64| {
-        let mut q = p.to_vec();
-        q[i] += di;
-        q[j] += dj;
-        value(s, e, n, &q)
-    };
-    robust(|h| {
-        if i == j {
-            Some((at(h, 0.0)? - 2.0 * at(0.0, 0.0)? + at(-h, 0.0)?) / (h * h))
-        } else {
-            Some((at(h, h)? - at(h, -h)? - at(-h, h)? + at(-h, -h)?) / (4.0 * h * h))
-        }
-    })
-}
-
-#[derive(Debug, PartialEq)]
-enum Verdict {
-    Agree,
-    Skipped,
-    Disagree(String),
-}
-
-fn compare(sym: Option<f64>, num: Option<(f64, f64)>, rel: f64) -> Verdict {
-    let (Some(a), Some((b, err))) = (sym, num) else {
-        return Verdict::Skipped;
-    };
-    let scale = 1f64.max(a.abs()).max(b.abs());
-    if err > rel * 0.1 * scale {
-        return Verdict::Skipped;
-    }
-    if (a - b).abs() <= rel * scale {
-        Verdict::Agree
-    } else {
-        Verdict::Disagree(format!("symbolic {a:.12e}, numeric {b:.12e} (± {err:.1e})"))
-    }
 }
 
 /// Tallies verdicts; failures are collected and reported together.

@@ -3,6 +3,8 @@
 //! state what a run must print, spec-style: `deriv(&[...]).stdin(...).prints("...")`.
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod numeric;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 
