@@ -14,6 +14,21 @@ Examples:
 
 Run `deriv help partial` for one command; docs/ has the guide.";
 
+/// The subcommands that compute (what the session accepts as a command), and the tools.
+/// Together they are every subcommand (a test checks it against the clap definitions).
+pub const COMPUTING_COMMANDS: [&str; 9] = [
+    "partial",
+    "total",
+    "differential",
+    "grad",
+    "hessian",
+    "jacobian",
+    "simplify",
+    "eval",
+    "step",
+];
+pub const TOOL_COMMANDS: [&str; 5] = ["completions", "man", "syntax", "repl", "plot"];
+
 #[derive(Parser, Debug)]
 #[command(
     name = "deriv",

@@ -9,17 +9,7 @@ use clap::{Parser, ValueEnum};
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
-/// The computing commands a session line may start with.
-const COMMANDS: [&str; 8] = [
-    "partial",
-    "total",
-    "differential",
-    "grad",
-    "hessian",
-    "jacobian",
-    "simplify",
-    "eval",
-];
+use crate::cli::COMPUTING_COMMANDS as COMMANDS;
 
 const HELP: &str = "\
 Commands (as on the command line, without `deriv`; quote words with spaces):
@@ -30,6 +20,7 @@ Commands (as on the command line, without `deriv`; quote words with spaces):
   simplify EXPR            the canonical form (a line that is only an expression
                            does this too)
   eval EXPR                the value at the :at point (or --at x=1)
+  step EXPR --wrt w        one gradient-descent step at the :at point
   options such as --given, --at, --cse, --check and --format work as on the command line
 State:
   :given t = x             add --given t=x to every later command (:given alone lists)

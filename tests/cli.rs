@@ -529,17 +529,7 @@ fn help_examples_are_true() {
         std::env::var("PATH").unwrap_or_default()
     );
     let mut checked = 0;
-    for cmd in [
-        "partial",
-        "total",
-        "differential",
-        "grad",
-        "hessian",
-        "jacobian",
-        "simplify",
-        "eval",
-        "step",
-    ] {
+    for cmd in deriv::cli::COMPUTING_COMMANDS {
         let help = deriv(&[cmd, "--help"]).run();
         let lines: Vec<&str> = help.stdout.lines().collect();
         for (i, line) in lines.iter().enumerate() {

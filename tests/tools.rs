@@ -35,16 +35,24 @@ fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
 }
 
-const SUBCOMMANDS: [&str; 8] = [
-    "partial",
-    "total",
-    "differential",
-    "grad",
-    "hessian",
-    "jacobian",
-    "simplify",
-    "eval",
-];
+use deriv::cli::{COMPUTING_COMMANDS as SUBCOMMANDS, TOOL_COMMANDS};
+
+#[test]
+fn the_command_lists_are_every_subcommand() {
+    use clap::CommandFactory;
+    let mut clap: Vec<String> = deriv::cli::Cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    let mut ours: Vec<String> = SUBCOMMANDS
+        .iter()
+        .chain(&TOOL_COMMANDS)
+        .map(|s| s.to_string())
+        .collect();
+    clap.sort();
+    ours.sort();
+    assert_eq!(clap, ours);
+}
 
 #[test]
 fn completions_mention_every_subcommand() {
@@ -53,7 +61,7 @@ fn completions_mention_every_subcommand() {
         assert!(o.status.success(), "{shell}: {}", stderr(&o));
         let script = stdout(&o);
         assert!(script.len() > 500, "{shell}: a short script");
-        for sub in SUBCOMMANDS.iter().chain(&["plot", "repl", "syntax", "man"]) {
+        for sub in SUBCOMMANDS.iter().chain(&TOOL_COMMANDS) {
             assert!(script.contains(sub), "{shell} script lacks {sub}");
         }
     }
@@ -90,10 +98,7 @@ fn the_syntax_card_covers_the_operators() {
 
 #[test]
 fn every_subcommand_help_has_examples() {
-    for sub in SUBCOMMANDS
-        .iter()
-        .chain(&["completions", "man", "syntax", "repl", "plot"])
-    {
+    for sub in SUBCOMMANDS.iter().chain(&TOOL_COMMANDS) {
         let o = deriv(&[sub, "--help"], "");
         assert!(o.status.success());
         let help = stdout(&o);
@@ -176,7 +181,7 @@ error: `ans` has no value yet
 error: `:bogus` is not a session command
   note: :help lists them
 error: `parital` is not a command
-  note: the commands are partial, total, differential, grad, hessian, jacobian, simplify, eval; :help
+  note: the commands are partial, total, differential, grad, hessian, jacobian, simplify, eval, step; :help
 "
     );
     assert_eq!(o.status.code(), Some(1));
