@@ -1427,17 +1427,17 @@ impl Job {
         steps: &[(ExprId, Name, ExprId)],
         point: Option<&Vec<(Name, ExprId)>>,
     ) -> Result<String, Diagnostic> {
-        // Numbers need every definition expanded, rule functions included.
-        let mut full = Vec::with_capacity(steps.len());
-        for &(g, v, d) in steps {
-            let g = defs
-                .expand(s, g, true)
-                .map_err(|e| Diagnostic::error(e.message))?;
-            let d = defs
-                .expand(s, d, true)
-                .map_err(|e| Diagnostic::error(e.message))?;
-            full.push((g, v, d));
-        }
+        // Numbers need every definition expanded, rule functions included: one walk over
+        // all the steps, which share most of their DAG.
+        let roots: Vec<ExprId> = steps.iter().flat_map(|&(g, _, d)| [g, d]).collect();
+        let expanded = defs
+            .expand_all(s, &roots, true)
+            .map_err(|e| Diagnostic::error(e.message))?;
+        let full: Vec<(ExprId, Name, ExprId)> = steps
+            .iter()
+            .zip(expanded.chunks(2))
+            .map(|(&(_, v, _), gd)| (gd[0], v, gd[1]))
+            .collect();
         let steps = &full[..];
         let s: &Store = s;
         let names = s.free_symbols(
