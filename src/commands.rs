@@ -232,6 +232,16 @@ impl Shape {
     }
 }
 
+/// The fields of a JSON answer besides its result: the input (an array of expressions for
+/// `jacobian`), the structured warning, the other diagnostics, and extra fields (`wrt`,
+/// `explanation`).
+struct Envelope<'a> {
+    input: Value,
+    warning: Option<Value>,
+    others: &'a [Diagnostic],
+    extras: Vec<(&'static str, Value)>,
+}
+
 /// One expression's answer: the output line(s) and what goes to stderr.
 struct Answer {
     text: String,
@@ -854,15 +864,16 @@ impl Job {
                             .iter()
                             .map(|v| json!({"exact": Value::Null, "value": v}))
                             .collect();
-                        let mut obj: Value = serde_json::from_str(&self.json_object(
-                            &text,
-                            json!(result),
-                            None,
-                            &warnings,
-                        ))
-                        .unwrap_or_default();
-                        obj["wrt"] = json!(names.iter().map(|&n| s.name(n)).collect::<Vec<_>>());
-                        obj.to_string()
+                        let env = Envelope {
+                            input: json!(text),
+                            warning: None,
+                            others: &warnings,
+                            extras: vec![(
+                                "wrt",
+                                json!(names.iter().map(|&n| s.name(n)).collect::<Vec<_>>()),
+                            )],
+                        };
+                        self.json_object(env, json!(result)).to_string()
                     }
                     _ => format!("[{}]", cells.join(", ")),
                 };
@@ -986,33 +997,39 @@ impl Job {
                 check_line,
             });
         }
+        // JSON names the columns of a gradient, Hessian or Jacobian, lists a Jacobian's
+        // expressions one by one, and carries the explanation as data.
+        let mut extras = Vec::new();
+        if matches!(self.op, Op::Grad | Op::Hessian | Op::Jacobian) {
+            extras.push((
+                "wrt",
+                json!(columns.iter().map(|&n| s.name(n)).collect::<Vec<_>>()),
+            ));
+        }
+        if !explanation.is_empty() {
+            extras.push((
+                "explanation",
+                json!(explanation.iter().map(|(t, _)| t).collect::<Vec<_>>()),
+            ));
+        }
+        let env = Envelope {
+            input: if self.op == Op::Jacobian {
+                json!(texts)
+            } else {
+                json!(text)
+            },
+            warning: warning_data,
+            others: &warnings,
+            extras,
+        };
         let text_out = match &point {
             Some(p) => self
-                .format_at(s, &defs, &text, &shape, p, warning_data, &warnings)
+                .format_at(s, &defs, &shape, p, env)
                 .map_err(|d| vec![d.with_snippet(label, &text, 0..text.len())])?,
-            None => self.format_result(s, &text, &shape, warning_data, &warnings, &deltas),
-        };
-        // JSON names the columns of a gradient, Hessian or Jacobian, and lists a
-        // Jacobian's expressions one by one.
-        let text_out = if self.format == Format::Json
-            && matches!(self.op, Op::Grad | Op::Hessian | Op::Jacobian)
-        {
-            let mut obj: Value = serde_json::from_str(&text_out).unwrap_or_default();
-            obj["wrt"] = json!(columns.iter().map(|&n| s.name(n)).collect::<Vec<_>>());
-            if self.op == Op::Jacobian {
-                obj["input"] = json!(texts);
-            }
-            obj.to_string()
-        } else {
-            text_out
+            None => self.format_result(s, &shape, env, &deltas),
         };
         let text_out = match (explanation.is_empty(), self.format) {
-            (true, _) => text_out,
-            (false, Format::Json) => {
-                let mut obj: Value = serde_json::from_str(&text_out).unwrap_or_default();
-                obj["explanation"] = json!(explanation.iter().map(|(t, _)| t).collect::<Vec<_>>());
-                obj.to_string()
-            }
+            (true, _) | (false, Format::Json) => text_out,
             (false, _) => {
                 let lines: Vec<&str> = explanation.iter().map(|(_, l)| l.as_str()).collect();
                 format!("{}\n{text_out}", lines.join("\n"))
@@ -1506,11 +1523,9 @@ impl Job {
         &self,
         s: &mut Store,
         defs: &Defs,
-        input: &str,
         shape: &Shape,
         p: &[(Name, ExprId)],
-        warning: Option<Value>,
-        others: &[Diagnostic],
+        env: Envelope,
     ) -> Result<String, Diagnostic> {
         let map: FxHashMap<Name, ExprId> = p.iter().copied().collect();
         let mut values: FxHashMap<ExprId, (Option<ExprId>, f64)> = FxHashMap::default();
@@ -1622,18 +1637,18 @@ impl Job {
                         "value": if x.is_finite() { json!(x) } else { Value::Null },
                     })
                 });
-                self.json_object(input, result, warning, others)
+                self.json_object(env, result).to_string()
             }
         })
     }
 
-    fn json_object(
-        &self,
-        input: &str,
-        result: Value,
-        warning: Option<Value>,
-        others: &[Diagnostic],
-    ) -> String {
+    fn json_object(&self, env: Envelope, result: Value) -> Value {
+        let Envelope {
+            input,
+            warning,
+            others,
+            extras,
+        } = env;
         let constraints: Vec<Value> = self
             .given
             .iter()
@@ -1666,22 +1681,20 @@ impl Job {
             "result": result,
             "warnings": warnings,
         });
-        if let Some(w) = &self.wrt {
-            obj["wrt"] = json!(w);
-        }
         if let Some(at) = &self.at {
             obj["at"] = json!(at);
         }
-        obj.to_string()
+        for (k, v) in extras {
+            obj[k] = v;
+        }
+        obj
     }
 
     fn format_result(
         &self,
         s: &Store,
-        input: &str,
         shape: &Shape,
-        warning: Option<Value>,
-        others: &[Diagnostic],
+        env: Envelope,
         deltas: &[(Name, ExprId)],
     ) -> String {
         let entries = shape.entries();
@@ -1726,9 +1739,7 @@ impl Job {
                     "latex": render_named(s, e, Style::Latex, names),
                 }),
             });
-            let mut obj: Value =
-                serde_json::from_str(&self.json_object(input, result, warning, others))
-                    .unwrap_or_default();
+            let mut obj = self.json_object(env, result);
             if self.cse {
                 obj["bindings"] = Value::Array(
                     bindings
