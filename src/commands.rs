@@ -5,7 +5,7 @@ use crate::calculus::check::{self, CheckReport, Point};
 use crate::calculus::{Constraint, ConstraintError, Constraints, partial};
 use crate::cli::{Cli, ColorChoice, Command, Common, Format};
 use crate::defs::Defs;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Kind};
 use crate::eval::{EvalError, eval, numerically_equal};
 use crate::expr::{ExprId, Func, Name, Node, Store};
 use crate::parse::{self, ParseError};
@@ -979,10 +979,13 @@ impl Job {
                 crate::calculus::reverse::op_count(s, &roots),
             );
             let ratio = if a == 0 { 0.0 } else { b as f64 / a as f64 };
-            warnings.push(Diagnostic::note(format!(
-                "stats: the expression has {a} operations; the result, each shared \
+            warnings.push(
+                Diagnostic::note(format!(
+                    "stats: the expression has {a} operations; the result, each shared \
                  subexpression counted once (the --cse form), has {b} ({ratio:.2}× the expression)"
-            )));
+                ))
+                .with_kind(Kind::Stats),
+            );
         }
         if self.op == Op::Step {
             let p = point.as_ref().expect("checked: step has a point");
@@ -1127,7 +1130,8 @@ impl Job {
             let mut note = Diagnostic::note(format!(
                 "d{vs}/d{xs} = {} from {shown}, by implicit differentiation: d{vs}/d{xs} = −F_{xs}/F_{vs}",
                 render(s, dv, st)
-            ));
+            ))
+            .with_kind(Kind::ImplicitDerivative);
             if s.as_num(fv).is_none() {
                 note = note.with_note(format!(
                     "undefined where F_{vs} = {} is 0",
@@ -1661,15 +1665,11 @@ impl Job {
             })
             .collect();
         let mut warnings: Vec<Value> = warning.into_iter().collect();
+        // (The substitution warning has no kind: it comes with its data in `warning`.)
         for d in others {
-            let kind = if d.message.contains("unknown function") {
-                "unknown-function"
-            } else if d.severity == crate::diagnostic::Severity::Note {
-                "implicit-derivative"
-            } else {
-                continue; // the substitution warning, already given with its data
-            };
-            warnings.push(json!({"kind": kind, "message": d.message, "notes": d.notes}));
+            if let Some(kind) = d.kind {
+                warnings.push(json!({"kind": kind.name(), "message": d.message, "notes": d.notes}));
+            }
         }
         let mut obj = json!({
             "version": 1,
@@ -1811,6 +1811,7 @@ impl Job {
                     "`{fname}` is not a built-in function; it is treated as an unknown function"
                 ))
                 .with_note(format!("did you mean `{sug}`?"))
+                .with_kind(Kind::UnknownFunction)
             })
             .collect()
     }

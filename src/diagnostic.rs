@@ -11,6 +11,24 @@ pub enum Severity {
     Note,
 }
 
+/// The kinds of diagnostic a JSON answer lists in its `warnings`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Kind {
+    UnknownFunction,
+    ImplicitDerivative,
+    Stats,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::UnknownFunction => "unknown-function",
+            Kind::ImplicitDerivative => "implicit-derivative",
+            Kind::Stats => "stats",
+        }
+    }
+}
+
 /// The text a diagnostic points into: what the user typed, and a gutter label
 /// (a line number for stdin, `1` for an argument, nothing for an option).
 #[derive(Clone, Debug)]
@@ -27,6 +45,9 @@ pub struct Diagnostic {
     pub message: String,
     pub snippet: Option<Snippet>,
     pub notes: Vec<String>,
+    /// What a program reading JSON sees it as; `None` for diagnostics that JSON reports in
+    /// their own way or not at all.
+    pub kind: Option<Kind>,
 }
 
 /// The widest piece of a line shown around the caret.
@@ -39,6 +60,7 @@ impl Diagnostic {
             message: message.into(),
             snippet: None,
             notes: Vec::new(),
+            kind: None,
         }
     }
 
@@ -67,6 +89,11 @@ impl Diagnostic {
             text: text.to_string(),
             span,
         });
+        self
+    }
+
+    pub fn with_kind(mut self, kind: Kind) -> Diagnostic {
+        self.kind = Some(kind);
         self
     }
 
