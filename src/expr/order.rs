@@ -256,9 +256,4 @@ impl Store {
             .cmp(&fb.len())
             .then_with(|| self.term_coef(*a).cmp(self.term_coef(*b)))
     }
-
-    /// A term's coefficient and its other factors.
-    pub fn term_parts(&self, t: ExprId) -> (Rat, Vec<ExprId>) {
-        (self.term_coef(t).clone(), self.term_factors(&t).to_vec())
-    }
 }

@@ -314,15 +314,10 @@ impl Printer<'_> {
         write_name(&mut self.out, name, self.style);
     }
 
-    /// Is a term written with a leading minus?
-    fn negative_term(&self, t: ExprId) -> bool {
-        self.s.is_negated(t)
-    }
-
     fn sum(&mut self, ts: &[ExprId]) {
         // A person starts with a positive term: 1 - x, not -x + 1.
-        let first = match self.negative_term(ts[0]) {
-            true => ts.iter().position(|&t| !self.negative_term(t)).unwrap_or(0),
+        let first = match self.s.is_negated(ts[0]) {
+            true => ts.iter().position(|&t| !self.s.is_negated(t)).unwrap_or(0),
             false => 0,
         };
         let order = std::iter::once(ts[first]).chain(
