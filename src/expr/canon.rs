@@ -113,7 +113,37 @@ impl Store {
         }
         match self.node(extra) {
             Node::Num(r) => coef = coef.mul(r),
-            Node::Mul(_) | Node::Undefined => return general(self),
+            Node::Undefined => return general(self),
+            // Two sorted products with no base in common merge in order.
+            Node::Mul(efs) => {
+                let (c, efs) = match self.node(efs[0]) {
+                    Node::Num(c) => (c, &efs[1..]),
+                    _ => (&Rat::ONE, &efs[..]),
+                };
+                let shared = rest.len() * efs.len() > 64
+                    || efs.iter().any(|&g| {
+                        rest.iter()
+                            .any(|&f| self.base_exp(f).0 == self.base_exp(g).0)
+                    });
+                let Some(folded) = bounded(&coef, c, Rat::mul).filter(|_| !shared) else {
+                    return general(self);
+                };
+                coef = folded;
+                let mut merged = Vec::with_capacity(rest.len() + efs.len());
+                let (mut i, mut j) = (0, 0);
+                while i < rest.len() && j < efs.len() {
+                    if self.cmp_expr(rest[i], efs[j]) == std::cmp::Ordering::Less {
+                        merged.push(rest[i]);
+                        i += 1;
+                    } else {
+                        merged.push(efs[j]);
+                        j += 1;
+                    }
+                }
+                merged.extend_from_slice(&rest[i..]);
+                merged.extend_from_slice(&efs[j..]);
+                rest = merged;
+            }
             _ => {
                 let (base, _) = self.base_exp(extra);
                 if rest.iter().any(|&f| self.base_exp(f).0 == base) {
@@ -345,38 +375,54 @@ impl Store {
                 return b;
             }
         }
-        match (self.node(b).clone(), self.node(e).clone()) {
-            (Node::Num(x), _) if x.is_one() => self.one(),
-            (Node::Num(x), Node::Num(k)) if x.is_zero() => {
+        // Only what a rule needs is copied out of the nodes: never a list of children
+        // unless that rule rewrites them.
+        let k = self.as_num(e).cloned();
+        let Some(k) = k else {
+            if let (Node::Const(Constant::E), Node::Call(Func::Builtin(Builtin::Log), args)) =
+                (self.node(b), self.node(e))
+            {
+                return args[0];
+            }
+            if matches!(self.node(b), Node::Num(x) if x.is_one()) {
+                return self.one();
+            }
+            return self.intern(Node::Pow(b, e));
+        };
+        match self.node(b) {
+            Node::Num(x) if x.is_one() => self.one(),
+            Node::Num(x) if x.is_zero() => {
                 if k.is_negative() {
                     self.undefined(Fault::DivisionByZero)
                 } else {
                     self.zero()
                 }
             }
-            (Node::Num(x), Node::Num(k)) => self.pow_num(b, &x, e, &k),
-            (Node::Pow(bb, be), Node::Num(k)) if k.is_integer() => {
-                let ne = self.mul(vec![be, e]);
-                self.pow(bb, ne)
+            Node::Num(x) => {
+                let x = x.clone();
+                self.pow_num(b, &x, e, &k)
             }
-            // (u^k)^r = u^(k·r) also for an odd integer k and a rational r: with real odd
-            // roots both sides are defined at the same points and agree there
-            // ((1/x)^(1/2) = x^(-1/2)). An even k is left alone: (x^2)^(1/2) = |x|.
-            (Node::Pow(bb, be), Node::Num(_))
-                if self
-                    .as_num(be)
-                    .is_some_and(|r| r.is_integer() && r.numer().bit(0)) =>
+            // (u^k)^r = u^(k·r) for an integer r, and also for an odd integer k and a
+            // rational r: with real odd roots both sides are defined at the same points
+            // and agree there ((1/x)^(1/2) = x^(-1/2)). An even k is left alone:
+            // (x^2)^(1/2) = |x|.
+            &Node::Pow(bb, be)
+                if k.is_integer()
+                    || self
+                        .as_num(be)
+                        .is_some_and(|r| r.is_integer() && r.numer().bit(0)) =>
             {
                 let ne = self.mul(vec![be, e]);
                 self.pow(bb, ne)
             }
             // (2x + 2y)^k = 2^k·(x + y)^k: the positive rational content of a sum comes
             // out of an integer power, so 1/(2*(x + y)) and 1/(2*x + 2*y) are one node.
-            (Node::Add(ts), Node::Num(k)) if k.is_integer() => {
-                let content = self.content(&ts);
+            Node::Add(ts) if k.is_integer() => {
+                let content = self.content(ts);
                 if content.is_one() {
                     return self.intern(Node::Pow(b, e));
                 }
+                let ts = ts.clone();
                 let inv = self.num(content.recip().expect("content is positive"));
                 let scaled: Vec<ExprId> = ts.iter().map(|&t| self.mul(vec![inv, t])).collect();
                 let primitive = self.add(scaled);
@@ -385,11 +431,11 @@ impl Store {
                 let pp = self.pow(primitive, e);
                 self.mul(vec![cp, pp])
             }
-            (Node::Mul(fs), Node::Num(k)) if k.is_integer() => {
+            Node::Mul(fs) if k.is_integer() => {
+                let fs = fs.clone();
                 let ps: Vec<ExprId> = fs.iter().map(|&f| self.pow(f, e)).collect();
                 self.mul(ps)
             }
-            (Node::Const(Constant::E), Node::Call(Func::Builtin(Builtin::Log), args)) => args[0],
             _ => self.intern(Node::Pow(b, e)),
         }
     }

@@ -495,19 +495,25 @@ impl Store {
         roots: &[ExprId],
         mut visit: impl FnMut(&mut Store, ExprId, &[ExprId]) -> Result<Option<ExprId>, E>,
     ) -> Result<Vec<ExprId>, E> {
-        let mut new: FxHashMap<ExprId, ExprId> = FxHashMap::default();
+        // The replacement of each node, by index (every node walked is already stored).
+        let mut new: Vec<ExprId> = vec![UNDEFINED; self.nodes.len()];
         let mut kids: Vec<ExprId> = Vec::new();
         for n in self.postorder(roots) {
             kids.clear();
             let (slice, pair) = self.kids(n);
-            kids.extend(slice.iter().chain(pair.iter().flatten()).map(|c| new[c]));
+            kids.extend(
+                slice
+                    .iter()
+                    .chain(pair.iter().flatten())
+                    .map(|c| new[c.index()]),
+            );
             let r = match visit(self, n, &kids)? {
                 Some(r) => r,
                 None => self.rebuild_with(n, &kids),
             };
-            new.insert(n, r);
+            new[n.index()] = r;
         }
-        Ok(roots.iter().map(|r| new[r]).collect())
+        Ok(roots.iter().map(|r| new[r.index()]).collect())
     }
 
     /// Replaces symbols by expressions everywhere in `e` (one pass, no recursion).
