@@ -1795,6 +1795,9 @@ impl Job {
     /// `sni(x)` is allowed (an unknown function) but probably a typo: say so.
     fn unknown_function_hints(&self, s: &Store, fs: &[ExprId]) -> Vec<Diagnostic> {
         let mut seen: Vec<(&str, &str)> = Vec::new();
+        if !s.has(crate::expr::Seen::UnknownCall) {
+            return Vec::new();
+        }
         for n in s.postorder(fs) {
             if let Node::Call(Func::Unknown { name, .. }, _) = s.node(n) {
                 let fname = s.name(*name);

@@ -1,7 +1,7 @@
 //! Canonical constructors: every node is built through these, so every expression is in
 //! canonical form (see `Node` for the invariants each variant keeps).
 
-use super::{Builtin, Constant, ExprId, Fault, Func, Node, Rat, Store};
+use super::{Builtin, Constant, ExprId, Fault, Func, Node, Rat, Seen, Store};
 use hashbrown::HashTable;
 use rustc_hash::FxHashMap;
 use std::hash::BuildHasher;
@@ -521,10 +521,11 @@ impl Store {
     /// Expands every `sum(i = lo..hi, body)` whose bounds are integers (all of them must
     /// be by now); a bound that is not, or more than `MAX_SUM_TERMS` terms, is an error.
     pub fn expand_sums(&mut self, e: ExprId) -> Result<ExprId, String> {
-        let has_sum = self
-            .postorder(&[e])
-            .iter()
-            .any(|&n| matches!(self.node(n), Node::Call(Func::Sum(_), _)));
+        let has_sum = self.has(Seen::SumCall)
+            && self
+                .postorder(&[e])
+                .iter()
+                .any(|&n| matches!(self.node(n), Node::Call(Func::Sum(_), _)));
         if !has_sum {
             return Ok(e);
         }

@@ -199,6 +199,20 @@ pub struct Store {
     max_nodes: usize,
     /// Children stored by all nodes so far.
     slots: usize,
+    /// Which rare kinds of node the store holds (`Seen`), so that a pass looking for them
+    /// can be skipped when there are none.
+    seen: u8,
+}
+
+/// Kinds of node that passes look for; see `Store::has`.
+#[derive(Copy, Clone)]
+pub enum Seen {
+    /// A product with a sum among its factors (what `tidy` multiplies out).
+    ProductOfSums = 1,
+    /// `sum(i = a..b, ...)` before expansion.
+    SumCall = 2,
+    /// A call of an unknown function.
+    UnknownCall = 4,
 }
 
 /// The budget allows this many stored children per node on average (about 4 bytes each).
@@ -237,6 +251,7 @@ impl Store {
             rules: FxHashMap::default(),
             max_nodes: DEFAULT_MAX_NODES as usize,
             slots: 0,
+            seen: 0,
         };
         for n in [
             Node::Undefined,
@@ -266,6 +281,11 @@ impl Store {
     }
 
     /// Height of the expression tree (1 for a leaf).
+    /// Whether a node of this kind has ever been stored (false: no expression has one).
+    pub fn has(&self, kind: Seen) -> bool {
+        self.seen & kind as u8 != 0
+    }
+
     pub fn depth(&self, e: ExprId) -> u32 {
         self.depth[e.index()]
     }
@@ -335,6 +355,14 @@ impl Store {
                 c.iter().map(|&k| self.depth[k.index()]).max().unwrap_or(0)
             }
             Node::Pow(a, b) => self.depth[a.index()].max(self.depth[b.index()]),
+            _ => 0,
+        };
+        self.seen |= match &node {
+            Node::Mul(fs) if fs.iter().any(|f| matches!(self.node(*f), Node::Add(_))) => {
+                Seen::ProductOfSums as u8
+            }
+            Node::Call(Func::Sum(_), _) => Seen::SumCall as u8,
+            Node::Call(Func::Unknown { .. }, _) => Seen::UnknownCall as u8,
             _ => 0,
         };
         let id = ExprId(self.nodes.len() as u32);

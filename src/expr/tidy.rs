@@ -2,13 +2,16 @@
 //! collect into fewer terms is replaced by the multiplied-out form, so x·(2x + 1) + x² + x
 //! becomes 3x² + 2x, while σ(x)·(1 − σ(x)) keeps the shape a person writes.
 
-use super::{ExprId, Node, Store};
+use super::{ExprId, Node, Seen, Store};
 
 /// Multiplying out stops when one product would give more terms than this.
 const MAX_EXPANDED_TERMS: usize = 64;
 
 impl Store {
     pub fn tidy(&mut self, e: ExprId) -> ExprId {
+        if !self.has(Seen::ProductOfSums) {
+            return e;
+        }
         let done: Result<_, std::convert::Infallible> = self.rewrite(&[e], |s, n, kids| {
             let r = s.rebuild_with(n, kids);
             Ok(Some(s.tidy_sum(r)))
