@@ -56,6 +56,9 @@ pub fn render_name(name: &str, style: Style) -> String {
 /// Writes a variable name: as typed in plain text; in Unicode and LaTeX with Greek letters
 /// and subscripts (`theta_1` → θ₁, `delta1` → δ₁, `w[1,2]` → `w_{1,2}`).
 fn write_name(out: &mut String, name: &str, style: Style) {
+    if style == Style::Plain {
+        return out.push_str(name);
+    }
     // A Greek name followed by digits is subscripted too: delta1 → δ₁, \delta_{1}.
     let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
     let (stem, tail) = name.split_at(name.len() - digits);
@@ -65,7 +68,7 @@ fn write_name(out: &mut String, name: &str, style: Style) {
         _ => (name, None),
     };
     match style {
-        Style::Plain => out.push_str(name),
+        Style::Plain => unreachable!("written above"),
         Style::Unicode => {
             match greek_letter(base) {
                 Some(c) => out.push(c),
@@ -276,8 +279,8 @@ impl Printer<'_> {
             }),
             Node::Const(Constant::E) => self.w("e"),
             Node::Sym(n) => {
-                let name = self.s.name(*n).to_string();
-                self.name(&name)
+                let s = self.s;
+                self.name(s.name(*n))
             }
             Node::Add(ts) => self.sum(ts),
             Node::Mul(_) => {
@@ -298,6 +301,9 @@ impl Printer<'_> {
     }
 
     fn number(&mut self, r: &Rat) {
+        if let Rat::Small(n, 1) = r {
+            return push_int(&mut self.out, *n);
+        }
         if self.tex() && !r.is_integer() {
             let (n, d) = (r.numer(), r.denom());
             if r.is_negative() {
@@ -468,6 +474,10 @@ impl Printer<'_> {
     }
 
     fn exponent_rat(&mut self, k: &Rat) {
+        if let (Style::Plain, Rat::Small(n, 1)) = (self.style, k) {
+            self.w("^");
+            return push_int(&mut self.out, *n);
+        }
         let s = k.to_string();
         match self.style {
             Style::Plain => {
@@ -567,8 +577,8 @@ impl Printer<'_> {
     fn call(&mut self, f: &Func, args: &[ExprId]) {
         match f {
             Func::Index(name) => {
-                let n = self.s.name(*name).to_string();
-                self.name(&n);
+                let s = self.s;
+                self.name(s.name(*name));
                 self.w("[");
                 for (i, &a) in args.iter().enumerate() {
                     if i > 0 {
@@ -580,9 +590,9 @@ impl Printer<'_> {
                 return;
             }
             Func::Sum(var) => {
-                let v = self.s.name(*var).to_string();
+                let s = self.s;
                 self.w("sum(");
-                self.name(&v);
+                self.name(s.name(*var));
                 self.w(" = ");
                 self.expr(args[0], 0);
                 self.w("..");
@@ -598,17 +608,10 @@ impl Printer<'_> {
                 self.w(if self.tex() { "\\right|" } else { "|" });
                 return;
             }
-            Func::Builtin(b) => {
-                let head = if self.tex() {
-                    latex_fn(*b).to_string()
-                } else {
-                    b.name().to_string()
-                };
-                self.w(&head);
-            }
+            Func::Builtin(b) => self.w(if self.tex() { latex_fn(*b) } else { b.name() }),
             Func::Unknown { name, derivs } => {
-                let fname = self.s.name(*name).to_string();
-                self.unknown_head(&fname, derivs, args.len());
+                let s = self.s;
+                self.unknown_head(s.name(*name), derivs, args.len());
             }
         }
         self.open();
@@ -657,6 +660,25 @@ impl Printer<'_> {
             }
         }
     }
+}
+
+/// Writes an integer without going through `fmt`: the printer writes millions of them.
+fn push_int(out: &mut String, n: i64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut m = n.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push('-');
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).expect("ASCII digits"));
 }
 
 fn latex_fn(b: Builtin) -> &'static str {
