@@ -209,12 +209,32 @@ impl Store {
     /// Sorts the terms of a sum: higher degree first, then lexicographic by factor
     /// (higher powers first), the constant term last. Degrees are computed once per term.
     pub fn sort_terms(&self, terms: &mut [ExprId]) {
-        let mut keyed: Vec<(Rat, ExprId)> = terms
+        // A few terms (the common case) are sorted in place, by insertion.
+        if terms.len() <= 8 {
+            for i in 1..terms.len() {
+                let mut j = i;
+                while j > 0 && self.cmp_term(terms[j - 1], terms[j]) == Ordering::Greater {
+                    terms.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
+            return;
+        }
+        // Most comparisons are decided by the key (constant last, then higher degree
+        // first) without looking at the nodes again.
+        let mut keyed: Vec<(bool, Rat, ExprId)> = terms
             .iter()
-            .map(|t| (self.degree(self.term_factors(t)), *t))
+            .map(|t| {
+                let fs = self.term_factors(t);
+                (fs.is_empty(), self.degree(fs), *t)
+            })
             .collect();
-        keyed.sort_by(|(da, a), (db, b)| self.cmp_keyed(da, a, db, b));
-        for (slot, (_, t)) in terms.iter_mut().zip(keyed) {
+        keyed.sort_by(|(ca, da, a), (cb, db, b)| {
+            ca.cmp(cb)
+                .then_with(|| db.cmp(da))
+                .then_with(|| self.cmp_keyed(da, a, db, b))
+        });
+        for (slot, (_, _, t)) in terms.iter_mut().zip(keyed) {
             *slot = t;
         }
     }
