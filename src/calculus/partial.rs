@@ -85,28 +85,35 @@ impl Differ {
 
     fn rule(&mut self, s: &mut Store, e: ExprId) -> D {
         let node = |x| D::Node(x);
-        match s.node(e).clone() {
+        // Children are read by index: the node is not copied.
+        match s.node(e) {
             Node::Num(_) | Node::Const(_) => node(s.zero()),
             Node::Undefined => node(e),
-            Node::Sym(n) => node(if n == self.var { s.one() } else { s.zero() }),
+            &Node::Sym(n) => node(if n == self.var { s.one() } else { s.zero() }),
             // (u + v)' = u' + v'
             Node::Add(ts) => {
-                let ds: Vec<ExprId> = ts.iter().map(|&t| self.d(s, t)).collect();
+                let n = ts.len();
+                let mut ds = Vec::with_capacity(n);
+                for i in 0..n {
+                    let t = s.kid(e, i);
+                    ds.push(self.d(s, t));
+                }
                 node(s.add(ds))
             }
             // (u·v·w)' = u'·v·w + u·v'·w + u·v·w'
             Node::Mul(fs) => {
                 let mut terms = Vec::new();
                 for i in 0..fs.len() {
-                    let di = self.d(s, fs[i]);
+                    let f = s.kid(e, i);
+                    let di = self.d(s, f);
                     if di == s.zero() {
                         continue;
                     }
-                    terms.push(s.mul_insert(&fs, Some(i), di));
+                    terms.push(s.mul_insert(e, Some(i), di));
                 }
                 node(s.add(terms))
             }
-            Node::Pow(u, v) => {
+            &Node::Pow(u, v) => {
                 let du = self.d(s, u);
                 let dv = self.d(s, v);
                 let zero = s.zero();
@@ -130,6 +137,7 @@ impl Differ {
             }
             // f(u)' = f'(u)·u': a product stays pending (see `Differ`).
             Node::Call(f, args) if args.len() == 1 => {
+                let (f, args) = (f.clone(), [args[0]]);
                 let da = self.lazy(s, args[0]);
                 let rest = match da {
                     D::Node(x) if x == s.zero() => return da,
@@ -145,6 +153,7 @@ impl Differ {
                 D::Chain(self.links.len() as u32 - 1)
             }
             Node::Call(f, args) => {
+                let (f, args) = (f.clone(), args.clone());
                 // Chain rule: f(u1, u2, ...)' = Σ ∂ᵢf(u)·uᵢ'
                 let mut terms = Vec::new();
                 for (i, &a) in args.iter().enumerate() {

@@ -92,7 +92,7 @@ fn sweep(
                 for (i, &g) in fs.iter().enumerate() {
                     if dep.contains(&g) {
                         // the product of the other factors
-                        let others = s.mul_insert(&fs, Some(i), one);
+                        let others = s.mul_insert(n, Some(i), one);
                         push(s, g, others);
                     }
                 }

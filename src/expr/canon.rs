@@ -79,37 +79,43 @@ impl Store {
         self.intern(Node::Mul(v.into_boxed_slice()))
     }
 
-    /// The product of a canonical product's factors `fs` (less the one at `skip`) and
-    /// `extra`. The common case of the product and chain rules, a factor that shares no
+    /// The product of the factors of the canonical product `prod` (less the one at `skip`)
+    /// and `extra`. The common case of the product and chain rules, a factor that shares no
     /// base with the others, is a binary insertion instead of a full `mul`.
-    pub fn mul_insert(&mut self, fs: &[ExprId], skip: Option<usize>, extra: ExprId) -> ExprId {
+    pub fn mul_insert(&mut self, prod: ExprId, skip: Option<usize>, extra: ExprId) -> ExprId {
         let general = |s: &mut Store| {
-            let mut all: Vec<ExprId> = fs
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| Some(*i) != skip)
-                .map(|(_, f)| *f)
-                .collect();
+            let mut all: Vec<ExprId> = s.children(prod);
+            if let Some(i) = skip {
+                all.remove(i);
+            }
             all.push(extra);
             s.mul(all)
         };
+        let Node::Mul(fs) = self.node(prod) else {
+            return general(self);
+        };
         let mut coef = Rat::ONE;
         let mut rest: Vec<ExprId> = Vec::with_capacity(fs.len() + 1);
+        let mut too_large = false;
         for (i, &f) in fs.iter().enumerate() {
             if Some(i) == skip {
                 continue;
             }
             match self.node(f) {
-                Node::Num(r) => {
-                    let Some(folded) = bounded(&coef, r, Rat::mul) else {
-                        return self.undefined(Fault::NumberTooLarge {
-                            bits: MAX_NUMBER_BITS,
-                        });
-                    };
-                    coef = folded;
-                }
+                Node::Num(r) => match bounded(&coef, r, Rat::mul) {
+                    Some(folded) => coef = folded,
+                    None => {
+                        too_large = true;
+                        break;
+                    }
+                },
                 _ => rest.push(f),
             }
+        }
+        if too_large {
+            return self.undefined(Fault::NumberTooLarge {
+                bits: MAX_NUMBER_BITS,
+            });
         }
         match self.node(extra) {
             Node::Num(r) => coef = coef.mul(r),

@@ -408,6 +408,15 @@ impl Store {
         slice.iter().chain(pair.iter().flatten()).copied().collect()
     }
 
+    /// The i-th child of a node (in the order of `children`).
+    pub fn kid(&self, e: ExprId, i: usize) -> ExprId {
+        let (slice, pair) = self.kids(e);
+        match pair {
+            Some(p) => p[i],
+            None => slice[i],
+        }
+    }
+
     /// The children of a node without allocating: a slice (sums, products, calls) or a
     /// pair (base and exponent of a power).
     pub fn kids(&self, e: ExprId) -> (&[ExprId], Option<[ExprId; 2]>) {
@@ -446,10 +455,14 @@ impl Store {
     /// The number of nodes in the trees the roots unfold to (shared subexpressions counted
     /// each time they occur), saturating: what printing without `--cse` writes out.
     pub fn tree_size(&self, roots: &[ExprId]) -> u64 {
-        let mut size = vec![0u64; self.nodes.len()];
-        for e in self.postorder(roots) {
-            let (slice, pair) = self.kids(e);
-            size[e.index()] = slice
+        // Children are stored before their parents, so one pass in storage order sees
+        // every child's size before its parent's (nodes the roots do not reach are
+        // sized too; that is cheaper than finding the ones they do).
+        let end = roots.iter().map(|r| r.index() + 1).max().unwrap_or(0);
+        let mut size = vec![0u64; end];
+        for i in 0..end {
+            let (slice, pair) = self.kids(ExprId(i as u32));
+            size[i] = slice
                 .iter()
                 .chain(pair.iter().flatten())
                 .fold(1u64, |acc, c| acc.saturating_add(size[c.index()]));
