@@ -60,8 +60,9 @@ impl Store {
         self.num(r)
     }
 
-    /// Builds coef·Π factors from a coefficient and already canonical, sorted factors.
-    pub(crate) fn mul_sorted(&mut self, coef: Rat, factors: &[ExprId]) -> ExprId {
+    /// Builds coef·Π factors from a coefficient and already canonical, sorted factors
+    /// (the vector becomes the node's children when the product is new).
+    pub(crate) fn mul_sorted(&mut self, coef: Rat, mut factors: Vec<ExprId>) -> ExprId {
         if coef.is_zero() {
             return self.zero();
         }
@@ -71,12 +72,11 @@ impl Store {
         if coef.is_one() && factors.len() == 1 {
             return factors[0];
         }
-        let mut v = Vec::with_capacity(factors.len() + 1);
         if !coef.is_one() {
-            v.push(self.num(coef));
+            let c = self.num(coef);
+            factors.insert(0, c);
         }
-        v.extend_from_slice(factors);
-        self.intern(Node::Mul(v.into_boxed_slice()))
+        self.intern(Node::Mul(factors.into_boxed_slice()))
     }
 
     /// The product of the factors of the canonical product `prod` (less the one at `skip`)
@@ -163,7 +163,7 @@ impl Store {
         if rest.len() == 1 && !coef.is_one() && matches!(self.node(rest[0]), Node::Add(_)) {
             return general(self);
         }
-        self.mul_sorted(coef, &rest)
+        self.mul_sorted(coef, rest)
     }
 
     pub fn add(&mut self, terms: Vec<ExprId>) -> ExprId {
@@ -175,7 +175,7 @@ impl Store {
         let mut constant = Rat::ZERO;
         let mut stack = terms;
         stack.reverse();
-        let mut flat = Vec::new();
+        let mut flat = Vec::with_capacity(stack.len());
         while let Some(t) = stack.pop() {
             match self.node(t) {
                 Node::Add(ts) => {
@@ -264,13 +264,18 @@ impl Store {
                 }
             }
         }
-        let mut out = Vec::with_capacity(likes.len() + 1);
+        // Exactly the capacity needed, so the vector becomes the node without a copy.
+        let kept = likes
+            .iter()
+            .filter(|l| !l.merged || !l.coef.is_zero())
+            .count();
+        let mut out = Vec::with_capacity(kept + usize::from(!constant.is_zero()));
         for like in likes {
             if !like.merged {
                 out.push(like.first);
             } else if !like.coef.is_zero() {
                 let fs = self.term_factors(&like.first).to_vec();
-                out.push(self.mul_sorted(like.coef, &fs));
+                out.push(self.mul_sorted(like.coef, fs));
             }
         }
         self.sort_terms(&mut out);
@@ -315,7 +320,8 @@ impl Store {
         }
         // Group equal bases (by id: equal bases are the same node).
         pairs.sort_unstable_by_key(|p| p.0);
-        let mut out: Vec<ExprId> = Vec::with_capacity(pairs.len());
+        // One spare slot for the coefficient `mul_sorted` puts first.
+        let mut out: Vec<ExprId> = Vec::with_capacity(pairs.len() + 1);
         let mut redo = false;
         let mut k = 0;
         while k < pairs.len() {
@@ -363,7 +369,7 @@ impl Store {
             return self.mul(out);
         }
         out.sort_by(|a, b| self.cmp_expr(*a, *b));
-        self.mul_sorted(coef, &out)
+        self.mul_sorted(coef, out)
     }
 
     pub fn pow(&mut self, b: ExprId, e: ExprId) -> ExprId {
