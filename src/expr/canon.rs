@@ -419,10 +419,7 @@ impl Store {
             // and agree there ((1/x)^(1/2) = x^(-1/2)). An even k is left alone:
             // (x^2)^(1/2) = |x|.
             &Node::Pow(bb, be)
-                if k.is_integer()
-                    || self
-                        .as_num(be)
-                        .is_some_and(|r| r.is_integer() && r.numer().bit(0)) =>
+                if k.is_integer() || self.as_num(be).is_some_and(|r| r.is_odd_integer()) =>
             {
                 let ne = self.mul(vec![be, e]);
                 self.pow(bb, ne)
@@ -501,6 +498,30 @@ impl Store {
         }
         // A rational exponent p/q: take an exact root when there is one, and otherwise
         // split off the integer part of the exponent (2^(3/2) → 2*2^(1/2)).
+        if let Rat::Small(p, q) = *k {
+            // The same steps as below, in machine words.
+            if q > 64 {
+                return self.intern(Node::Pow(b, e));
+            }
+            if let Some(root) = x.exact_root(q as u32) {
+                let r = self.num(root);
+                let pe = self.int(p);
+                return self.pow(r, pe);
+            }
+            let whole = p.div_euclid(q);
+            if x.is_negative()
+                || whole == 0
+                || x.bits().saturating_mul(whole.unsigned_abs()) > MAX_FOLD_BITS
+            {
+                return self.intern(Node::Pow(b, e));
+            }
+            let frac = k.sub(&Rat::int(whole));
+            let we = self.int(whole);
+            let fe = self.num(frac);
+            let a = self.pow(b, we);
+            let c = self.intern(Node::Pow(b, fe));
+            return self.mul(vec![a, c]);
+        }
         let (p, q) = (k.numer(), k.denom());
         let q32 = match num_traits::ToPrimitive::to_u32(&q) {
             Some(q) if q <= 64 => q,

@@ -490,6 +490,9 @@ impl Store {
 
 /// Names in natural order: `w[2,1]` before `w[10,1]`, `x` before `x[1]`.
 pub fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
+    if !a.contains('[') && !b.contains('[') {
+        return a.cmp(b);
+    }
     let key = |s: &str| -> (String, Vec<i64>) {
         match s.split_once('[') {
             Some((base, rest)) => (

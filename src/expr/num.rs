@@ -215,6 +215,12 @@ impl Rat {
         }
         let base = if k < 0 { self.recip()? } else { self.clone() };
         let e = k.unsigned_abs();
+        // In lowest terms already: gcd(n, d) = 1 gives gcd(nᵉ, dᵉ) = 1.
+        if let (Rat::Small(n, d), Ok(e32)) = (&base, u32::try_from(e))
+            && let (Some(a), Some(b)) = (n.checked_pow(e32), d.checked_pow(e32))
+        {
+            return Some(Rat::Small(a, b));
+        }
         let (n, d) = base.parts();
         let e32 = u32::try_from(e).ok()?;
         Some(Rat::from_big(
@@ -231,6 +237,10 @@ impl Rat {
             }
             return None;
         }
+        if let Rat::Small(n, d) = *self {
+            let (rn, rd) = (small_root(n as u64, q)?, small_root(d as u64, q)?);
+            return Some(Rat::Small(rn as i64, rd as i64));
+        }
         let (n, d) = self.parts();
         let rn = n.nth_root(q);
         let rd = d.nth_root(q);
@@ -239,6 +249,14 @@ impl Rat {
             Some(Rat::from_big(rn, rd))
         } else {
             None
+        }
+    }
+
+    /// An odd integer?
+    pub fn is_odd_integer(&self) -> bool {
+        match self {
+            Rat::Small(n, d) => *d == 1 && n & 1 == 1,
+            Rat::Big(b) => b.1.is_one() && b.0.bit(0),
         }
     }
 
@@ -295,6 +313,13 @@ impl Rat {
     }
 }
 
+/// The exact q-th root of n (q ≥ 2), if n is a perfect q-th power: a floating-point
+/// estimate, then exact checks of its neighbours.
+fn small_root(n: u64, q: u32) -> Option<u64> {
+    let r = (n as f64).powf(1.0 / f64::from(q)).round() as u64;
+    (r.saturating_sub(1)..=r + 1).find(|c| c.checked_pow(q) == Some(n))
+}
+
 impl PartialOrd for Rat {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
@@ -336,6 +361,47 @@ mod tests {
         assert_eq!(Rat::parse_decimal("1e-3"), Some(Rat::Small(1, 1000)));
         assert_eq!(Rat::parse_decimal(".5"), Some(Rat::Small(1, 2)));
         assert_eq!(Rat::parse_decimal("2.50e1"), Some(Rat::Small(25, 1)));
+    }
+
+    #[test]
+    fn machine_word_roots_and_powers_agree_with_big_ones() {
+        let big = |n: i64, d: i64| Rat::Big(Box::new((BigInt::from(n), BigInt::from(d))));
+        for (n, d, q) in [
+            (1, 8, 3),
+            (0, 1, 2),
+            (9223372030926249001, 1, 2),
+            (16, 81, 4),
+        ] {
+            let small = Rat::Small(n, d).exact_root(q);
+            assert!(small.is_some(), "{n}/{d} has a {q}-th root");
+            assert_eq!(small, big(n, d).exact_root(q));
+        }
+        for (n, d, q) in [
+            (2, 1, 2),
+            (9223372030926249002, 1, 2),
+            (27, 4, 3),
+            (-8, 27, 2),
+        ] {
+            assert_eq!(Rat::Small(n, d).exact_root(q), None, "{n}/{d}, q = {q}");
+        }
+        assert_eq!(Rat::Small(-8, 27).exact_root(3), Some(Rat::Small(-2, 3)));
+        for (n, d, k) in [
+            (3i64, 4i64, 5i64),
+            (-2, 3, -3),
+            (7, 1, 22),
+            (2, 1, 64),
+            (-1, 2, 63),
+        ] {
+            let e = k.unsigned_abs() as u32;
+            let pow = |x: i64| num_traits::pow::Pow::pow(BigInt::from(x), e);
+            let via_big = Rat::from_big(pow(n), pow(d));
+            let expected = if k < 0 {
+                via_big.recip()
+            } else {
+                Some(via_big)
+            };
+            assert_eq!(Rat::Small(n, d).pow_int(k), expected, "({n}/{d})^{k}");
+        }
     }
 
     #[test]

@@ -54,17 +54,15 @@ impl Store {
         let exp_a = self.is_exp(ba) && ea.is_some_and(|x| self.as_num(x).is_none());
         let exp_b = self.is_exp(bb) && eb.is_some_and(|x| self.as_num(x).is_none());
         if exp_a || exp_b {
-            let key = |s: &Store, e: ExprId, is_exp: bool| -> (u8, u8, String) {
-                match (is_exp, s.node(e)) {
-                    (true, _) => (3, 0, "exp".to_string()),
-                    (_, Node::Call(Func::Builtin(f), _)) => (3, 0, f.name().to_string()),
-                    (_, Node::Call(Func::Unknown { name, .. }, _)) => {
-                        (3, 1, s.name(*name).to_string())
-                    }
-                    (_, n) => (rank(n), 0, String::new()),
+            let key = |e: ExprId, is_exp: bool| -> (u8, u8, &str) {
+                match (is_exp, self.node(e)) {
+                    (true, _) => (3, 0, "exp"),
+                    (_, Node::Call(Func::Builtin(f), _)) => (3, 0, f.name()),
+                    (_, Node::Call(Func::Unknown { name, .. }, _)) => (3, 1, self.name(*name)),
+                    (_, n) => (rank(n), 0, ""),
                 }
             };
-            let o = key(self, ba, exp_a).cmp(&key(self, bb, exp_b));
+            let o = key(ba, exp_a).cmp(&key(bb, exp_b));
             if o != Ordering::Equal {
                 return o;
             }
