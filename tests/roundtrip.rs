@@ -206,6 +206,49 @@ fn derivatives_round_trip_too() {
     );
 }
 
+/// The constructors' fast paths (a sum of two terms, a product of factors with different
+/// bases, a product times a factor) build the node the general path builds: adding q - q
+/// or multiplying by q·q⁻¹ forces the general path (like terms, equal bases) and must not
+/// change the result.
+#[test]
+fn fast_paths_build_what_the_general_path_builds() {
+    let checked = Cell::new(0usize);
+    run(1500, (expr_text(), expr_text()), |(ga, gb)| {
+        let mut s = Store::new();
+        let (Some(a), Some(b)) = (parse_defined(&mut s, &ga)?, parse_defined(&mut s, &gb)?) else {
+            return Ok(());
+        };
+        let q = s.sym("q_neutral");
+        let mq = s.neg(q);
+        let rq = s.recip(q);
+        let m1 = s.minus_one();
+        let show = |s: &Store, e| render(s, e, Style::Plain);
+        let cases = [
+            ("a + b", s.add(vec![a, b]), s.add(vec![a, b, q, mq])),
+            ("a*b", s.mul(vec![a, b]), s.mul(vec![a, b, q, rq])),
+            ("b*a", s.mul(vec![b, a]), s.mul(vec![q, b, rq, a])),
+            ("-a", s.mul(vec![m1, a]), s.mul(vec![m1, a, q, rq])),
+        ];
+        for (what, fast, general) in cases {
+            prop_assert!(
+                fast == general,
+                "{what} with a = `{}`, b = `{}`: fast path `{}`, general `{}`",
+                ga.text,
+                gb.text,
+                show(&s, fast),
+                show(&s, general)
+            );
+        }
+        checked.set(checked.get() + 1);
+        Ok(())
+    });
+    assert!(
+        checked.get() >= 1000,
+        "only {} cases checked",
+        checked.get()
+    );
+}
+
 /// parse ∘ render is idempotent: printing what was read from a printed form gives the same
 /// text, in a fresh store too (canonical form is a fixed point of the round trip).
 #[test]

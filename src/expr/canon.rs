@@ -118,7 +118,10 @@ impl Store {
             });
         }
         match self.node(extra) {
-            Node::Num(r) => coef = coef.mul(r),
+            Node::Num(r) => match bounded(&coef, r, Rat::mul) {
+                Some(folded) => coef = folded,
+                None => return general(self),
+            },
             Node::Undefined => return general(self),
             // Two sorted products with no base in common merge in order.
             Node::Mul(efs) => {
@@ -170,6 +173,11 @@ impl Store {
         // A lone term is not a sum: 2*(x + 1) keeps its shape (only sums multiply it out).
         if terms.len() == 1 {
             return terms[0];
+        }
+        if let [a, b] = terms[..]
+            && let Some(r) = self.add_pair(a, b)
+        {
+            return r;
         }
         // Flatten, fold numbers and collect like terms (keyed by the non-numeric part).
         let mut constant = Rat::ZERO;
@@ -289,7 +297,83 @@ impl Store {
         }
     }
 
+    /// The common sum of two terms, neither a sum nor like the other, built without the
+    /// general machinery (the same node `add` builds); `None` when `add` must decide.
+    fn add_pair(&mut self, a: ExprId, b: ExprId) -> Option<ExprId> {
+        let plain = |s: &Store, t: ExprId| match s.node(t) {
+            Node::Add(_) | Node::Undefined => false,
+            Node::Mul(fs) => {
+                !(fs.len() == 2
+                    && matches!(s.node(fs[0]), Node::Num(_))
+                    && matches!(s.node(fs[1]), Node::Add(_)))
+            }
+            _ => true,
+        };
+        if !plain(self, a) || !plain(self, b) {
+            return None;
+        }
+        let pair = match (self.node(a), self.node(b)) {
+            (Node::Num(x), Node::Num(y)) => {
+                let r = bounded(x, y, Rat::add)?;
+                return Some(self.num(r));
+            }
+            (Node::Num(x), _) if x.is_zero() => return Some(b),
+            (_, Node::Num(y)) if y.is_zero() => return Some(a),
+            // The constant term goes last.
+            (Node::Num(_), _) => [b, a],
+            (_, Node::Num(_)) => [a, b],
+            _ if self.term_factors(&a) == self.term_factors(&b) => return None,
+            _ if self.cmp_term(a, b) == std::cmp::Ordering::Greater => [b, a],
+            _ => [a, b],
+        };
+        Some(self.intern(Node::Add(Box::new(pair))))
+    }
+
+    /// A product of factors that are not products and have different bases (the common
+    /// case), built without grouping (the same node `mul` builds); `None` otherwise.
+    fn mul_distinct(&mut self, factors: &[ExprId]) -> Option<ExprId> {
+        let mut coef = Rat::ONE;
+        let mut out: Vec<ExprId> = Vec::with_capacity(factors.len() + 1);
+        for &f in factors {
+            match self.node(f) {
+                Node::Mul(_) | Node::Undefined => return None,
+                Node::Num(r) => coef = bounded(&coef, r, Rat::mul)?,
+                _ => {
+                    let b = self.base_exp(f).0;
+                    if out.iter().any(|&g| self.base_exp(g).0 == b) {
+                        return None;
+                    }
+                    out.push(f);
+                }
+            }
+        }
+        if coef.is_zero() {
+            return Some(self.zero());
+        }
+        // `mul` sorts groups by base id, then stably by the canonical order.
+        out.sort_by(|&x, &y| {
+            self.cmp_expr(x, y)
+                .then_with(|| self.base_exp(x).0.cmp(&self.base_exp(y).0))
+        });
+        Some(self.mul_sorted(coef, out))
+    }
+
     pub fn mul(&mut self, factors: Vec<ExprId>) -> ExprId {
+        if let [a, b] = factors[..]
+            && !self.is_undefined(a)
+            && !self.is_undefined(b)
+        {
+            match (self.node(a), self.node(b)) {
+                (Node::Mul(_), _) => return self.mul_insert(a, None, b),
+                (_, Node::Mul(_)) => return self.mul_insert(b, None, a),
+                _ => {}
+            }
+        }
+        if factors.len() <= 8
+            && let Some(r) = self.mul_distinct(&factors)
+        {
+            return r;
+        }
         let mut coef = Rat::ONE;
         // (base, exponent, the factor itself) for every non-numeric factor
         let mut pairs: Vec<(ExprId, ExprId, ExprId)> = Vec::with_capacity(factors.len());
