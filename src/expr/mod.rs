@@ -188,7 +188,7 @@ pub const DEFAULT_MAX_NODES: u64 = 20_000_000;
 pub struct Store {
     nodes: Vec<Node>,
     depth: Vec<u32>,
-    hashes: Vec<u64>,
+    hashes: Vec<u32>,
     table: HashTable<ExprId>,
     names: Vec<String>,
     name_ids: FxHashMap<String, Name>,
@@ -227,9 +227,17 @@ impl Default for Store {
 /// Node hashes for the hash-consing table. foldhash, not Fx: Fx's weak low bits made
 /// hashbrown's probe sequences long on wide sums of similar terms (27% of a 100,000-term
 /// derivative was spent probing).
-fn hash_node(n: &Node) -> u64 {
+///
+/// Only 32 bits are kept per node (the table rehashes from them as it grows), spread back
+/// over 64 bits by an odd multiplier so hashbrown's probe position (low bits) and tag (top
+/// bits) both vary.
+fn hash_node(n: &Node) -> u32 {
     use std::hash::BuildHasher;
-    foldhash::fast::FixedState::with_seed(0x5EED).hash_one(n)
+    foldhash::fast::FixedState::with_seed(0x5EED).hash_one(n) as u32
+}
+
+fn spread(h: u32) -> u64 {
+    u64::from(h).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 // Ids of the nodes every store creates first, in this order.
@@ -332,7 +340,7 @@ impl Store {
     fn intern(&mut self, node: Node) -> ExprId {
         let h = hash_node(&node);
         let nodes = &self.nodes;
-        if let Some(&id) = self.table.find(h, |&id| nodes[id.index()] == node) {
+        if let Some(&id) = self.table.find(spread(h), |&id| nodes[id.index()] == node) {
             return id;
         }
         let kids = match &node {
@@ -370,7 +378,8 @@ impl Store {
         self.depth.push(d);
         self.hashes.push(h);
         let hashes = &self.hashes;
-        self.table.insert_unique(h, id, |&k| hashes[k.index()]);
+        self.table
+            .insert_unique(spread(h), id, |&k| spread(hashes[k.index()]));
         id
     }
 
