@@ -45,6 +45,10 @@ pub fn parse(store: &mut Store, text: &str) -> Result<ExprId, ParseError> {
     }
     check_characters(text)?;
     check_depth(text)?;
+    // A long text makes about one node per two bytes, and its derivative as many again.
+    if text.len() > 1 << 16 {
+        store.reserve(text.len());
+    }
     if let Some(e) = fast::parse(store, text) {
         return Ok(e);
     }

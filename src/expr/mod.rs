@@ -272,6 +272,17 @@ impl Store {
         s
     }
 
+    /// Makes room for about `n` more nodes at once, so that a large input does not grow
+    /// the node vectors by doubling (copying every node each time). The untouched part
+    /// costs address space, not memory. The hash table still grows as it fills: a table
+    /// sized for the end is slower to fill.
+    pub fn reserve(&mut self, n: usize) {
+        let n = n.min(self.max_nodes.saturating_sub(self.nodes.len()));
+        self.nodes.reserve(n);
+        self.depth.reserve(n);
+        self.hashes.reserve(n);
+    }
+
     pub fn set_max_nodes(&mut self, n: u64) {
         self.max_nodes = usize::try_from(n).unwrap_or(usize::MAX).max(16);
     }
