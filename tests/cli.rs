@@ -413,6 +413,74 @@ fn batch_answers_every_line_in_order() {
     );
 }
 
+/// A coprocess writes a line and waits for its answer before writing the next: each
+/// answer must be flushed as soon as no more input is waiting. (The timeout only detects
+/// a hang; it is not a speed requirement.)
+#[test]
+fn batch_answers_a_coprocess_line_by_line() {
+    use std::io::Write;
+    use std::sync::mpsc;
+    use std::time::Duration;
+    let mut child = deriv(&["partial", "-", "x"])
+        .command()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("deriv runs");
+    let mut to = child.stdin.take().expect("stdin");
+    let from = BufReader::new(child.stdout.take().expect("stdout"));
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in from.lines() {
+            if tx.send(line.expect("utf-8")).is_err() {
+                break;
+            }
+        }
+    });
+    for (question, answer) in [("x^2", "2*x"), ("sin(x)", "cos(x)"), ("x*y", "y")] {
+        writeln!(to, "{question}").expect("write");
+        to.flush().expect("flush");
+        let got = rx.recv_timeout(Duration::from_secs(60));
+        assert_eq!(
+            got.as_deref(),
+            Ok(answer),
+            "no answer to `{question}` while stdin is open"
+        );
+    }
+    drop(to);
+    assert!(child.wait().expect("exit").success());
+}
+
+/// Lines that arrive together are answered on several threads; output and diagnostics
+/// still come in input order, one output line per input line.
+#[test]
+fn batch_keeps_order_across_many_lines() {
+    let n = 3000;
+    let mut input = String::new();
+    let mut expected = String::new();
+    let mut bad = Vec::new();
+    for k in 1..=n {
+        if k % 7 == 0 {
+            input.push_str("x^^2\n");
+            expected.push('\n');
+            bad.push(k);
+        } else {
+            input.push_str(&format!("{k}*x^2 + sin(y)\n"));
+            expected.push_str(&format!("{}*x\n", 2 * k));
+        }
+    }
+    let o = deriv(&["partial", "-", "x"]).stdin(&input).run();
+    assert_eq!(o.code, 1);
+    assert!(o.stdout == expected, "answers out of order or missing");
+    let named: Vec<usize> = o
+        .stderr
+        .lines()
+        .filter_map(|l| l.split_once(" | x^^2"))
+        .map(|(k, _)| k.trim().parse().expect("a line number"))
+        .collect();
+    assert_eq!(named, bad, "errors name their lines, in order");
+}
+
 #[test]
 fn batch_with_no_errors_exits_0() {
     deriv(&["partial", "-", "x"])
