@@ -12,6 +12,8 @@
 use crate::expr::{Builtin, Constant, ExprId, Func, Rat, Store};
 
 struct P<'a> {
+    /// The text (ASCII, so any byte offset is a char boundary) and its bytes.
+    t: &'a str,
     b: &'a [u8],
     i: usize,
 }
@@ -21,6 +23,7 @@ pub fn parse(store: &mut Store, text: &str) -> Option<ExprId> {
         return None;
     }
     let mut p = P {
+        t: text,
         b: text.as_bytes(),
         i: 0,
     };
@@ -176,7 +179,7 @@ impl P<'_> {
                 while matches!(self.peek(), Some(c) if ident_continue(c)) {
                     self.i += 1;
                 }
-                let name = std::str::from_utf8(&self.b[start..self.i]).ok()?;
+                let name = &self.t[start..self.i];
                 let after = self.i;
                 self.ws();
                 match self.peek() {
@@ -243,6 +246,19 @@ impl P<'_> {
     // number = @{ (digits ("." digits*)? | "." digits) (^"e" [+-]? digits)? }
     fn number(&mut self, s: &mut Store) -> Option<ExprId> {
         let start = self.i;
+        // The common case, a short integer, without building a string to parse.
+        let mut v: i64 = 0;
+        while let Some(c) = self.peek().filter(u8::is_ascii_digit) {
+            if self.i - start == 18 {
+                break;
+            }
+            v = v * 10 + i64::from(c - b'0');
+            self.i += 1;
+        }
+        if self.i > start && !matches!(self.peek(), Some(b'.' | b'e' | b'E' | b'0'..=b'9')) {
+            return Some(s.int(v));
+        }
+        self.i = start;
         let digits = |p: &mut P| {
             let k = p.i;
             while matches!(p.peek(), Some(c) if c.is_ascii_digit()) {
@@ -270,7 +286,6 @@ impl P<'_> {
                 self.i = save;
             }
         }
-        let text = std::str::from_utf8(&self.b[start..self.i]).ok()?;
-        Rat::parse_decimal(text).map(|r| s.num(r))
+        Rat::parse_decimal(&self.t[start..self.i]).map(|r| s.num(r))
     }
 }
