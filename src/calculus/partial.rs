@@ -62,6 +62,17 @@ impl Differ {
         r
     }
 
+    /// (u·v·w)' = u'·v·w + u·v'·w + u·v·w': the terms of the product `e`'s derivative.
+    fn product_rule(&mut self, s: &mut Store, e: ExprId, terms: &mut Vec<ExprId>) {
+        for i in 0..s.children_len(e) {
+            let f = s.kid(e, i);
+            let di = self.d(s, f);
+            if di != s.zero() {
+                terms.push(s.mul_insert(e, Some(i), di));
+            }
+        }
+    }
+
     /// The node of a derivative, building a pending product.
     fn node(&mut self, s: &mut Store, d: D) -> ExprId {
         let D::Chain(mut i) = d else {
@@ -90,27 +101,31 @@ impl Differ {
             Node::Num(_) | Node::Const(_) => node(s.zero()),
             Node::Undefined => node(e),
             &Node::Sym(n) => node(if n == self.var { s.one() } else { s.zero() }),
-            // (u + v)' = u' + v'
+            // (u + v)' = u' + v'. A product's terms go straight into the sum: the sum of
+            // them alone would be flattened into this one anyway. (A product whose
+            // derivative is 0 still gives a 0 term: with it, a lone 2*(x + 1) left in the
+            // sum is multiplied out, as it was before this shortcut.)
             Node::Add(ts) => {
                 let n = ts.len();
-                let mut ds = Vec::with_capacity(n);
+                let mut ds = Vec::with_capacity(2 * n);
                 for i in 0..n {
                     let t = s.kid(e, i);
-                    ds.push(self.d(s, t));
+                    let known = matches!(self.memo.get(t.index()), Some(Some(_)));
+                    if !known && matches!(s.node(t), Node::Mul(_)) {
+                        let before = ds.len();
+                        self.product_rule(s, t, &mut ds);
+                        if ds.len() == before {
+                            ds.push(s.zero());
+                        }
+                    } else {
+                        ds.push(self.d(s, t));
+                    }
                 }
                 node(s.add(ds))
             }
-            // (u·v·w)' = u'·v·w + u·v'·w + u·v·w'
-            Node::Mul(fs) => {
+            Node::Mul(_) => {
                 let mut terms = Vec::new();
-                for i in 0..fs.len() {
-                    let f = s.kid(e, i);
-                    let di = self.d(s, f);
-                    if di == s.zero() {
-                        continue;
-                    }
-                    terms.push(s.mul_insert(e, Some(i), di));
-                }
+                self.product_rule(s, e, &mut terms);
                 node(s.add(terms))
             }
             &Node::Pow(u, v) => {

@@ -428,6 +428,12 @@ impl Store {
         slice.iter().chain(pair.iter().flatten()).copied().collect()
     }
 
+    /// How many children a node has.
+    pub fn children_len(&self, e: ExprId) -> usize {
+        let (slice, pair) = self.kids(e);
+        if pair.is_some() { 2 } else { slice.len() }
+    }
+
     /// The i-th child of a node (in the order of `children`).
     pub fn kid(&self, e: ExprId, i: usize) -> ExprId {
         let (slice, pair) = self.kids(e);
