@@ -202,7 +202,15 @@ pub struct Store {
     /// Which rare kinds of node the store holds (`Seen`), so that a pass looking for them
     /// can be skipped when there are none.
     seen: u8,
+    /// The most recent small numbers, direct-mapped: numbers are interned far more often
+    /// than they are new (a coefficient is rebuilt for every term that has it), and in a
+    /// large store this answers most of those lookups from a few kilobytes instead of the
+    /// node table. Empty until the store is large (a small table is in cache anyway).
+    recent_numbers: Vec<(i64, i64, ExprId)>,
 }
+
+/// Entries in `Store::recent_numbers` (a power of two).
+const RECENT_NUMBERS: usize = 1024;
 
 /// Kinds of node that passes look for; see `Store::has`.
 #[derive(Copy, Clone)]
@@ -260,6 +268,7 @@ impl Store {
             max_nodes: DEFAULT_MAX_NODES as usize,
             slots: 0,
             seen: 0,
+            recent_numbers: Vec::new(),
         };
         for n in [
             Node::Undefined,
@@ -395,7 +404,27 @@ impl Store {
     }
 
     pub fn num(&mut self, r: Rat) -> ExprId {
-        self.intern(Node::Num(r))
+        let Rat::Small(n, d) = r else {
+            return self.intern(Node::Num(r));
+        };
+        if self.recent_numbers.is_empty() {
+            if self.nodes.len() < 1 << 14 {
+                return self.intern(Node::Num(r));
+            }
+            // Denominator 0: an empty entry.
+            self.recent_numbers = vec![(0, 0, UNDEFINED); RECENT_NUMBERS];
+        }
+        let slot = ((n as u64 ^ (d as u64).rotate_left(32)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            >> (64 - RECENT_NUMBERS.trailing_zeros())) as usize;
+        let (cn, cd, id) = self.recent_numbers[slot];
+        if (cn, cd) == (n, d) {
+            return id;
+        }
+        let id = self.intern(Node::Num(r));
+        if id != UNDEFINED {
+            self.recent_numbers[slot] = (n, d, id);
+        }
+        id
     }
 
     pub fn int(&mut self, n: i64) -> ExprId {

@@ -16,6 +16,8 @@ struct P<'a> {
     t: &'a str,
     b: &'a [u8],
     i: usize,
+    /// The first few names met, with their nodes.
+    names: Vec<(&'a str, ExprId)>,
 }
 
 pub fn parse(store: &mut Store, text: &str) -> Option<ExprId> {
@@ -26,6 +28,7 @@ pub fn parse(store: &mut Store, text: &str) -> Option<ExprId> {
         t: text,
         b: text.as_bytes(),
         i: 0,
+        names: Vec::new(),
     };
     p.ws();
     let e = p.sum(store)?;
@@ -41,7 +44,7 @@ fn ident_continue(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
 }
 
-impl P<'_> {
+impl<'a> P<'a> {
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
@@ -195,13 +198,23 @@ impl P<'_> {
         }
     }
 
-    fn name(&mut self, s: &mut Store, name: &str) -> Option<ExprId> {
-        match name {
-            "pi" => Some(s.constant(Constant::Pi)),
-            "e" => Some(s.constant(Constant::E)),
-            _ if Builtin::from_name(name).is_some() || name == "exp" || name == "sqrt" => None,
-            _ => Some(s.sym(name)),
+    fn name(&mut self, s: &mut Store, name: &'a str) -> Option<ExprId> {
+        // Most texts use a few names many times.
+        if let Some(&(_, e)) = self.names.iter().find(|(n, _)| *n == name) {
+            return Some(e);
         }
+        let e = match name {
+            "pi" => s.constant(Constant::Pi),
+            "e" => s.constant(Constant::E),
+            _ if Builtin::from_name(name).is_some() || name == "exp" || name == "sqrt" => {
+                return None;
+            }
+            _ => s.sym(name),
+        };
+        if self.names.len() < 8 {
+            self.names.push((name, e));
+        }
+        Some(e)
     }
 
     fn call(&mut self, s: &mut Store, name: &str) -> Option<ExprId> {
