@@ -45,7 +45,8 @@ pub fn parse(store: &mut Store, text: &str) -> Result<ExprId, ParseError> {
     }
     check_characters(text)?;
     check_depth(text)?;
-    // A long text makes about one node per two bytes, and its derivative as many again.
+    // A long text makes up to a node per three bytes, and its derivative about as many
+    // again (W3's sum: 1.2 million nodes from 3.6 MB).
     if text.len() > 1 << 16 {
         store.reserve(text.len());
     }

@@ -290,6 +290,11 @@ impl Store {
         self.nodes.reserve(n);
         self.depth.reserve(n);
         self.hashes.reserve(n);
+        // The table is sized for a third of that, the nodes a text of n bytes usually
+        // makes: an oversized table was slower to fill than a growing one (its first
+        // nodes spread over more cache lines).
+        let hashes = &self.hashes;
+        self.table.reserve(n / 3, |&k| spread(hashes[k.index()]));
     }
 
     pub fn set_max_nodes(&mut self, n: u64) {
