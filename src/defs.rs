@@ -280,7 +280,7 @@ impl Defs {
             return Ok(s.call(
                 Func::Unknown {
                     name,
-                    derivs: derivs.into(),
+                    derivs: Box::new(derivs.to_vec()),
                 },
                 args,
             ));
@@ -305,7 +305,7 @@ impl Defs {
                 return Ok(s.call(
                     Func::Unknown {
                         name,
-                        derivs: Box::new([]),
+                        derivs: Box::default(),
                     },
                     args,
                 ));

@@ -480,9 +480,9 @@ fn call(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
             span,
         ));
     }
-    let derivs: Box<[u32]> = match primes {
-        None => Box::new([]),
-        Some(k) if args.len() == 1 => vec![0; k].into_boxed_slice(),
+    let derivs = match primes {
+        None => Box::default(),
+        Some(k) if args.len() == 1 => Box::new(vec![0; k]),
         Some(_) => {
             return Err(ParseError::new(
                 "primes (`f'`) name derivatives of one-argument functions only",
@@ -539,7 +539,7 @@ fn dcall(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
     Ok(store.call(
         Func::Unknown {
             name,
-            derivs: idx.into_boxed_slice(),
+            derivs: Box::new(idx),
         },
         args,
     ))

@@ -194,7 +194,7 @@ pub(crate) fn outer_derivative(s: &mut Store, f: &Func, args: &[ExprId], i: usiz
             return s.call(
                 Func::Unknown {
                     name: *name,
-                    derivs: vec![i as u32].into_boxed_slice(),
+                    derivs: Box::new(vec![i as u32]),
                 },
                 args.to_vec(),
             );
@@ -212,7 +212,7 @@ pub(crate) fn outer_derivative(s: &mut Store, f: &Func, args: &[ExprId], i: usiz
             return s.call(
                 Func::Unknown {
                     name: *name,
-                    derivs: d.into_boxed_slice(),
+                    derivs: Box::new(d),
                 },
                 args.to_vec(),
             );

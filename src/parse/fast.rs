@@ -248,7 +248,7 @@ impl<'a> P<'a> {
                 Some(s.call(
                     Func::Unknown {
                         name: n,
-                        derivs: Box::new([]),
+                        derivs: Box::default(),
                     },
                     args,
                 ))
