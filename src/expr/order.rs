@@ -218,22 +218,49 @@ impl Store {
             }
             return;
         }
-        // Most comparisons are decided by the key (constant last, then higher degree
-        // first) without looking at the nodes again.
-        let mut keyed: Vec<(bool, Rat, ExprId)> = terms
+        // Most comparisons are decided by a key, without looking at the nodes again (on a
+        // large sum those reads are cache misses): constant last, then higher degree
+        // first, then, between terms whose first factors share a base, the higher power
+        // of it first. These are the first steps of `cmp_keyed`, which decides the rest.
+        struct Key {
+            constant: bool,
+            degree: Rat,
+            first_base: Option<ExprId>,
+            first_power: Option<Rat>,
+            term: ExprId,
+        }
+        let mut keyed: Vec<Key> = terms
             .iter()
-            .map(|t| {
-                let fs = self.term_factors(t);
-                (fs.is_empty(), self.degree(fs), *t)
+            .map(|&t| {
+                let fs = self.term_factors(&t);
+                let (first_base, first_power) = match fs.first() {
+                    Some(&f) => match self.base_exp(f) {
+                        (b, None) => (Some(b), Some(Rat::ONE)),
+                        (b, Some(x)) => (Some(b), self.as_num(x).cloned()),
+                    },
+                    None => (None, None),
+                };
+                Key {
+                    constant: fs.is_empty(),
+                    degree: self.degree(fs),
+                    first_base,
+                    first_power,
+                    term: t,
+                }
             })
             .collect();
-        keyed.sort_by(|(ca, da, a), (cb, db, b)| {
-            ca.cmp(cb)
-                .then_with(|| db.cmp(da))
-                .then_with(|| self.cmp_keyed(da, a, db, b))
+        keyed.sort_by(|a, b| {
+            a.constant
+                .cmp(&b.constant)
+                .then_with(|| b.degree.cmp(&a.degree))
+                .then_with(|| match (&a.first_power, &b.first_power) {
+                    (Some(pa), Some(pb)) if a.first_base == b.first_base => pb.cmp(pa),
+                    _ => Ordering::Equal,
+                })
+                .then_with(|| self.cmp_keyed(&a.degree, &a.term, &b.degree, &b.term))
         });
-        for (slot, (_, _, t)) in terms.iter_mut().zip(keyed) {
-            *slot = t;
+        for (slot, k) in terms.iter_mut().zip(keyed) {
+            *slot = k.term;
         }
     }
 
