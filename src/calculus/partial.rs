@@ -66,32 +66,91 @@ impl Differ {
     fn product_rule(&mut self, s: &mut Store, e: ExprId, terms: &mut Vec<ExprId>) {
         for i in 0..s.children_len(e) {
             let f = s.kid(e, i);
-            let di = self.d(s, f);
-            if di != s.zero() {
-                terms.push(s.mul_insert(e, Some(i), di));
+            let t = match self.factors(s, f) {
+                Some(extra) => {
+                    let mut all = s.children(e);
+                    all.remove(i);
+                    all.extend(extra);
+                    s.mul(all)
+                }
+                None => {
+                    let di = self.d(s, f);
+                    if di == s.zero() {
+                        continue;
+                    }
+                    s.mul_insert(e, Some(i), di)
+                }
+            };
+            if t != s.zero() {
+                terms.push(t);
             }
+        }
+    }
+
+    /// ∂f as the factors of a product not built yet, for a power with a constant exponent
+    /// or a one-argument function not differentiated before: the product rule multiplies
+    /// them straight into its term (the same node), so the product of them alone, which
+    /// nothing else uses, is not stored. `None`: use `d`.
+    fn factors(&mut self, s: &mut Store, f: ExprId) -> Option<Vec<ExprId>> {
+        if matches!(self.memo.get(f.index()), Some(Some(_))) {
+            return None;
+        }
+        match s.node(f) {
+            &Node::Pow(u, v) => {
+                if self.d(s, v) != s.zero() {
+                    return None;
+                }
+                let du = self.d(s, u);
+                if du == s.zero() {
+                    return None;
+                }
+                let m1 = s.minus_one();
+                let v1 = s.add2(v, m1);
+                let p = s.pow(u, v1);
+                Some(vec![v, p, du])
+            }
+            Node::Call(g, args) if args.len() == 1 => {
+                let (g, args) = (g.clone(), [args[0]]);
+                let i = match self.lazy(s, args[0]) {
+                    D::Node(x) if x == s.zero() => return None,
+                    D::Node(x) => {
+                        let outer = outer_derivative(s, &g, &args, 0);
+                        return Some(vec![outer, x]);
+                    }
+                    D::Chain(i) => i,
+                };
+                let mut factors = vec![outer_derivative(s, &g, &args, 0)];
+                self.chain_factors(i, &mut factors);
+                Some(factors)
+            }
+            _ => None,
         }
     }
 
     /// The node of a derivative, building a pending product.
     fn node(&mut self, s: &mut Store, d: D) -> ExprId {
-        let D::Chain(mut i) = d else {
+        let D::Chain(i) = d else {
             let D::Node(e) = d else { unreachable!() };
             return e;
         };
         let mut factors = Vec::new();
+        self.chain_factors(i, &mut factors);
+        s.mul(factors)
+    }
+
+    /// The factors of pending product `i`.
+    fn chain_factors(&self, mut i: u32, out: &mut Vec<ExprId>) {
         loop {
             let (f, rest) = self.links[i as usize];
-            factors.push(f);
+            out.push(f);
             match rest {
                 Rest::Link(j) => i = j,
                 Rest::Node(e) => {
-                    factors.push(e);
-                    break;
+                    out.push(e);
+                    return;
                 }
             }
         }
-        s.mul(factors)
     }
 
     fn rule(&mut self, s: &mut Store, e: ExprId) -> D {
