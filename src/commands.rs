@@ -1550,24 +1550,29 @@ impl Job {
                 .flat_map(|&(g, _, d)| [g, d])
                 .collect::<Vec<_>>(),
         );
-        let points: Vec<Point> = match point {
+        let (report, used): (CheckReport, usize) = match point {
             Some(p) => {
-                let mut q = Vec::new();
+                let mut q: Point = Vec::new();
                 for &(n, v) in p {
                     let x = eval(s, v, &|_| None).map_err(|_| {
                         Diagnostic::error("--check: a value in --at cannot be evaluated")
                     })?;
                     q.push((n, x));
                 }
-                vec![q]
+                let r = check::check_chain(s, steps, &[q]);
+                let used = usize::from(r.points > 0);
+                (r, used)
             }
-            None => check::random_points(&names, 3, 0xC0FFEE),
+            None => check::check_random(s, steps, &names, 3, 0xC0FFEE),
         };
-        let report: CheckReport = check::check_chain(s, steps, &points);
         if report.points == 0 {
             let why = if steps.is_empty() {
                 "nothing here is a derivative step it can compare (an implicit relation's \
                  derivative is not checked)"
+            } else if report.inconclusive > 0 {
+                "a difference quotient was not precise enough to judge by at any point tried: \
+                 the function varies too fast there, or is computed from numbers too large \
+                 for doubles"
             } else {
                 "the derivative could not be evaluated at any point: unknown functions or \
                  outside the domain"
@@ -1584,7 +1589,7 @@ impl Job {
             return Ok(format!(
                 "check: ok (max rel. error {err}; {} at {})\n",
                 plural(steps.len(), "derivative"),
-                plural(points.len(), "point"),
+                plural(used, "point"),
             ));
         }
         Err(Diagnostic::error(format!(

@@ -60,6 +60,18 @@ pub fn eval(store: &Store, e: ExprId, env: &dyn Fn(Name) -> Option<f64>) -> Resu
     Ok(values(store, &store.postorder(&[e]), env)?[&e])
 }
 
+/// The value of `e`, and the largest magnitude of any value computed on the way to it
+/// (what its rounding error scales with: `tan(exp(342))` is computed from 1e148).
+pub fn eval_with_largest(
+    store: &Store,
+    e: ExprId,
+    env: &dyn Fn(Name) -> Option<f64>,
+) -> Result<(f64, f64), EvalError> {
+    let vals = values(store, &store.postorder(&[e]), env)?;
+    let largest = vals.values().fold(0.0f64, |m, v| m.max(v.abs()));
+    Ok((vals[&e], largest))
+}
+
 /// The value of every node of `order` (children before parents), stopping at the first
 /// one that is not a finite number.
 fn values(

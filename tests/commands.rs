@@ -670,6 +670,48 @@ fn check_skips_points_it_cannot_evaluate() {
     assert!(r.ok(), "{r:?}");
 }
 
+/// Where a difference quotient cannot be trusted the check gives no verdict, instead of
+/// calling a right derivative a bug: a function of numbers too large for doubles, and one
+/// that oscillates faster than the difference steps resolve. (Both derivatives are right:
+/// -1, and what the product and chain rules give, confirmed by SymPy.)
+#[test]
+fn check_gives_no_verdict_where_doubles_cannot_judge() {
+    for (f, at) in [
+        ("exp(81)*tan(z) - x", "x=1,z=1"),
+        ("cos(1/(x - 1 + 1/10^7))", "x=1"),
+    ] {
+        let o = deriv(&["partial", f, "x", "--check", "--at", at]).run();
+        assert_eq!(o.code, 0, "{f}: {o:#?}");
+        assert!(
+            o.stderr
+                .starts_with("check: skipped (a difference quotient was not precise"),
+            "{f}: {}",
+            o.stderr
+        );
+    }
+    // Without --at, other points are tried until 3 give a verdict.
+    let o = deriv(&["partial", "tan(90*x)", "x", "--check"]).run();
+    assert_eq!(o.code, 0, "{o:#?}");
+    assert!(o.stderr.contains("at 3 points"), "{}", o.stderr);
+}
+
+#[test]
+fn a_check_that_can_judge_still_catches_a_wrong_rule() {
+    let o = deriv(&[
+        "partial",
+        "phi(x)",
+        "x",
+        "--let",
+        "phi(s) = s^3",
+        "--let",
+        "phi'(s) = 3*s",
+        "--check",
+    ])
+    .run();
+    assert_eq!(o.code, 1, "{o:#?}");
+    assert!(o.stderr.contains("check failed"), "{}", o.stderr);
+}
+
 #[test]
 fn random_points_are_deterministic_and_away_from_zero() {
     let mut s = Store::new();

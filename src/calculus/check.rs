@@ -1,7 +1,8 @@
 //! `--check`: a second opinion on a symbolic derivative from numbers. Each derivative
-//! step ∂g/∂v is compared with a Richardson-extrapolated central difference of g.
+//! step ∂g/∂v is compared with central differences of g extrapolated by Ridders' method,
+//! at points where that estimate is sure enough to judge by.
 
-use crate::eval::{EvalError, Rng, eval};
+use crate::eval::{EvalError, Rng, eval, eval_with_largest};
 use crate::expr::{ExprId, Name, Store};
 
 /// The worst disagreement found, over every point where both sides could be evaluated.
@@ -13,6 +14,9 @@ pub struct CheckReport {
     pub worst_at: String,
     pub symbolic: f64,
     pub numeric: f64,
+    /// Comparisons skipped because the difference quotient was too uncertain there (the
+    /// function varies faster than its steps resolve, as tan near a pole does).
+    pub inconclusive: usize,
 }
 
 /// Relative errors above this are a mismatch: the difference quotient is good to about
@@ -25,15 +29,21 @@ impl CheckReport {
     }
 
     fn merge(&mut self, o: CheckReport) {
-        if o.max_rel_error > self.max_rel_error || self.points == 0 {
+        let inconclusive = self.inconclusive + o.inconclusive;
+        if o.points > 0 && (o.max_rel_error > self.max_rel_error || self.points == 0) {
             let points = self.points;
-            *self = o.clone();
+            *self = o;
             self.points += points;
         } else {
             self.points += o.points;
         }
+        self.inconclusive = inconclusive;
     }
 }
+
+/// A derivative larger than this times the function's size (at least 1) is not judged:
+/// the function varies on a scale below 1e-4, finer than the difference steps resolve.
+const RESOLUTION: f64 = 1e4;
 
 /// A point: a value for each variable.
 pub type Point = Vec<(Name, f64)>;
@@ -50,16 +60,37 @@ fn value(s: &Store, e: ExprId, p: &Point) -> Result<f64, EvalError> {
     eval(s, e, &|n| p.iter().find(|(m, _)| *m == n).map(|q| q.1))
 }
 
-/// Compares `dg` with ∂g/∂v at each point (points where either cannot be evaluated are
-/// skipped and not counted).
+/// The value, and the size of its rounding error: a relative EPSILON of the largest value
+/// computed on the way (with room for the errors adding up).
+fn value_and_rounding(s: &Store, e: ExprId, p: &Point) -> Result<(f64, f64), EvalError> {
+    let (v, largest) = eval_with_largest(s, e, &|n| p.iter().find(|(m, _)| *m == n).map(|q| q.1))?;
+    Ok((v, 100.0 * f64::EPSILON * largest))
+}
+
+/// Compares `dg` with ∂g/∂v at each point. Points where either side cannot be evaluated
+/// are skipped and not counted; so are points where the numeric estimate is too uncertain
+/// to judge by (counted as inconclusive).
 pub fn check_step(s: &Store, g: ExprId, v: Name, dg: ExprId, points: &[Point]) -> CheckReport {
     let mut report = CheckReport::default();
     for p in points {
-        let Ok(sym) = value(s, dg, p) else { continue };
-        let Some(num) = difference(s, g, v, p) else {
+        let Ok((sym, sym_rounding)) = value_and_rounding(s, dg, p) else {
             continue;
         };
-        let err = (sym - num).abs() / sym.abs().max(num.abs()).max(1.0);
+        let Some((num, uncertainty)) = difference(s, g, v, p) else {
+            continue;
+        };
+        let scale = sym.abs().max(num.abs()).max(1.0);
+        // A function that changes by more than RESOLUTION times its size per unit step
+        // (cos(1/u) with u near 0) varies on a scale the difference steps cannot resolve,
+        // and their estimate can look sure of a wrong value: no verdict there either.
+        let size = value(s, g, p).map_or(f64::INFINITY, |f| f.abs().max(1.0));
+        // (NaN compares false: not precise.)
+        let precise = uncertainty.max(sym_rounding) <= TOLERANCE / 8.0 * scale;
+        if !precise || sym.abs().max(num.abs()) > RESOLUTION * size {
+            report.inconclusive += 1;
+            continue;
+        }
+        let err = (sym - num).abs() / scale;
         let at = p
             .iter()
             .map(|(n, x)| format!("{}={x:.6}", s.name(*n)))
@@ -71,13 +102,18 @@ pub fn check_step(s: &Store, g: ExprId, v: Name, dg: ExprId, points: &[Point]) -
             worst_at: at,
             symbolic: sym,
             numeric: num,
+            inconclusive: 0,
         });
     }
     report
 }
 
-/// ∂g/∂v at p by central differences, extrapolated: (4·D(h/2) − D(h))/3.
-fn difference(s: &Store, g: ExprId, v: Name, p: &Point) -> Option<f64> {
+/// ∂g/∂v at p and how uncertain that is: Ridders' extrapolation of central differences,
+/// from three first steps, coarse to fine. For two successive starts, the uncertainty is
+/// the largest of their error estimates, their disagreement (a function that varies on a
+/// scale finer than a step fools that step's own estimate) and the rounding error; the
+/// pair with the smallest is taken.
+fn difference(s: &Store, g: ExprId, v: Name, p: &Point) -> Option<(f64, f64)> {
     let x0 = p.iter().find(|(n, _)| *n == v).map(|q| q.1).unwrap_or(0.0);
     let at = |x: f64| -> Option<f64> {
         let mut q = p.clone();
@@ -87,10 +123,83 @@ fn difference(s: &Store, g: ExprId, v: Name, p: &Point) -> Option<f64> {
         }
         value(s, g, &q).ok()
     };
-    let h = 1e-3 * x0.abs().max(1.0);
-    let d = |h: f64| Some((at(x0 + h)? - at(x0 - h)?) / (2.0 * h));
-    let (d1, d2) = (d(h)?, d(h / 2.0)?);
-    Some((4.0 * d2 - d1) / 3.0)
+    let quotient = |h: f64| Some((at(x0 + h)? - at(x0 - h)?) / (2.0 * h));
+    // Steps relative to x0, so a point near a domain edge (log at 0.01) stays inside.
+    let unit = if x0 == 0.0 { 1.0 } else { x0.abs().min(1.0) };
+    // Rounding: a value of g is off by about `value_and_rounding`'s estimate, which a
+    // quotient over a step h divides by h. Where g is computed from huge values
+    // (e^81·tan(z) - x), that is larger than the derivative itself.
+    let rounding = value_and_rounding(s, g, p).ok()?.1;
+    let starts = [0.05, 0.002, 0.0001].map(|h| h * unit);
+    let estimates: Vec<(f64, f64)> = starts
+        .iter()
+        .map(|&h| ridders(quotient, h))
+        .collect::<Option<_>>()?;
+    // The pair of successive starts that agree best (tan(90x) needs the finer pair).
+    (1..starts.len())
+        .map(|k| {
+            let ((a, ea), (b, eb)) = (estimates[k - 1], estimates[k]);
+            let uncertainty = ea.max(eb).max((a - b).abs()).max(rounding / starts[k]);
+            (b, uncertainty)
+        })
+        .min_by(|x, y| x.1.total_cmp(&y.1))
+}
+
+/// Ridders' method: extrapolates `q(h)`, whose error is a series in h², to h → 0. Returns
+/// the estimate and its error estimate.
+fn ridders(q: impl Fn(f64) -> Option<f64>, h0: f64) -> Option<(f64, f64)> {
+    const CON: f64 = 1.4;
+    const CON2: f64 = CON * CON;
+    const NTAB: usize = 10;
+    const SAFE: f64 = 2.0;
+    let mut a = [[0.0f64; NTAB]; NTAB];
+    let mut h = h0;
+    a[0][0] = q(h)?;
+    let (mut ans, mut err) = (a[0][0], f64::MAX);
+    for i in 1..NTAB {
+        h /= CON;
+        a[0][i] = q(h)?;
+        let mut fac = CON2;
+        for j in 1..=i {
+            a[j][i] = (a[j - 1][i] * fac - a[j - 1][i - 1]) / (fac - 1.0);
+            fac *= CON2;
+            let e = (a[j][i] - a[j - 1][i])
+                .abs()
+                .max((a[j][i] - a[j - 1][i - 1]).abs());
+            if e <= err {
+                err = e;
+                ans = a[j][i];
+            }
+        }
+        if (a[i][i] - a[i - 1][i - 1]).abs() >= SAFE * err {
+            break;
+        }
+    }
+    Some((ans, err))
+}
+
+/// Checks the steps at random points until `wanted` points have given a conclusive
+/// comparison, trying at most `MAX_TRIES`. Returns the report and how many points were
+/// used.
+pub fn check_random(
+    s: &Store,
+    steps: &[(ExprId, Name, ExprId)],
+    names: &[Name],
+    wanted: usize,
+    seed: u64,
+) -> (CheckReport, usize) {
+    const MAX_TRIES: usize = 30;
+    let mut report = CheckReport::default();
+    let mut used = 0;
+    for p in random_points(names, MAX_TRIES, seed) {
+        if used == wanted {
+            break;
+        }
+        let r = check_chain(s, steps, &[p]);
+        used += usize::from(r.points > 0);
+        report.merge(r);
+    }
+    (report, used)
 }
 
 /// Checks a chain of derivative steps g₀ → g₁ → … where gₖ = ∂gₖ₋₁/∂vₖ.
