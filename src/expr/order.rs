@@ -222,42 +222,49 @@ impl Store {
         // large sum those reads are cache misses): constant last, then higher degree
         // first, then, between terms whose first factors share a base, the higher power
         // of it first. These are the first steps of `cmp_keyed`, which decides the rest.
+        // The key is kept small (integers; `None` for any other degree or power) since
+        // the sort moves it about.
         struct Key {
-            constant: bool,
-            degree: Rat,
-            first_base: Option<ExprId>,
-            first_power: Option<Rat>,
+            degree: Option<i64>,
+            power: Option<i64>,
+            base: Option<ExprId>,
             term: ExprId,
+            constant: bool,
         }
+        let small = |r: Rat| match r {
+            Rat::Small(n, 1) => Some(n),
+            _ => None,
+        };
         let mut keyed: Vec<Key> = terms
             .iter()
             .map(|&t| {
                 let fs = self.term_factors(&t);
-                let (first_base, first_power) = match fs.first() {
-                    Some(&f) => match self.base_exp(f) {
-                        (b, None) => (Some(b), Some(Rat::ONE)),
-                        (b, Some(x)) => (Some(b), self.as_num(x).cloned()),
-                    },
+                let (base, power) = match fs.first().map(|&f| self.base_exp(f)) {
+                    Some((b, None)) => (Some(b), Some(1)),
+                    Some((b, Some(x))) => (Some(b), self.as_num(x).and_then(|r| small(r.clone()))),
                     None => (None, None),
                 };
                 Key {
-                    constant: fs.is_empty(),
-                    degree: self.degree(fs),
-                    first_base,
-                    first_power,
+                    degree: small(self.degree(fs)),
+                    power,
+                    base,
                     term: t,
+                    constant: fs.is_empty(),
                 }
             })
             .collect();
         keyed.sort_by(|a, b| {
+            let (Some(da), Some(db)) = (a.degree, b.degree) else {
+                return self.cmp_term(a.term, b.term);
+            };
             a.constant
                 .cmp(&b.constant)
-                .then_with(|| b.degree.cmp(&a.degree))
-                .then_with(|| match (&a.first_power, &b.first_power) {
-                    (Some(pa), Some(pb)) if a.first_base == b.first_base => pb.cmp(pa),
+                .then_with(|| db.cmp(&da))
+                .then_with(|| match (a.power, b.power) {
+                    (Some(pa), Some(pb)) if a.base == b.base => pb.cmp(&pa),
                     _ => Ordering::Equal,
                 })
-                .then_with(|| self.cmp_keyed(&a.degree, &a.term, &b.degree, &b.term))
+                .then_with(|| self.cmp_keyed(&Rat::int(da), &a.term, &Rat::int(db), &b.term))
         });
         for (slot, k) in terms.iter_mut().zip(keyed) {
             *slot = k.term;
