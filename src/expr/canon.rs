@@ -436,8 +436,10 @@ impl Store {
                     redo = true;
                     out.push(p)
                 }
-                // (e^x)^(-1) became e^(-x): its base changed, so it may meet e^x.
-                Node::Pow(pb, _) if *pb != b => {
+                // The group's base changed, so it may meet another factor: (e^x)^(-1)
+                // became e^(-x), which meets e^x; ((x + y)^-1)^(-1) became x + y, which
+                // meets (x + y)^-2.
+                _ if self.base_exp(p).0 != b => {
                     redo = true;
                     out.push(p)
                 }
