@@ -269,8 +269,10 @@ impl Input for io::Empty {
     }
 }
 
-/// At most this many lines that have already arrived are answered together.
+/// At most this many lines that have already arrived are answered together, and no more
+/// than about this many bytes of them (long lines are answered one at a time).
 const BATCH_CHUNK: usize = 1024;
+const BATCH_BYTES: usize = 1 << 20;
 
 /// `f(k, item)` for every item, on up to `threads` threads (each with the deep stack the
 /// main thread has), in order. Few items, or one thread, run here.
@@ -671,13 +673,15 @@ impl Job {
             // A line, and the lines that have already arrived after it (up to a chunk):
             // those are answered together, on every core, and written in order.
             let mut lines: Vec<Vec<u8>> = Vec::new();
+            let mut bytes = 0;
             loop {
                 let mut line = Vec::new();
                 if stdin.read_until(b'\n', &mut line)? == 0 {
                     break;
                 }
+                bytes += line.len();
                 lines.push(line);
-                if lines.len() == BATCH_CHUNK || !stdin.has_buffered() {
+                if lines.len() == BATCH_CHUNK || bytes >= BATCH_BYTES || !stdin.has_buffered() {
                     break;
                 }
             }

@@ -129,13 +129,14 @@ impl Differ {
 
     /// The node of a derivative, building a pending product.
     fn node(&mut self, s: &mut Store, d: D) -> ExprId {
-        let D::Chain(i) = d else {
-            let D::Node(e) = d else { unreachable!() };
-            return e;
-        };
-        let mut factors = Vec::new();
-        self.chain_factors(i, &mut factors);
-        s.mul(factors)
+        match d {
+            D::Node(e) => e,
+            D::Chain(i) => {
+                let mut factors = Vec::new();
+                self.chain_factors(i, &mut factors);
+                s.mul(factors)
+            }
+        }
     }
 
     /// The factors of pending product `i`.
