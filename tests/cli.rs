@@ -479,6 +479,36 @@ fn batch_keeps_order_across_many_lines() {
         .map(|(k, _)| k.trim().parse().expect("a line number"))
         .collect();
     assert_eq!(named, bad, "errors name their lines, in order");
+
+    // JSON Lines and warnings too: each object and each warning belongs to its line.
+    let o = deriv(&["partial", "-", "x", "--format", "json", "--given", "t=x"])
+        .stdin(&input.replace("sin(y)", "t"))
+        .run();
+    let objects: Vec<serde_json::Value> = o.stdout.lines().map(json).collect();
+    assert_eq!(objects.len(), n);
+    for (k, v) in objects.iter().enumerate() {
+        let line = k + 1;
+        if line % 7 == 0 {
+            assert_eq!(v["line"], line, "{v}");
+        } else {
+            assert_eq!(v["input"], format!("{line}*x^2 + t"), "{v}");
+            assert_eq!(v["result"]["plain"], format!("{}*x", 2 * line), "{v}");
+        }
+    }
+    let warned: Vec<usize> = o
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("warning: line "))
+        .map(|l| {
+            l.split(':')
+                .next()
+                .unwrap_or("")
+                .parse()
+                .expect("a line number")
+        })
+        .collect();
+    let expected: Vec<usize> = (1..=n).filter(|k| k % 7 != 0).collect();
+    assert_eq!(warned, expected, "one warning per good line, in order");
 }
 
 #[test]
