@@ -482,7 +482,7 @@ fn batch_keeps_order_across_many_lines() {
 
     // JSON Lines and warnings too: each object and each warning belongs to its line.
     let o = deriv(&["partial", "-", "x", "--format", "json", "--given", "t=x"])
-        .stdin(&input.replace("sin(y)", "t"))
+        .stdin(input.replace("sin(y)", "t"))
         .run();
     let objects: Vec<serde_json::Value> = o.stdout.lines().map(json).collect();
     assert_eq!(objects.len(), n);
