@@ -76,14 +76,17 @@ pub fn check_step(s: &Store, g: ExprId, v: Name, dg: ExprId, points: &[Point]) -
         let Ok((sym, sym_rounding)) = value_and_rounding(s, dg, p) else {
             continue;
         };
-        let Some((num, uncertainty)) = difference(s, g, v, p) else {
+        let Ok((f, f_rounding)) = value_and_rounding(s, g, p) else {
+            continue;
+        };
+        let Some((num, uncertainty)) = difference(s, g, v, p, f_rounding) else {
             continue;
         };
         let scale = sym.abs().max(num.abs()).max(1.0);
         // A function that changes by more than RESOLUTION times its size per unit step
         // (cos(1/u) with u near 0) varies on a scale the difference steps cannot resolve,
         // and their estimate can look sure of a wrong value: no verdict there either.
-        let size = value(s, g, p).map_or(f64::INFINITY, |f| f.abs().max(1.0));
+        let size = f.abs().max(1.0);
         // (NaN compares false: not precise.)
         let precise = uncertainty.max(sym_rounding) <= TOLERANCE / 8.0 * scale;
         if !precise || sym.abs().max(num.abs()) > RESOLUTION * size {
@@ -113,7 +116,8 @@ pub fn check_step(s: &Store, g: ExprId, v: Name, dg: ExprId, points: &[Point]) -
 /// the largest of their error estimates, their disagreement (a function that varies on a
 /// scale finer than a step fools that step's own estimate) and the rounding error; the
 /// pair with the smallest is taken.
-fn difference(s: &Store, g: ExprId, v: Name, p: &Point) -> Option<(f64, f64)> {
+/// `rounding` is the rounding error of g's value at p (`value_and_rounding`).
+fn difference(s: &Store, g: ExprId, v: Name, p: &Point, rounding: f64) -> Option<(f64, f64)> {
     let x0 = p.iter().find(|(n, _)| *n == v).map(|q| q.1).unwrap_or(0.0);
     let at = |x: f64| -> Option<f64> {
         let mut q = p.clone();
@@ -126,10 +130,9 @@ fn difference(s: &Store, g: ExprId, v: Name, p: &Point) -> Option<(f64, f64)> {
     let quotient = |h: f64| Some((at(x0 + h)? - at(x0 - h)?) / (2.0 * h));
     // Steps relative to x0, so a point near a domain edge (log at 0.01) stays inside.
     let unit = if x0 == 0.0 { 1.0 } else { x0.abs().min(1.0) };
-    // Rounding: a value of g is off by about `value_and_rounding`'s estimate, which a
-    // quotient over a step h divides by h. Where g is computed from huge values
-    // (e^81·tan(z) - x), that is larger than the derivative itself.
-    let rounding = value_and_rounding(s, g, p).ok()?.1;
+    // Rounding: a value of g is off by about `rounding`, which a quotient over a step h
+    // divides by h. Where g is computed from huge values (e^81·tan(z) - x), that is larger
+    // than the derivative itself.
     let starts = [0.05, 0.002, 0.0001].map(|h| h * unit);
     let estimates: Vec<(f64, f64)> = starts
         .iter()
@@ -146,8 +149,9 @@ fn difference(s: &Store, g: ExprId, v: Name, p: &Point) -> Option<(f64, f64)> {
 }
 
 /// Ridders' method: extrapolates `q(h)`, whose error is a series in h², to h → 0. Returns
-/// the estimate and its error estimate.
-fn ridders(q: impl Fn(f64) -> Option<f64>, h0: f64) -> Option<(f64, f64)> {
+/// the estimate and its error estimate, or `None` if `q` fails. (The tests' numeric
+/// oracles use it too.)
+pub fn ridders(q: impl Fn(f64) -> Option<f64>, h0: f64) -> Option<(f64, f64)> {
     const CON: f64 = 1.4;
     const CON2: f64 = CON * CON;
     const NTAB: usize = 10;

@@ -50,6 +50,11 @@ impl Differ {
         self.node(s, d)
     }
 
+    /// Whether ∂e is memoised.
+    fn known(&self, e: ExprId) -> bool {
+        matches!(self.memo.get(e.index()), Some(Some(_)))
+    }
+
     fn lazy(&mut self, s: &mut Store, e: ExprId) -> D {
         if let Some(Some(r)) = self.memo.get(e.index()) {
             return *r;
@@ -92,7 +97,7 @@ impl Differ {
     /// them straight into its term (the same node), so the product of them alone, which
     /// nothing else uses, is not stored. `None`: use `d`.
     fn factors(&mut self, s: &mut Store, f: ExprId) -> Option<Vec<ExprId>> {
-        if matches!(self.memo.get(f.index()), Some(Some(_))) {
+        if self.known(f) {
             return None;
         }
         match s.node(f) {
@@ -170,8 +175,7 @@ impl Differ {
                 let mut ds = Vec::with_capacity(2 * n);
                 for i in 0..n {
                     let t = s.kid(e, i);
-                    let known = matches!(self.memo.get(t.index()), Some(Some(_)));
-                    if !known && matches!(s.node(t), Node::Mul(_)) {
+                    if !self.known(t) && matches!(s.node(t), Node::Mul(_)) {
                         let before = ds.len();
                         self.product_rule(s, t, &mut ds);
                         if ds.len() == before {

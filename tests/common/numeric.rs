@@ -2,6 +2,7 @@
 //! extrapolation, each made from two starting steps that must agree, and the verdict of a
 //! comparison with a symbolic value.
 
+use deriv::calculus::check::ridders;
 use deriv::eval::{EvalError, eval};
 use deriv::expr::{ExprId, Name, Store};
 use deriv::print::{Style, render};
@@ -29,40 +30,6 @@ pub fn value(s: &Store, e: ExprId, names: &[Name], vals: &[f64]) -> Option<f64> 
             render(s, e, Style::Plain)
         ),
     }
-}
-
-/// Ridders' method: extrapolates `g(h)` (an approximation whose error is a series in h²)
-/// to h → 0. Returns the estimate and its error estimate, or `None` if `g` fails.
-pub fn ridders(g: impl Fn(f64) -> Option<f64>, h0: f64) -> Option<(f64, f64)> {
-    const CON: f64 = 1.4;
-    const CON2: f64 = CON * CON;
-    const NTAB: usize = 10;
-    const SAFE: f64 = 2.0;
-    let mut a = [[0.0f64; NTAB]; NTAB];
-    let mut h = h0;
-    a[0][0] = g(h)?;
-    let mut err = f64::MAX;
-    let mut ans = a[0][0];
-    for i in 1..NTAB {
-        h /= CON;
-        a[0][i] = g(h)?;
-        let mut fac = CON2;
-        for j in 1..=i {
-            a[j][i] = (a[j - 1][i] * fac - a[j - 1][i - 1]) / (fac - 1.0);
-            fac *= CON2;
-            let errt = (a[j][i] - a[j - 1][i])
-                .abs()
-                .max((a[j][i] - a[j - 1][i - 1]).abs());
-            if errt <= err {
-                err = errt;
-                ans = a[j][i];
-            }
-        }
-        if (a[i][i] - a[i - 1][i - 1]).abs() >= SAFE * err {
-            break;
-        }
-    }
-    Some((ans, err))
 }
 
 /// Ridders from each start in `H0`; the answer is the finer one, its error the larger of
