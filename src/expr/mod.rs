@@ -245,8 +245,11 @@ fn hash_node(n: &Node) -> u32 {
     foldhash::fast::FixedState::with_seed(0x5EED).hash_one(n) as u32
 }
 
+/// 2^64 divided by the golden ratio: multiplying by it spreads bits over the top ones.
+const FIBONACCI: u64 = 0x9E37_79B9_7F4A_7C15;
+
 fn spread(h: u32) -> u64 {
-    u64::from(h).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    u64::from(h).wrapping_mul(FIBONACCI)
 }
 
 // Ids of the nodes every store creates first, in this order.
@@ -420,7 +423,7 @@ impl Store {
             // Denominator 0: an empty entry.
             self.recent_numbers = vec![(0, 0, UNDEFINED); RECENT_NUMBERS];
         }
-        let slot = ((n as u64 ^ (d as u64).rotate_left(32)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        let slot = ((n as u64 ^ (d as u64).rotate_left(32)).wrapping_mul(FIBONACCI)
             >> (64 - RECENT_NUMBERS.trailing_zeros())) as usize;
         let (cn, cd, id) = self.recent_numbers[slot];
         if (cn, cd) == (n, d) {
