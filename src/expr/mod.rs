@@ -189,7 +189,8 @@ pub const DEFAULT_MAX_NODES: u64 = 20_000_000;
 pub struct Store {
     nodes: Vec<Node>,
     depth: Vec<u32>,
-    hashes: Vec<u32>,
+    links: Vec<Link>,
+    /// Leaves, and nodes whose newest child has too many parents to list; see `Link`.
     table: HashTable<ExprId>,
     names: Vec<String>,
     name_ids: FxHashMap<String, Name>,
@@ -209,6 +210,27 @@ pub struct Store {
     /// node table. Empty until the store is large (a small table is in cache anyway).
     recent_numbers: Vec<(i64, i64, ExprId)>,
 }
+
+/// How the store finds a node equal to a new one. A node with children is usually built
+/// right after its newest child (the child with the highest id), so it is looked for among
+/// that child's parents: a short list threaded through nodes created near each other,
+/// which stays in cache however large the store grows. A lookup in one hash table over
+/// all nodes reads a random place in it, and in a store larger than the cache that
+/// costs a miss for nearly every new node. Leaves, and a node whose newest child already
+/// has `MAX_LISTED` parents (such as `x`), go in the hash table instead.
+#[derive(Clone, Copy)]
+struct Link {
+    hash: u32,
+    /// The latest node whose newest child is this one (`NO_NODE` if none), or `IN_TABLE`
+    /// if such nodes are in the table.
+    parents: u32,
+    /// The next older node with the same newest child as this one, or `NO_NODE`.
+    sibling: u32,
+}
+
+const NO_NODE: u32 = u32::MAX;
+const IN_TABLE: u32 = u32::MAX - 1;
+const MAX_LISTED: usize = 8;
 
 /// Entries in `Store::recent_numbers` (a power of two).
 const RECENT_NUMBERS: usize = 1024;
@@ -263,7 +285,7 @@ impl Store {
         let mut s = Store {
             nodes: Vec::with_capacity(256),
             depth: Vec::with_capacity(256),
-            hashes: Vec::with_capacity(256),
+            links: Vec::with_capacity(256),
             table: HashTable::with_capacity(256),
             names: Vec::new(),
             name_ids: FxHashMap::default(),
@@ -287,18 +309,13 @@ impl Store {
 
     /// Makes room for about `n` more nodes at once, so that a large input does not grow
     /// the node vectors by doubling (copying every node each time). The untouched part
-    /// costs address space, not memory. The hash table still grows as it fills: a table
-    /// sized for the end is slower to fill.
+    /// costs address space, not memory. The hash table, which holds only some nodes (see
+    /// `Link`), grows as it fills.
     pub fn reserve(&mut self, n: usize) {
         let n = n.min(self.max_nodes.saturating_sub(self.nodes.len()));
         self.nodes.reserve(n);
         self.depth.reserve(n);
-        self.hashes.reserve(n);
-        // The table is sized for a third of that, the nodes a text of n bytes usually
-        // makes: an oversized table was slower to fill than a growing one (its first
-        // nodes spread over more cache lines).
-        let hashes = &self.hashes;
-        self.table.reserve(n / 3, |&k| spread(hashes[k.index()]));
+        self.links.reserve(n);
     }
 
     pub fn set_max_nodes(&mut self, n: u64) {
@@ -368,9 +385,30 @@ impl Store {
     /// the id of the equal node already stored.
     fn intern(&mut self, node: Node) -> ExprId {
         let h = hash_node(&node);
+        let newest = match &node {
+            Node::Add(c) | Node::Mul(c) | Node::Call(_, c) => c.iter().max().copied(),
+            Node::Pow(a, b) => Some(*a.max(b)),
+            _ => None,
+        };
         let nodes = &self.nodes;
-        if let Some(&id) = self.table.find(spread(h), |&id| nodes[id.index()] == node) {
-            return id;
+        let links = &self.links;
+        let mut listed = 0;
+        match newest.map(|m| links[m.index()].parents) {
+            None | Some(IN_TABLE) => {
+                if let Some(&id) = self.table.find(spread(h), |&id| nodes[id.index()] == node) {
+                    return id;
+                }
+            }
+            Some(mut p) => {
+                while p != NO_NODE {
+                    let l = links[p as usize];
+                    if l.hash == h && nodes[p as usize] == node {
+                        return ExprId(p);
+                    }
+                    listed += 1;
+                    p = l.sibling;
+                }
+            }
         }
         let kids = match &node {
             Node::Add(c) | Node::Mul(c) | Node::Call(_, c) => c.len(),
@@ -405,11 +443,40 @@ impl Store {
         let id = ExprId(self.nodes.len() as u32);
         self.nodes.push(node);
         self.depth.push(d);
-        self.hashes.push(h);
-        let hashes = &self.hashes;
-        self.table
-            .insert_unique(spread(h), id, |&k| spread(hashes[k.index()]));
+        let mut link = Link {
+            hash: h,
+            parents: NO_NODE,
+            sibling: NO_NODE,
+        };
+        let in_table = match newest.map(|m| &mut self.links[m.index()].parents) {
+            None | Some(&mut IN_TABLE) => true,
+            Some(head) if listed < MAX_LISTED => {
+                link.sibling = std::mem::replace(head, id.0);
+                false
+            }
+            Some(head) => {
+                // Too many parents to list: move them to the table.
+                let mut p = std::mem::replace(head, IN_TABLE);
+                while p != NO_NODE {
+                    self.table_insert(ExprId(p));
+                    p = self.links[p as usize].sibling;
+                }
+                true
+            }
+        };
+        self.links.push(link);
+        if in_table {
+            self.table_insert(id);
+        }
         id
+    }
+
+    fn table_insert(&mut self, id: ExprId) {
+        let links = &self.links;
+        self.table
+            .insert_unique(spread(links[id.index()].hash), id, |&k| {
+                spread(links[k.index()].hash)
+            });
     }
 
     pub fn num(&mut self, r: Rat) -> ExprId {
@@ -637,5 +704,34 @@ impl Store {
         });
         let Ok(r) = done;
         r[0]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_node_is_found_again_before_and_after_its_newest_child_overflows_to_the_table() {
+        let mut s = Store::new();
+        let ks: Vec<ExprId> = (2..40).map(|k| s.int(k)).collect();
+        // Created after the numbers, so it is the newest child of every k·u.
+        let u = s.sym("u");
+        let mut products = Vec::new();
+        for (i, &k) in ks.iter().enumerate() {
+            products.push(s.mul(vec![k, u]));
+            // Each product built so far is found again, not stored twice.
+            let len = s.len();
+            for (&k, &p) in ks.iter().zip(&products) {
+                assert_eq!(s.mul(vec![u, k]), p);
+            }
+            assert_eq!(s.len(), len);
+            let listed = s.links[u.index()].parents != IN_TABLE;
+            assert_eq!(listed, i < MAX_LISTED, "after {} products", i + 1);
+        }
+        let mut distinct = products.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), products.len());
     }
 }
