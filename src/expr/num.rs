@@ -275,7 +275,10 @@ impl Rat {
                     (n.clone(), d.clone())
                 };
                 let q = (nn / dd).to_f64().unwrap_or(f64::NAN);
-                q * 2f64.powi((shift - 60).clamp(-2000, 2000) as i32)
+                // In two halves: 2^-1082 alone underflows to 0, though 2^60·2^-1082 is a
+                // double (it made 2^-1022, the smallest normal double, evaluate as 0).
+                let e = (shift - 60).clamp(-2200, 2200) as i32;
+                q * 2f64.powi(e / 2) * 2f64.powi(e - e / 2)
             }
         }
     }
@@ -354,6 +357,28 @@ impl fmt::Display for Rat {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tiny_and_huge_rationals_convert_to_the_nearest_double() {
+        use num_traits::One;
+        let two = |k: u32| BigInt::one() << k;
+        for k in [1000u32, 1022, 1060, 1074] {
+            let tiny = Rat::from_big(BigInt::one(), two(k));
+            // (powi itself underflows to 0 below about 2^-1022.)
+            let want = 2f64.powi(-500) * 2f64.powi(500 - k as i32);
+            assert!(want > 0.0);
+            assert_eq!(tiny.to_f64(), want, "2^-{k}");
+            let huge = Rat::from_big(two(k.min(1023)), BigInt::one());
+            assert_eq!(huge.to_f64(), 2f64.powi(k.min(1023) as i32), "2^{k}");
+        }
+        let third = Rat::from_big(BigInt::one(), BigInt::from(3) * two(1020));
+        assert_eq!(third.to_f64(), (1.0 / 3.0) * 2f64.powi(-1020));
+        assert_eq!(Rat::from_big(BigInt::one(), two(1200)).to_f64(), 0.0);
+        assert_eq!(
+            Rat::from_big(two(1100), BigInt::one()).to_f64(),
+            f64::INFINITY
+        );
+    }
 
     #[test]
     fn decimal_literals_are_exact() {
