@@ -3,7 +3,7 @@
 //! subexpression where a value leaves the domain.
 
 use crate::expr::{Builtin, Constant, ExprId, Func, Name, Node, Store};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum EvalError {
@@ -57,31 +57,84 @@ pub fn eval_many(
 
 /// The value of `e` where each variable has the value `env` gives it.
 pub fn eval(store: &Store, e: ExprId, env: &dyn Fn(Name) -> Option<f64>) -> Result<f64, EvalError> {
-    Ok(values(store, &store.postorder(&[e]), env)?[&e])
+    eval_perturbed(store, e, env, None)
 }
 
-/// The value of `e`, and the largest magnitude of any value computed on the way to it
-/// (what its rounding error scales with: `tan(exp(342))` is computed from 1e148).
-pub fn eval_with_largest(
+/// How `values` moves computed values: by the relative amount `delta`, up or down
+/// depending on the node, those that depend on one of the varying variables.
+pub type Perturbation<'a> = Option<(f64, &'a [Name])>;
+
+/// The value of `e`, computed with each value that depends on one of the varying
+/// variables moved as `perturb` says: a probe of how much rounding errors can move a
+/// function of those variables.
+pub fn eval_perturbed(
     store: &Store,
     e: ExprId,
     env: &dyn Fn(Name) -> Option<f64>,
+    perturb: Perturbation,
+) -> Result<f64, EvalError> {
+    Ok(values(store, &store.postorder(&[e]), env, perturb)?[&e])
+}
+
+/// A relative error a little larger than a double's usual rounding of one operation.
+pub const ULPS: f64 = 4.0 * f64::EPSILON;
+
+/// The value of `e`, and the size of its rounding error as a function of the `varying`
+/// variables: how far the value moves when the values computed from them are moved by a
+/// few units in the last place (`eval_perturbed`), which follows the amplification of
+/// `asin` near 1 or of a difference of nearly equal numbers; and at least 100 EPSILON
+/// times the largest value computed (`tan(exp(342))` is computed from 1e148). Infinite if
+/// the perturbed computation leaves the domain: the value is on its edge.
+///
+/// Values that do not depend on `varying` are computed alike at every value of them, so
+/// their rounding changes the function slightly, not its differences, nor how the
+/// function and its derivative agree when both are computed from the same values.
+pub fn eval_with_rounding(
+    store: &Store,
+    e: ExprId,
+    env: &dyn Fn(Name) -> Option<f64>,
+    varying: &[Name],
 ) -> Result<(f64, f64), EvalError> {
-    let vals = values(store, &store.postorder(&[e]), env)?;
+    let order = store.postorder(&[e]);
+    let vals = values(store, &order, env, None)?;
+    let v = vals[&e];
     let largest = vals.values().fold(0.0f64, |m, v| m.max(v.abs()));
-    Ok((vals[&e], largest))
+    let moved = values(store, &order, env, Some((ULPS, varying)))
+        .map_or(f64::INFINITY, |p| (p[&e] - v).abs());
+    Ok((v, moved.max(100.0 * f64::EPSILON * largest)))
 }
 
 /// The value of every node of `order` (children before parents), stopping at the first
-/// one that is not a finite number.
+/// one that is not a finite number; values moved as `perturb` says.
 fn values(
     store: &Store,
     order: &[ExprId],
     env: &dyn Fn(Name) -> Option<f64>,
+    perturb: Perturbation,
 ) -> Result<FxHashMap<ExprId, f64>, EvalError> {
     let mut val: FxHashMap<ExprId, f64> = FxHashMap::default();
+    // The nodes that depend on a varying variable, when perturbing.
+    let mut varies: FxHashSet<ExprId> = FxHashSet::default();
     for &n in order {
-        let v = node_value(store, n, &val, env)?;
+        let mut v = node_value(store, n, &val, env)?;
+        if let Some((delta, varying)) = perturb {
+            let (slice, pair) = store.kids(n);
+            let depends = match store.node(n) {
+                Node::Sym(name) => varying.contains(name),
+                _ => slice
+                    .iter()
+                    .chain(pair.iter().flatten())
+                    .any(|k| varies.contains(k)),
+            };
+            if depends {
+                varies.insert(n);
+                // Not the variables themselves: their values are given.
+                if !matches!(store.node(n), Node::Sym(_)) {
+                    let up = (n.index() as u32).wrapping_mul(0x9E37_79B9) & (1 << 31) != 0;
+                    v *= 1.0 + if up { delta } else { -delta };
+                }
+            }
+        }
         if v.is_infinite() {
             return Err(EvalError::Overflow(n));
         }
@@ -214,7 +267,7 @@ pub fn gradient_at(
     env: &dyn Fn(Name) -> Option<f64>,
 ) -> Result<(f64, Vec<f64>), EvalError> {
     let order = store.postorder(&[f]);
-    let val = values(store, &order, env)?;
+    let val = values(store, &order, env, None)?;
     let sym: FxHashMap<Name, ExprId> = order
         .iter()
         .filter_map(|&n| match store.node(n) {

@@ -12,7 +12,7 @@
 //! relative with an absolute floor of 1e-6 for first derivatives (1e-5 for second).
 
 use deriv::calculus::{Constraint, Constraints, partial};
-use deriv::eval::eval;
+use deriv::eval::{Perturbation, eval_many};
 use deriv::expr::{ExprId, Name, Store};
 use deriv::parse::parse;
 use deriv::print::{Style, render};
@@ -34,13 +34,43 @@ const HUGE_INSIDE: f64 = 1e4;
 
 // ---- evaluation ------------------------------------------------------------------------
 
-/// Does every subexpression of `e` stay moderate at `p`? (Each node is evaluated on its
-/// own, so keep this to the small expressions the generator writes.)
+/// A subexpression that changes by more than this times its size (at least 1) per unit
+/// of a variable makes the point ill-conditioned too: `tan(81y^4)` a millionth from a
+/// pole varies on a scale no difference step resolves, even where a tiny factor hides it
+/// in f's value (`tan(81y^4)*7^(-17y)`).
+const STEEP: f64 = 1e4;
+
+/// The step of the probe that measures how fast each subexpression changes: far below
+/// the difference quotients' steps, so it does not cross the features they would.
+const PROBE: f64 = 1e-8;
+
+/// Does every subexpression of `e` stay moderate at `p`, and change at a moderate rate
+/// there (`HUGE_INSIDE`, `STEEP`)?
 fn well_conditioned(s: &Store, e: ExprId, names: &[Name], p: &[f64]) -> bool {
-    let env = |n: Name| names.iter().position(|&m| m == n).map(|i| p[i]);
-    s.postorder(&[e])
-        .into_iter()
-        .all(|n| eval(s, n, &env).is_ok_and(|v| v.abs() <= HUGE_INSIDE))
+    let nodes = s.postorder(&[e]);
+    let values = |q: &[f64]| -> Option<Vec<f64>> {
+        let env = |n: Name| names.iter().position(|&m| m == n).map(|i| q[i]);
+        eval_many(s, &nodes, &env)
+            .into_iter()
+            .map(|v| v.ok())
+            .collect()
+    };
+    let Some(here) = values(p) else {
+        return false;
+    };
+    if here.iter().any(|v| v.abs() > HUGE_INSIDE) {
+        return false;
+    }
+    (0..names.len()).filter(|&i| p[i].is_finite()).all(|i| {
+        let (mut a, mut b) = (p.to_vec(), p.to_vec());
+        a[i] += PROBE;
+        b[i] -= PROBE;
+        let (Some(a), Some(b)) = (values(&a), values(&b)) else {
+            return false;
+        };
+        (0..nodes.len())
+            .all(|k| (a[k] - b[k]).abs() / (2.0 * PROBE) <= STEEP * here[k].abs().max(1.0))
+    })
 }
 
 /// ∂e/∂names[i] at `p`, numerically; `None` where the point is ill-conditioned.
@@ -479,11 +509,12 @@ fn second_order_checks(
                 }
             }
         }
-        // Mixed partials commute.
-        let a = value(&c.s, fxy, &c.names, p);
-        let b = value(&c.s, fyx, &c.names, p);
-        if let (Some(a), Some(b)) = (a, b)
-            && (a - b).abs() > 1e-8 * 1f64.max(a.abs())
+        // Mixed partials commute (up to rounding: the two forms may be differences of
+        // large terms).
+        let a = value_and_rounding(&c.s, fxy, &c.names, p);
+        let b = value_and_rounding(&c.s, fyx, &c.names, p);
+        if let (Some((a, ra)), Some((b, rb))) = (a, b)
+            && (a - b).abs() > 1e-8 * 1f64.max(a.abs()) + ra + rb
         {
             return Err(format!(
                 "f = {text}: ∂²/∂x∂y = {} ({a}) but ∂²/∂y∂x = {} ({b}) at {p:?}",
@@ -605,13 +636,22 @@ fn total_checks(
     let names = c.names.clone();
     // The full point (x, y, t, s) with the constraints applied.
     // Without a second constraint, s is an independent variable (its value is p[2]).
-    let full = |c: &Ctx, x: f64, y: f64, free_s: f64| -> Option<Vec<f64>> {
-        let t = value(&c.s, g1e, &names, &[x, y, f64::NAN, f64::NAN])?;
+    let full = |c: &Ctx, x: f64, y: f64, free_s: f64, m: Perturbation| -> Option<Vec<f64>> {
+        let t = value_perturbed(&c.s, g1e, &names, &[x, y, f64::NAN, f64::NAN], m)?;
         let s = match g2e {
-            Some(g) => value(&c.s, g, &names, &[x, y, t, f64::NAN])?,
+            Some(g) => value_perturbed(&c.s, g, &names, &[x, y, t, f64::NAN], m)?,
             None => free_s,
         };
         Some(vec![x, y, t, s])
+    };
+    // f with the constraints applied, as a function of x (and y and the free s).
+    let composite = |c: &Ctx, p: &[f64], x: f64, m: Perturbation| {
+        value_perturbed(&c.s, f, &names, &full(c, x, p[1], p[2], m)?, m)
+    };
+    // What varies with x: t, s when it is constrained, and f with them.
+    let varying: Vec<Name> = match g2e {
+        Some(_) => vec![names[0], names[2], names[3]],
+        None => vec![names[0], names[2]],
     };
     let (mut checked, mut attempted) = (0, 0);
     let ctx = |c: &Ctx, p: &[f64]| {
@@ -630,17 +670,22 @@ fn total_checks(
     };
     for p in points {
         attempted += 1;
-        let conditioned = full(&c, p[0], p[1], p[2]).is_some_and(|q| {
+        let conditioned = full(&c, p[0], p[1], p[2], None).is_some_and(|q| {
             well_conditioned(&c.s, f, &names, &q)
                 && well_conditioned(&c.s, g1e, &names, &q)
                 && g2e.is_none_or(|g| well_conditioned(&c.s, g, &names, &q))
         });
-        let num = robust(|h| {
-            let a = full(&c, p[0] + h, p[1], p[2])?;
-            let b = full(&c, p[0] - h, p[1], p[2])?;
-            Some((value(&c.s, f, &names, &a)? - value(&c.s, f, &names, &b)?) / (2.0 * h))
-        })
-        .filter(|_| conditioned);
+        let num = rounding(|m| composite(&c, p, p[0], m), &varying)
+            .and_then(|r| {
+                robust(
+                    |h| {
+                        let (a, b) = (p[0] + h, p[0] - h);
+                        Some((composite(&c, p, a, None)? - composite(&c, p, b, None)?) / (2.0 * h))
+                    },
+                    |h| r / h,
+                )
+            })
+            .filter(|_| conditioned);
         let free_s = if g2.is_some() { f64::NAN } else { p[2] };
         let here = [p[0], p[1], f64::NAN, free_s];
         let sym = value(&c.s, total, &names, &here);

@@ -2,7 +2,7 @@
 //! step ∂g/∂v is compared with central differences of g extrapolated by Ridders' method,
 //! at points where that estimate is sure enough to judge by.
 
-use crate::eval::{EvalError, Rng, eval, eval_with_largest};
+use crate::eval::{EvalError, Rng, eval, eval_with_rounding};
 use crate::expr::{ExprId, Name, Store};
 
 /// The worst disagreement found, over every point where both sides could be evaluated.
@@ -60,11 +60,15 @@ fn value(s: &Store, e: ExprId, p: &Point) -> Result<f64, EvalError> {
     eval(s, e, &|n| p.iter().find(|(m, _)| *m == n).map(|q| q.1))
 }
 
-/// The value, and the size of its rounding error: a relative EPSILON of the largest value
-/// computed on the way (with room for the errors adding up).
-fn value_and_rounding(s: &Store, e: ExprId, p: &Point) -> Result<(f64, f64), EvalError> {
-    let (v, largest) = eval_with_largest(s, e, &|n| p.iter().find(|(m, _)| *m == n).map(|q| q.1))?;
-    Ok((v, 100.0 * f64::EPSILON * largest))
+/// The value, and the size of its rounding error as a function of `v`
+/// (`eval_with_rounding`).
+fn value_and_rounding(s: &Store, e: ExprId, v: Name, p: &Point) -> Result<(f64, f64), EvalError> {
+    eval_with_rounding(
+        s,
+        e,
+        &|n| p.iter().find(|(m, _)| *m == n).map(|q| q.1),
+        &[v],
+    )
 }
 
 /// Compares `dg` with ∂g/∂v at each point. Points where either side cannot be evaluated
@@ -73,10 +77,10 @@ fn value_and_rounding(s: &Store, e: ExprId, p: &Point) -> Result<(f64, f64), Eva
 pub fn check_step(s: &Store, g: ExprId, v: Name, dg: ExprId, points: &[Point]) -> CheckReport {
     let mut report = CheckReport::default();
     for p in points {
-        let Ok((sym, sym_rounding)) = value_and_rounding(s, dg, p) else {
+        let Ok((sym, sym_rounding)) = value_and_rounding(s, dg, v, p) else {
             continue;
         };
-        let Ok((f, f_rounding)) = value_and_rounding(s, g, p) else {
+        let Ok((f, f_rounding)) = value_and_rounding(s, g, v, p) else {
             continue;
         };
         let Some((num, uncertainty)) = difference(s, g, v, p, f_rounding) else {
@@ -111,12 +115,9 @@ pub fn check_step(s: &Store, g: ExprId, v: Name, dg: ExprId, points: &[Point]) -
     report
 }
 
-/// ∂g/∂v at p and how uncertain that is: Ridders' extrapolation of central differences,
-/// from three first steps, coarse to fine. For two successive starts, the uncertainty is
-/// the largest of their error estimates, their disagreement (a function that varies on a
-/// scale finer than a step fools that step's own estimate) and the rounding error; the
-/// pair with the smallest is taken.
-/// `rounding` is the rounding error of g's value at p (`value_and_rounding`).
+/// ∂g/∂v at p and how uncertain that is (`extrapolate`, with steps relative to the point,
+/// so a point near a domain edge, log at 0.01, stays inside). `rounding` is the rounding
+/// error of g's value at p (`value_and_rounding`).
 fn difference(s: &Store, g: ExprId, v: Name, p: &Point, rounding: f64) -> Option<(f64, f64)> {
     let x0 = p.iter().find(|(n, _)| *n == v).map(|q| q.1).unwrap_or(0.0);
     let at = |x: f64| -> Option<f64> {
@@ -128,24 +129,45 @@ fn difference(s: &Store, g: ExprId, v: Name, p: &Point, rounding: f64) -> Option
         value(s, g, &q).ok()
     };
     let quotient = |h: f64| Some((at(x0 + h)? - at(x0 - h)?) / (2.0 * h));
-    // Steps relative to x0, so a point near a domain edge (log at 0.01) stays inside.
     let unit = if x0 == 0.0 { 1.0 } else { x0.abs().min(1.0) };
-    // Rounding: a value of g is off by about `rounding`, which a quotient over a step h
-    // divides by h. Where g is computed from huge values (e^81·tan(z) - x), that is larger
-    // than the derivative itself.
-    let starts = [0.05, 0.002, 0.0001].map(|h| h * unit);
-    let estimates: Vec<(f64, f64)> = starts
-        .iter()
-        .map(|&h| ridders(quotient, h))
-        .collect::<Option<_>>()?;
-    // The pair of successive starts that agree best (tan(90x) needs the finer pair).
-    (1..starts.len())
-        .map(|k| {
-            let ((a, ea), (b, eb)) = (estimates[k - 1], estimates[k]);
-            let uncertainty = ea.max(eb).max((a - b).abs()).max(rounding / starts[k]);
-            (b, uncertainty)
-        })
-        .min_by(|x, y| x.1.total_cmp(&y.1))
+    extrapolate(quotient, STARTS.map(|h| h * unit), |h| rounding / h)
+}
+
+/// The first steps of `extrapolate`'s difference quotients, coarse to fine, for a
+/// variable of size 1.
+pub const STARTS: [f64; 3] = [0.05, 0.002, 0.0001];
+
+/// A derivative from the difference quotients `q(h)`, and how uncertain it is: Ridders'
+/// extrapolation from each of `starts` (coarse to fine). For two successive starts, the
+/// uncertainty is the larger of their error estimates and their disagreement (a function
+/// that varies on a scale finer than a step fools that step's own estimate), and at least
+/// the rounding error, `noise(h)` for the finer step h.
+///
+/// Pairs are tried from the finest: a finer pair sees what the coarser steps average out
+/// (a ripple of period 1e-4), so its verdict stands unless rounding explains its
+/// uncertainty; then a coarser pair, whose rounding is smaller, may be more certain.
+/// (`tan(90x)` needs the finer pair too: the coarse steps straddle its poles.)
+pub fn extrapolate<const N: usize>(
+    q: impl Fn(f64) -> Option<f64>,
+    starts: [f64; N],
+    noise: impl Fn(f64) -> f64,
+) -> Option<(f64, f64)> {
+    let estimates = starts.map(|h| ridders(&q, h));
+    let mut best: Option<(f64, f64)> = None;
+    for k in (1..N).rev() {
+        let ((a, ea), (b, eb)) = (estimates[k - 1]?, estimates[k]?);
+        let spread = ea.max(eb).max((a - b).abs());
+        let rounding = noise(starts[k]);
+        let uncertainty = spread.max(rounding);
+        if best.is_none_or(|(_, u)| uncertainty < u) {
+            best = Some((b, uncertainty));
+        }
+        // Stop unless rounding explains the spread (a NaN stops too).
+        if spread > rounding || spread.is_nan() {
+            break;
+        }
+    }
+    best
 }
 
 /// Ridders' method: extrapolates `q(h)`, whose error is a series in h², to h → 0. Returns

@@ -1,9 +1,9 @@
 //! Numerical derivatives for the oracles: central differences refined by Ridders'
-//! extrapolation, each made from two starting steps that must agree, and the verdict of a
-//! comparison with a symbolic value.
+//! extrapolation from several starting steps that must agree (the extrapolation `--check`
+//! uses), and the verdict of a comparison with a symbolic value.
 
-use deriv::calculus::check::ridders;
-use deriv::eval::{EvalError, eval};
+use deriv::calculus::check::{STARTS, extrapolate};
+use deriv::eval::{EvalError, Perturbation, ULPS, eval_perturbed, eval_with_rounding};
 use deriv::expr::{ExprId, Name, Store};
 use deriv::print::{Style, render};
 
@@ -13,16 +13,23 @@ pub const REL: f64 = 1e-6;
 pub const REL2: f64 = 1e-5;
 /// Values beyond this are treated as "near a singularity" and the point is skipped.
 pub const HUGE: f64 = 1e6;
-/// The first (largest) steps of the difference quotients: each estimate is made twice,
-/// from a coarse and a fine start, and the two must agree (a function that varies on a
-/// scale below the coarse step fools the extrapolation's own error estimate).
-pub const H0: [f64; 2] = [0.05, 0.002];
-
 /// The value of `e` with `names[i] = vals[i]`; `None` for a domain problem or a huge value.
 /// An unbound variable or an unknown function is a bug in the test or in `deriv`: panic.
 pub fn value(s: &Store, e: ExprId, names: &[Name], vals: &[f64]) -> Option<f64> {
+    value_perturbed(s, e, names, vals, None)
+}
+
+/// `value`, computed with the values that depend on some variables moved a little
+/// (`eval_perturbed`); `rounding` says how far that moves a function.
+pub fn value_perturbed(
+    s: &Store,
+    e: ExprId,
+    names: &[Name],
+    vals: &[f64],
+    perturb: Perturbation,
+) -> Option<f64> {
     let env = |n: Name| names.iter().position(|&m| m == n).map(|i| vals[i]);
-    match eval(s, e, &env) {
+    match eval_perturbed(s, e, &env, perturb) {
         Ok(v) if v.is_finite() && v.abs() <= HUGE => Some(v),
         Ok(_) | Err(EvalError::Domain(_) | EvalError::Overflow(_)) => None,
         Err(other) => panic!(
@@ -32,12 +39,32 @@ pub fn value(s: &Store, e: ExprId, names: &[Name], vals: &[f64]) -> Option<f64> 
     }
 }
 
-/// Ridders from each start in `H0`; the answer is the finer one, its error the larger of
-/// the two error estimates and their disagreement.
-pub fn robust(g: impl Fn(f64) -> Option<f64>) -> Option<(f64, f64)> {
-    let (a, ea) = ridders(&g, H0[0])?;
-    let (b, eb) = ridders(&g, H0[1])?;
-    Some((b, ea.max(eb).max((a - b).abs())))
+/// `value`, and its rounding error (`eval_with_rounding`, as a function of all `names`).
+pub fn value_and_rounding(
+    s: &Store,
+    e: ExprId,
+    names: &[Name],
+    vals: &[f64],
+) -> Option<(f64, f64)> {
+    let env = |n: Name| names.iter().position(|&m| m == n).map(|i| vals[i]);
+    let v = value(s, e, names, vals)?;
+    let (_, r) = eval_with_rounding(s, e, &env, names).ok()?;
+    Some((v, r))
+}
+
+/// The rounding error of a function computed by `g(perturbation)` as a function of
+/// `varying`: how far its value moves when the values computed from them are moved by a
+/// few units in the last place. `None` if the moved computation fails (an edge of the
+/// domain).
+pub fn rounding(g: impl Fn(Perturbation) -> Option<f64>, varying: &[Name]) -> Option<f64> {
+    Some((g(Some((ULPS, varying)))? - g(None)?).abs())
+}
+
+/// The derivative from the difference quotients `q(h)` and its uncertainty, from the
+/// steps `--check` starts from (`extrapolate`); `noise(h)` is the rounding error of a
+/// quotient over a step h.
+pub fn robust(q: impl Fn(f64) -> Option<f64>, noise: impl Fn(f64) -> f64) -> Option<(f64, f64)> {
+    extrapolate(q, STARTS, noise)
 }
 
 /// ∂e/∂names[i] at `p`, numerically.
@@ -48,12 +75,16 @@ pub fn numeric_first(
     p: &[f64],
     i: usize,
 ) -> Option<(f64, f64)> {
-    robust(|h| {
-        let (mut a, mut b) = (p.to_vec(), p.to_vec());
-        a[i] += h;
-        b[i] -= h;
-        Some((value(s, e, names, &a)? - value(s, e, names, &b)?) / (2.0 * h))
-    })
+    let r = rounding(|m| value_perturbed(s, e, names, p, m), &names[i..=i])?;
+    robust(
+        |h| {
+            let (mut a, mut b) = (p.to_vec(), p.to_vec());
+            a[i] += h;
+            b[i] -= h;
+            Some((value(s, e, names, &a)? - value(s, e, names, &b)?) / (2.0 * h))
+        },
+        |h| r / h,
+    )
 }
 
 /// ∂²e/∂names[i]∂names[j] at `p`, numerically (the four-point mixed difference, or the
@@ -72,13 +103,20 @@ pub fn numeric_second(
         q[j] += dj;
         value(s, e, names, &q)
     };
-    robust(|h| {
-        if i == j {
-            Some((at(h, 0.0)? - 2.0 * at(0.0, 0.0)? + at(-h, 0.0)?) / (h * h))
-        } else {
-            Some((at(h, h)? - at(h, -h)? - at(-h, h)? + at(-h, -h)?) / (4.0 * h * h))
-        }
-    })
+    let r = rounding(
+        |m| value_perturbed(s, e, names, p, m),
+        &[names[i], names[j]],
+    )?;
+    robust(
+        |h| {
+            if i == j {
+                Some((at(h, 0.0)? - 2.0 * at(0.0, 0.0)? + at(-h, 0.0)?) / (h * h))
+            } else {
+                Some((at(h, h)? - at(h, -h)? - at(-h, h)? + at(-h, -h)?) / (4.0 * h * h))
+            }
+        },
+        |h| 4.0 * r / (h * h),
+    )
 }
 
 /// The outcome of comparing one symbolic value with one numeric estimate.
