@@ -473,6 +473,18 @@ impl Store {
                 return b;
             }
         }
+        // (p^a)^b = p^(a·b) for a positive constant p and any real a and b:
+        // (e^(5y))^(3x/y) = e^(15x), sqrt(2^x) = 2^(x/2).
+        if let &Node::Pow(p, a) = self.node(b)
+            && match self.node(p) {
+                Node::Const(_) => true,
+                Node::Num(x) => x.is_positive(),
+                _ => false,
+            }
+        {
+            let ae = self.mul(vec![a, e]);
+            return self.pow(p, ae);
+        }
         // Only what a rule needs is copied out of the nodes: never a list of children
         // unless that rule rewrites them.
         let k = self.as_num(e).cloned();
