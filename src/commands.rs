@@ -1578,8 +1578,8 @@ impl Job {
                  the function varies too fast there, or is computed from numbers too large \
                  for doubles"
             } else {
-                "the derivative could not be evaluated at any point: unknown functions or \
-                 outside the domain"
+                "the derivative or a difference quotient could not be evaluated at any \
+                 point: unknown functions, or outside the domain or too near its edge"
             };
             return Ok(format!("check: skipped ({why})\n"));
         }

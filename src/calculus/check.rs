@@ -155,7 +155,10 @@ pub fn extrapolate<const N: usize>(
     let estimates = starts.map(|h| ridders(&q, h));
     let mut best: Option<(f64, f64)> = None;
     for k in (1..N).rev() {
-        let ((a, ea), (b, eb)) = (estimates[k - 1]?, estimates[k]?);
+        // A start whose steps leave the domain (asin at 0.99) leaves the finer pairs to judge.
+        let (Some((a, ea)), Some((b, eb))) = (estimates[k - 1], estimates[k]) else {
+            break;
+        };
         let spread = ea.max(eb).max((a - b).abs());
         let rounding = noise(starts[k]);
         let uncertainty = spread.max(rounding);
