@@ -60,28 +60,40 @@ pub fn eval(store: &Store, e: ExprId, env: &dyn Fn(Name) -> Option<f64>) -> Resu
     eval_perturbed(store, e, env, None)
 }
 
-/// How `values` moves computed values: by the relative amount `delta`, up or down
-/// depending on the node, those that depend on one of the varying variables.
-pub type Perturbation<'a> = Option<(f64, &'a [Name])>;
+/// A probe of rounding errors: each value computed from one of the `varying` variables is
+/// moved by a few units in the last place (`ULPS`), all of them up (`mixed` false), or up
+/// or down depending on the node (`mixed` true). All up compounds the moves, as errors
+/// that add up do; mixed catches what moving alike cancels (`-tanh(u)` next to -1 under
+/// `acos`).
+#[derive(Clone, Copy)]
+pub struct Perturbation<'a> {
+    pub varying: &'a [Name],
+    pub mixed: bool,
+}
 
-/// The value of `e`, computed with each value that depends on one of the varying
-/// variables moved as `perturb` says: a probe of how much rounding errors can move a
-/// function of those variables.
+impl<'a> Perturbation<'a> {
+    /// Both probes for `varying`.
+    pub fn both(varying: &'a [Name]) -> [Perturbation<'a>; 2] {
+        [false, true].map(|mixed| Perturbation { varying, mixed })
+    }
+}
+
+/// A relative error a little larger than a double's usual rounding of one operation.
+const ULPS: f64 = 4.0 * f64::EPSILON;
+
+/// The value of `e`, computed with the values moved as `perturb` says.
 pub fn eval_perturbed(
     store: &Store,
     e: ExprId,
     env: &dyn Fn(Name) -> Option<f64>,
-    perturb: Perturbation,
+    perturb: Option<Perturbation>,
 ) -> Result<f64, EvalError> {
     Ok(values(store, &store.postorder(&[e]), env, perturb)?[&e])
 }
 
-/// A relative error a little larger than a double's usual rounding of one operation.
-pub const ULPS: f64 = 4.0 * f64::EPSILON;
-
 /// The value of `e`, and the size of its rounding error as a function of the `varying`
 /// variables: how far the value moves when the values computed from them are moved by a
-/// few units in the last place (`eval_perturbed`), which follows the amplification of
+/// few units in the last place (`Perturbation`), which follows the amplification of
 /// `asin` near 1 or of a difference of nearly equal numbers; and at least 100 EPSILON
 /// times the largest value computed (`tan(exp(342))` is computed from 1e148). Infinite if
 /// the perturbed computation leaves the domain: the value is on its edge.
@@ -99,8 +111,10 @@ pub fn eval_with_rounding(
     let vals = values(store, &order, env, None)?;
     let v = vals[&e];
     let largest = vals.values().fold(0.0f64, |m, v| m.max(v.abs()));
-    let moved = values(store, &order, env, Some((ULPS, varying)))
-        .map_or(f64::INFINITY, |p| (p[&e] - v).abs());
+    let moved = Perturbation::both(varying)
+        .iter()
+        .map(|&m| values(store, &order, env, Some(m)).map_or(f64::INFINITY, |p| (p[&e] - v).abs()))
+        .fold(0.0, f64::max);
     Ok((v, moved.max(100.0 * f64::EPSILON * largest)))
 }
 
@@ -110,14 +124,14 @@ fn values(
     store: &Store,
     order: &[ExprId],
     env: &dyn Fn(Name) -> Option<f64>,
-    perturb: Perturbation,
+    perturb: Option<Perturbation>,
 ) -> Result<FxHashMap<ExprId, f64>, EvalError> {
     let mut val: FxHashMap<ExprId, f64> = FxHashMap::default();
     // The nodes that depend on a varying variable, when perturbing.
     let mut varies: FxHashSet<ExprId> = FxHashSet::default();
     for &n in order {
         let mut v = node_value(store, n, &val, env)?;
-        if let Some((delta, varying)) = perturb {
+        if let Some(Perturbation { varying, mixed }) = perturb {
             let (slice, pair) = store.kids(n);
             let depends = match store.node(n) {
                 Node::Sym(name) => varying.contains(name),
@@ -130,8 +144,8 @@ fn values(
                 varies.insert(n);
                 // Not the variables themselves: their values are given.
                 if !matches!(store.node(n), Node::Sym(_)) {
-                    let up = (n.index() as u32).wrapping_mul(0x9E37_79B9) & (1 << 31) != 0;
-                    v *= 1.0 + if up { delta } else { -delta };
+                    let down = mixed && (n.index() as u32).wrapping_mul(0x9E37_79B9) >> 31 == 1;
+                    v *= 1.0 + if down { -ULPS } else { ULPS };
                 }
             }
         }

@@ -45,8 +45,29 @@ const STEEP: f64 = 1e4;
 const PROBE: f64 = 1e-8;
 
 /// Does every subexpression of `e` stay moderate at `p`, and change at a moderate rate
-/// there (`HUGE_INSIDE`, `STEEP`)?
+/// along each variable there (`HUGE_INSIDE`, `STEEP`)?
 fn well_conditioned(s: &Store, e: ExprId, names: &[Name], p: &[f64]) -> bool {
+    let sides: Vec<(Vec<f64>, Vec<f64>)> = (0..names.len())
+        .filter(|&i| p[i].is_finite())
+        .map(|i| {
+            let (mut a, mut b) = (p.to_vec(), p.to_vec());
+            a[i] += PROBE;
+            b[i] -= PROBE;
+            (a, b)
+        })
+        .collect();
+    well_conditioned_along(s, e, names, p, &sides)
+}
+
+/// `well_conditioned`, with the rates taken between each pair of points in `sides`,
+/// which lie PROBE on either side of `p` in some direction (x, and t and s following x).
+fn well_conditioned_along(
+    s: &Store,
+    e: ExprId,
+    names: &[Name],
+    p: &[f64],
+    sides: &[(Vec<f64>, Vec<f64>)],
+) -> bool {
     let nodes = s.postorder(&[e]);
     let values = |q: &[f64]| -> Option<Vec<f64>> {
         let env = |n: Name| names.iter().position(|&m| m == n).map(|i| q[i]);
@@ -61,11 +82,8 @@ fn well_conditioned(s: &Store, e: ExprId, names: &[Name], p: &[f64]) -> bool {
     if here.iter().any(|v| v.abs() > HUGE_INSIDE) {
         return false;
     }
-    (0..names.len()).filter(|&i| p[i].is_finite()).all(|i| {
-        let (mut a, mut b) = (p.to_vec(), p.to_vec());
-        a[i] += PROBE;
-        b[i] -= PROBE;
-        let (Some(a), Some(b)) = (values(&a), values(&b)) else {
+    sides.iter().all(|(a, b)| {
+        let (Some(a), Some(b)) = (values(a), values(b)) else {
             return false;
         };
         (0..nodes.len())
@@ -636,16 +654,17 @@ fn total_checks(
     let names = c.names.clone();
     // The full point (x, y, t, s) with the constraints applied.
     // Without a second constraint, s is an independent variable (its value is p[2]).
-    let full = |c: &Ctx, x: f64, y: f64, free_s: f64, m: Perturbation| -> Option<Vec<f64>> {
-        let t = value_perturbed(&c.s, g1e, &names, &[x, y, f64::NAN, f64::NAN], m)?;
-        let s = match g2e {
-            Some(g) => value_perturbed(&c.s, g, &names, &[x, y, t, f64::NAN], m)?,
-            None => free_s,
+    let full =
+        |c: &Ctx, x: f64, y: f64, free_s: f64, m: Option<Perturbation>| -> Option<Vec<f64>> {
+            let t = value_perturbed(&c.s, g1e, &names, &[x, y, f64::NAN, f64::NAN], m)?;
+            let s = match g2e {
+                Some(g) => value_perturbed(&c.s, g, &names, &[x, y, t, f64::NAN], m)?,
+                None => free_s,
+            };
+            Some(vec![x, y, t, s])
         };
-        Some(vec![x, y, t, s])
-    };
     // f with the constraints applied, as a function of x (and y and the free s).
-    let composite = |c: &Ctx, p: &[f64], x: f64, m: Perturbation| {
+    let composite = |c: &Ctx, p: &[f64], x: f64, m: Option<Perturbation>| {
         value_perturbed(&c.s, f, &names, &full(c, x, p[1], p[2], m)?, m)
     };
     // What varies with x: t, s when it is constrained, and f with them.
@@ -670,11 +689,23 @@ fn total_checks(
     };
     for p in points {
         attempted += 1;
-        let conditioned = full(&c, p[0], p[1], p[2], None).is_some_and(|q| {
-            well_conditioned(&c.s, f, &names, &q)
-                && well_conditioned(&c.s, g1e, &names, &q)
-                && g2e.is_none_or(|g| well_conditioned(&c.s, g, &names, &q))
-        });
+        // Each expression is checked along every variable, and along x with t and s
+        // following it (1/t^4 is steep along x where t = sin(-4000x) is near 0).
+        let along_x = |dx: f64| full(&c, p[0] + dx, p[1], p[2], None);
+        let conditioned = match (
+            full(&c, p[0], p[1], p[2], None),
+            along_x(PROBE),
+            along_x(-PROBE),
+        ) {
+            (Some(q), Some(a), Some(b)) => {
+                let sides = [(a, b)];
+                [Some(f), Some(g1e), g2e].into_iter().flatten().all(|e| {
+                    well_conditioned(&c.s, e, &names, &q)
+                        && well_conditioned_along(&c.s, e, &names, &q, &sides)
+                })
+            }
+            _ => false,
+        };
         let num = rounding(|m| composite(&c, p, p[0], m), &varying)
             .and_then(|r| {
                 robust(

@@ -3,7 +3,7 @@
 //! uses), and the verdict of a comparison with a symbolic value.
 
 use deriv::calculus::check::{STARTS, extrapolate};
-use deriv::eval::{EvalError, Perturbation, ULPS, eval_perturbed, eval_with_rounding};
+use deriv::eval::{EvalError, Perturbation, eval_perturbed, eval_with_rounding};
 use deriv::expr::{ExprId, Name, Store};
 use deriv::print::{Style, render};
 
@@ -26,7 +26,7 @@ pub fn value_perturbed(
     e: ExprId,
     names: &[Name],
     vals: &[f64],
-    perturb: Perturbation,
+    perturb: Option<Perturbation>,
 ) -> Option<f64> {
     let env = |n: Name| names.iter().position(|&m| m == n).map(|i| vals[i]);
     match eval_perturbed(s, e, &env, perturb) {
@@ -54,10 +54,14 @@ pub fn value_and_rounding(
 
 /// The rounding error of a function computed by `g(perturbation)` as a function of
 /// `varying`: how far its value moves when the values computed from them are moved by a
-/// few units in the last place. `None` if the moved computation fails (an edge of the
-/// domain).
-pub fn rounding(g: impl Fn(Perturbation) -> Option<f64>, varying: &[Name]) -> Option<f64> {
-    Some((g(Some((ULPS, varying)))? - g(None)?).abs())
+/// few units in the last place (both `Perturbation`s). `None` if a moved computation
+/// fails (an edge of the domain).
+pub fn rounding(g: impl Fn(Option<Perturbation>) -> Option<f64>, varying: &[Name]) -> Option<f64> {
+    let v = g(None)?;
+    Perturbation::both(varying)
+        .into_iter()
+        .map(|m| Some((g(Some(m))? - v).abs()))
+        .try_fold(0.0, |acc, r| Some(f64::max(acc, r?)))
 }
 
 /// The derivative from the difference quotients `q(h)` and its uncertainty, from the
