@@ -244,6 +244,8 @@ pub enum Seen {
     SumCall = 2,
     /// A call of an unknown function.
     UnknownCall = 4,
+    /// A power of a sum (a denominator that `tidy` may put terms over).
+    PowerOfSum = 8,
 }
 
 /// The budget allows this many stored children per node on average (about 4 bytes each).
@@ -438,6 +440,7 @@ impl Store {
             }
             Node::Call(Func::Sum(_), _) => Seen::SumCall as u8,
             Node::Call(Func::Unknown { .. }, _) => Seen::UnknownCall as u8,
+            Node::Pow(b, _) if matches!(self.node(*b), Node::Add(_)) => Seen::PowerOfSum as u8,
             _ => 0,
         };
         let id = ExprId(self.nodes.len() as u32);
