@@ -2,15 +2,17 @@
 //! collect into fewer terms is replaced by the multiplied-out form, so x·(2x + 1) + x² + x
 //! becomes 3x² + 2x, while σ(x)·(1 − σ(x)) keeps the shape a person writes. And a sum
 //! whose terms share a denominator that is a sum is put over it where that is smaller:
-//! the quotient rule's 1/(x + 1) − x/(x + 1)² becomes 1/(x + 1)².
+//! the quotient rule's 1/(x + 1) − x/(x + 1)² becomes 1/(x + 1)², and fractions inside
+//! such a denominator are cleared: −y/(x²·(y²/x² + 1)) becomes −y/(x² + y²).
 
-use super::{ExprId, Node, Seen, Store};
+use super::{ExprId, Node, Rat, Seen, Store};
 
 /// Multiplying out stops when one product would give more terms than this.
 const MAX_EXPANDED_TERMS: usize = 64;
 
-/// A sum whose tree is larger than this is not put over a common denominator: it is not
-/// for reading anyway, and comparing sizes costs a walk over the tree.
+/// A sum or product whose tree is larger than this is not put over a common denominator
+/// nor cleared of inner fractions: it is not for reading anyway, and comparing sizes
+/// costs a walk over the tree.
 const MAX_TOGETHER_SIZE: u64 = 10_000;
 
 impl Store {
@@ -21,7 +23,8 @@ impl Store {
         let done: Result<_, std::convert::Infallible> = self.rewrite(&[e], |s, n, kids| {
             let r = s.rebuild_with(n, kids);
             let r = s.tidy_sum(r);
-            Ok(Some(s.together(r)))
+            let r = s.together(r);
+            Ok(Some(s.clear_inner_fractions(r)))
         });
         let Ok(r) = done;
         r[0]
@@ -69,7 +72,7 @@ impl Store {
             return e;
         };
         // (base, largest power, how many terms have it)
-        let mut dens: Vec<(ExprId, i64, usize)> = Vec::new();
+        let mut dens: Vec<(ExprId, Rat, usize)> = Vec::new();
         for t in ts.iter() {
             let fs = match self.node(*t) {
                 Node::Mul(fs) => fs,
@@ -79,18 +82,19 @@ impl Store {
                 let &Node::Pow(b, x) = self.node(f) else {
                     continue;
                 };
-                let Some(k) = self.as_num(x).and_then(|r| r.to_i64()) else {
+                let Some(k) = self.as_num(x).filter(|k| k.is_negative()) else {
                     continue;
                 };
-                if k >= 0 || !matches!(self.node(b), Node::Add(_)) {
+                if !matches!(self.node(b), Node::Add(_)) {
                     continue;
                 }
+                let k = k.neg();
                 match dens.iter_mut().find(|d| d.0 == b) {
                     Some(d) => {
-                        d.1 = d.1.max(-k);
+                        d.1 = d.1.clone().max(k);
                         d.2 += 1;
                     }
-                    None => dens.push((b, -k, 1)),
+                    None => dens.push((b, k, 1)),
                 }
             }
         }
@@ -104,9 +108,9 @@ impl Store {
         }
         let lcd: Vec<ExprId> = dens
             .iter()
-            .map(|&(b, k, _)| {
-                let k = self.int(k);
-                self.pow(b, k)
+            .map(|(b, k, _)| {
+                let k = self.num(k.clone());
+                self.pow(*b, k)
             })
             .collect();
         let lcd = self.mul(lcd);
@@ -122,10 +126,102 @@ impl Store {
                 None => numerator.push(p),
             }
         }
+        // Other products of sums are multiplied out where that collects terms, as in any
+        // sum: 2x^3 - 2x(x^2 - 1) + 2x is 4x.
         let numerator = self.add(numerator);
+        let numerator = self.tidy_sum(numerator);
         let minus_one = self.int(-1);
         let inverse = self.pow(lcd, minus_one);
         let r = self.mul(vec![numerator, inverse]);
+        if self.size_up_to(r, size) < size {
+            r
+        } else {
+            e
+        }
+    }
+
+    /// The product `e` with the fractions inside a sum it divides by cleared, if that is
+    /// smaller: ∂/∂x atan(y/x) = -y/(x^2*(y^2/x^2 + 1)) becomes -y/(x^2 + y^2). A factor
+    /// (a/d + b)^-k is (a + b·d)^-k·d^k, for an integer k (with a root, d^(1/2) would be
+    /// |d|^(1/2)).
+    fn clear_inner_fractions(&mut self, e: ExprId) -> ExprId {
+        let Node::Mul(fs) = self.node(e) else {
+            return e;
+        };
+        let mut found = None;
+        for (i, &f) in fs.iter().enumerate() {
+            let &Node::Pow(sum, k) = self.node(f) else {
+                continue;
+            };
+            let Node::Add(ts) = self.node(sum) else {
+                continue;
+            };
+            if !self
+                .as_num(k)
+                .is_some_and(|k| k.is_integer() && k.is_negative())
+            {
+                continue;
+            }
+            // The denominators of the sum's terms: (base, largest power).
+            let mut dens: Vec<(ExprId, Rat)> = Vec::new();
+            for t in ts.iter() {
+                let tfs = match self.node(*t) {
+                    Node::Mul(tfs) => tfs,
+                    _ => std::slice::from_ref(t),
+                };
+                for &g in tfs {
+                    if let &Node::Pow(b, x) = self.node(g)
+                        && let Some(x) = self.as_num(x).filter(|x| x.is_negative())
+                    {
+                        let x = x.neg();
+                        match dens.iter_mut().find(|d| d.0 == b) {
+                            Some(d) => d.1 = d.1.clone().max(x),
+                            None => dens.push((b, x)),
+                        }
+                    }
+                }
+            }
+            // Worth trying where a cleared denominator is a variable (t/y - cos(z)) or
+            // meets another factor of the product (x^2 meets the x^-2 of atan(y/x)'s
+            // derivative); elsewhere the result is rarely smaller, and building it costs.
+            let worth = |b: ExprId| {
+                matches!(self.node(b), Node::Sym(_))
+                    || fs
+                        .iter()
+                        .enumerate()
+                        .any(|(j, &g)| j != i && self.base_exp(g).0 == b)
+            };
+            if dens.iter().any(|d| worth(d.0)) {
+                found = Some((i, sum, k, dens));
+                break;
+            }
+        }
+        let Some((i, sum, k, dens)) = found else {
+            return e;
+        };
+        let size = self.size_up_to(e, MAX_TOGETHER_SIZE);
+        if size >= MAX_TOGETHER_SIZE {
+            return e;
+        }
+        let d: Vec<ExprId> = dens
+            .into_iter()
+            .map(|(b, x)| {
+                let x = self.num(x);
+                self.pow(b, x)
+            })
+            .collect();
+        let d = self.mul(d);
+        let cleared: Vec<ExprId> = self
+            .children(sum)
+            .into_iter()
+            .map(|t| self.mul(vec![t, d]))
+            .collect();
+        let cleared = self.add(cleared);
+        let mut factors = self.children(e);
+        factors[i] = self.pow(cleared, k);
+        let minus_k = self.neg(k);
+        factors.push(self.pow(d, minus_k));
+        let r = self.mul(factors);
         if self.size_up_to(r, size) < size {
             r
         } else {
