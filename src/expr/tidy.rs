@@ -133,11 +133,7 @@ impl Store {
         let minus_one = self.int(-1);
         let inverse = self.pow(lcd, minus_one);
         let r = self.mul(vec![numerator, inverse]);
-        if self.size_up_to(r, size) < size {
-            r
-        } else {
-            e
-        }
+        if self.shorter(r, e, size) { r } else { e }
     }
 
     /// The product `e` with the fractions inside a sum it divides by cleared, if that is
@@ -222,11 +218,16 @@ impl Store {
         let minus_k = self.neg(k);
         factors.push(self.pow(d, minus_k));
         let r = self.mul(factors);
-        if self.size_up_to(r, size) < size {
-            r
-        } else {
-            e
-        }
+        if self.shorter(r, e, size) { r } else { e }
+    }
+
+    /// Is `r` smaller than `e`, whose tree has `size` nodes: as a tree, and as the text a
+    /// person reads? (The tree alone preferred `x^14*z^16/(x - t*z)^16` to
+    /// `1/(x^2*(1/z - t/x)^16)`.)
+    fn shorter(&self, r: ExprId, e: ExprId, size: u64) -> bool {
+        use crate::print::{Style, render};
+        self.size_up_to(r, size) < size
+            && render(self, r, Style::Plain).len() <= render(self, e, Style::Plain).len()
     }
 
     /// The tree size of `e` (as `tree_size` counts it), or `cap` if that is not less: a
