@@ -71,33 +71,7 @@ impl Store {
         let Node::Add(ts) = self.node(e) else {
             return e;
         };
-        // (base, largest power, how many terms have it)
-        let mut dens: Vec<(ExprId, Rat, usize)> = Vec::new();
-        for t in ts.iter() {
-            let fs = match self.node(*t) {
-                Node::Mul(fs) => fs,
-                _ => std::slice::from_ref(t),
-            };
-            for &f in fs {
-                let &Node::Pow(b, x) = self.node(f) else {
-                    continue;
-                };
-                let Some(k) = self.as_num(x).filter(|k| k.is_negative()) else {
-                    continue;
-                };
-                if !matches!(self.node(b), Node::Add(_)) {
-                    continue;
-                }
-                let k = k.neg();
-                match dens.iter_mut().find(|d| d.0 == b) {
-                    Some(d) => {
-                        d.1 = d.1.clone().max(k);
-                        d.2 += 1;
-                    }
-                    None => dens.push((b, k, 1)),
-                }
-            }
-        }
+        let mut dens = self.denominators(ts, |b| matches!(b, Node::Add(_)));
         dens.retain(|d| d.2 >= 2);
         if dens.is_empty() {
             return e;
@@ -158,25 +132,7 @@ impl Store {
             {
                 continue;
             }
-            // The denominators of the sum's terms: (base, largest power).
-            let mut dens: Vec<(ExprId, Rat)> = Vec::new();
-            for t in ts.iter() {
-                let tfs = match self.node(*t) {
-                    Node::Mul(tfs) => tfs,
-                    _ => std::slice::from_ref(t),
-                };
-                for &g in tfs {
-                    if let &Node::Pow(b, x) = self.node(g)
-                        && let Some(x) = self.as_num(x).filter(|x| x.is_negative())
-                    {
-                        let x = x.neg();
-                        match dens.iter_mut().find(|d| d.0 == b) {
-                            Some(d) => d.1 = d.1.clone().max(x),
-                            None => dens.push((b, x)),
-                        }
-                    }
-                }
-            }
+            let dens = self.denominators(ts, |_| true);
             // Worth trying where a cleared denominator is a variable (t/y - cos(z)) or
             // meets another factor of the product (x^2 meets the x^-2 of atan(y/x)'s
             // derivative); elsewhere the result is rarely smaller, and building it costs.
@@ -201,7 +157,7 @@ impl Store {
         }
         let d: Vec<ExprId> = dens
             .into_iter()
-            .map(|(b, x)| {
+            .map(|(b, x, _)| {
                 let x = self.num(x);
                 self.pow(b, x)
             })
@@ -219,6 +175,38 @@ impl Store {
         factors.push(self.pow(d, minus_k));
         let r = self.mul(factors);
         if self.shorter(r, e, size) { r } else { e }
+    }
+
+    /// The negative powers among the factors of `terms` whose base `keep` accepts: each
+    /// base, the largest power it is divided by, and how many terms divide by it.
+    fn denominators(
+        &self,
+        terms: &[ExprId],
+        keep: impl Fn(&Node) -> bool,
+    ) -> Vec<(ExprId, Rat, usize)> {
+        let mut dens: Vec<(ExprId, Rat, usize)> = Vec::new();
+        for t in terms {
+            let fs = match self.node(*t) {
+                Node::Mul(fs) => fs,
+                _ => std::slice::from_ref(t),
+            };
+            for &f in fs {
+                if let &Node::Pow(b, x) = self.node(f)
+                    && let Some(x) = self.as_num(x).filter(|x| x.is_negative())
+                    && keep(self.node(b))
+                {
+                    let k = x.neg();
+                    match dens.iter_mut().find(|d| d.0 == b) {
+                        Some(d) => {
+                            d.1 = d.1.clone().max(k);
+                            d.2 += 1;
+                        }
+                        None => dens.push((b, k, 1)),
+                    }
+                }
+            }
+        }
+        dens
     }
 
     /// Is `r` smaller than `e`, whose tree has `size` nodes: as a tree, and as the text a
