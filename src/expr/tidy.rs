@@ -76,18 +76,10 @@ impl Store {
         if dens.is_empty() {
             return e;
         }
-        let size = self.size_up_to(e, MAX_TOGETHER_SIZE);
-        if size >= MAX_TOGETHER_SIZE {
+        let Some(size) = self.size_below_cap(e) else {
             return e;
-        }
-        let lcd: Vec<ExprId> = dens
-            .iter()
-            .map(|(b, k, _)| {
-                let k = self.num(k.clone());
-                self.pow(*b, k)
-            })
-            .collect();
-        let lcd = self.mul(lcd);
+        };
+        let lcd = self.product_of_powers(&dens);
         let bases: Vec<ExprId> = dens.iter().map(|d| d.0).collect();
         let ts = self.children(e);
         let mut numerator = Vec::with_capacity(ts.len());
@@ -151,18 +143,10 @@ impl Store {
         let Some((i, sum, k, dens)) = found else {
             return e;
         };
-        let size = self.size_up_to(e, MAX_TOGETHER_SIZE);
-        if size >= MAX_TOGETHER_SIZE {
+        let Some(size) = self.size_below_cap(e) else {
             return e;
-        }
-        let d: Vec<ExprId> = dens
-            .into_iter()
-            .map(|(b, x, _)| {
-                let x = self.num(x);
-                self.pow(b, x)
-            })
-            .collect();
-        let d = self.mul(d);
+        };
+        let d = self.product_of_powers(&dens);
         let cleared: Vec<ExprId> = self
             .children(sum)
             .into_iter()
@@ -207,6 +191,23 @@ impl Store {
             }
         }
         dens
+    }
+
+    /// The product of each base to its power, for `denominators`' list.
+    fn product_of_powers(&mut self, dens: &[(ExprId, Rat, usize)]) -> ExprId {
+        let factors: Vec<ExprId> = dens
+            .iter()
+            .map(|(b, k, _)| {
+                let k = self.num(k.clone());
+                self.pow(*b, k)
+            })
+            .collect();
+        self.mul(factors)
+    }
+
+    /// The tree size of `e` if it is under `MAX_TOGETHER_SIZE`.
+    fn size_below_cap(&self, e: ExprId) -> Option<u64> {
+        Some(self.size_up_to(e, MAX_TOGETHER_SIZE)).filter(|&n| n < MAX_TOGETHER_SIZE)
     }
 
     /// Is `r` smaller than `e`, whose tree has `size` nodes: as a tree, and as the text a

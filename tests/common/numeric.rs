@@ -29,7 +29,14 @@ pub fn value_perturbed(
     perturb: Option<Perturbation>,
 ) -> Option<f64> {
     let env = |n: Name| names.iter().position(|&m| m == n).map(|i| vals[i]);
-    match eval_perturbed(s, e, &env, perturb) {
+    judge(s, e, eval_perturbed(s, e, &env, perturb))
+}
+
+/// A value of `e` as the oracles take it: `None` for a domain problem or a huge value; a
+/// panic for an unbound variable or an unknown function (a bug in the test or in
+/// `deriv`).
+fn judge(s: &Store, e: ExprId, v: Result<f64, EvalError>) -> Option<f64> {
+    match v {
         Ok(v) if v.is_finite() && v.abs() <= HUGE => Some(v),
         Ok(_) | Err(EvalError::Domain(_) | EvalError::Overflow(_)) => None,
         Err(other) => panic!(
@@ -47,9 +54,11 @@ pub fn value_and_rounding(
     vals: &[f64],
 ) -> Option<(f64, f64)> {
     let env = |n: Name| names.iter().position(|&m| m == n).map(|i| vals[i]);
-    let v = value(s, e, names, vals)?;
-    let (_, r) = eval_with_rounding(s, e, &env, names).ok()?;
-    Some((v, r))
+    let (v, r) = match eval_with_rounding(s, e, &env, names) {
+        Ok((v, r)) => (Ok(v), r),
+        Err(err) => (Err(err), 0.0),
+    };
+    Some((judge(s, e, v)?, r))
 }
 
 /// The rounding error of a function computed by `g(perturbation)` as a function of
