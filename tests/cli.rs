@@ -8,8 +8,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-mod common;
-use common::*;
+use crate::common::*;
 
 /// Finds the snippet line that starts with `snippet_start` (after the `|` gutter) and the
 /// caret line under it; returns the snippet text, the caret's column in it (in characters)
@@ -627,8 +626,8 @@ fn help_examples_are_true() {
         std::env::var("PATH").unwrap_or_default()
     );
     let mut checked = 0;
-    for cmd in deriv::cli::COMPUTING_COMMANDS {
-        let help = deriv(&[cmd, "--help"]).run();
+    for cmd in computing_commands() {
+        let help = deriv(&[&cmd, "--help"]).run();
         let lines: Vec<&str> = help.stdout.lines().collect();
         for (i, line) in lines.iter().enumerate() {
             let Some(command) = line.trim_start().strip_prefix("$ ") else {

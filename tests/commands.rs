@@ -16,8 +16,7 @@ use rustc_hash::FxHashMap;
 
 // ---- running the binary ----------------------------------------------------------------
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn json(line: &str) -> serde_json::Value {
     serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))

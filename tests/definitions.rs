@@ -13,8 +13,7 @@
 
 // ---- running the binary ----------------------------------------------------------------
 
-mod common;
-use common::*;
+use crate::common::*;
 
 /// The sigmoid with a = 2, with and without its derivative rule.
 const PHI: &str = "phi(s) = 1/(1+exp(-a*s))";

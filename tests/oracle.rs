@@ -21,8 +21,7 @@ use proptest::sample::select;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use std::cell::Cell;
 
-mod common;
-use common::numeric::*;
+use crate::common::numeric::*;
 
 // ---- tolerances ------------------------------------------------------------------------
 

@@ -17,8 +17,7 @@ use deriv::print::{Style, render};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-mod common;
-use common::numeric::*;
+use crate::common::numeric::*;
 
 const VARS: [&str; 3] = ["x", "y", "z"];
 

@@ -251,6 +251,38 @@ pub enum Seen {
 /// The budget allows this many stored children per node on average (about 4 bytes each).
 const SLOTS_PER_NODE: usize = 4;
 
+/// A copy with room for a few hundred more nodes: a run parses its definitions and
+/// constraints once and gives each expression a copy of that store to build in.
+impl Clone for Store {
+    fn clone(&self) -> Store {
+        fn roomy<T: Clone>(v: &[T]) -> Vec<T> {
+            let mut out = Vec::with_capacity(v.len() + 256);
+            out.extend_from_slice(v);
+            out
+        }
+        let mut table = HashTable::with_capacity(self.table.len() + 256);
+        for &id in self.table.iter() {
+            table.insert_unique(spread(self.links[id.index()].hash), id, |&e| {
+                spread(self.links[e.index()].hash)
+            });
+        }
+        Store {
+            nodes: roomy(&self.nodes),
+            depth: roomy(&self.depth),
+            links: roomy(&self.links),
+            table,
+            names: self.names.clone(),
+            name_ids: self.name_ids.clone(),
+            fault: self.fault.clone(),
+            rules: self.rules.clone(),
+            max_nodes: self.max_nodes,
+            slots: self.slots,
+            seen: self.seen,
+            recent_numbers: self.recent_numbers.clone(),
+        }
+    }
+}
+
 impl Default for Store {
     fn default() -> Self {
         Store::new()

@@ -3,6 +3,7 @@
 
 pub mod cse;
 pub mod json;
+pub mod shape;
 
 use crate::expr::{Builtin, Constant, ExprId, Func, Node, Rat, Store};
 use rustc_hash::FxHashMap;

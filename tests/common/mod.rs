@@ -23,6 +23,32 @@ pub struct Deriv {
     env: Vec<(String, String)>,
 }
 
+/// Every subcommand, as `deriv --help` lists them.
+pub fn subcommands() -> Vec<String> {
+    let help = deriv(&["--help"]).run().stdout;
+    help.split("Commands:")
+        .nth(1)
+        .expect("a Commands: section")
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        // (a description's second line is indented further)
+        .filter(|l| !l[2..].starts_with(' '))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+/// The subcommands that compute from expressions (all but the tools).
+pub fn computing_commands() -> Vec<String> {
+    let tools = ["completions", "man", "syntax", "repl", "plot"];
+    subcommands()
+        .into_iter()
+        .filter(|c| !tools.contains(&c.as_str()))
+        .collect()
+}
+
 pub fn deriv(args: &[&str]) -> Deriv {
     Deriv {
         args: args.iter().map(|s| s.to_string()).collect(),

@@ -1,7 +1,20 @@
-//! The command line: clap definitions, kept apart from the work they request.
+//! The command line: clap definitions, kept apart from the work they request. The set of
+//! commands exists here only, as `Command`; everything else asks clap for their names.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
+
+/// Parses an argument list (its first item is the program name). Also returns the
+/// subcommand's name as clap spells it.
+pub fn parse<I, T>(args: I) -> Result<(Cli, String), clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let matches = Cli::command().try_get_matches_from(args)?;
+    let name = matches.subcommand_name().unwrap_or_default().to_string();
+    Ok((Cli::from_arg_matches(&matches)?, name))
+}
 
 const EXAMPLES: &str = "\
 Examples:
@@ -13,21 +26,6 @@ Examples:
   deriv grad 'x^2*y' --at x=1,y=2              [4, 1]
 
 Run `deriv help partial` for one command; docs/ has the guide.";
-
-/// The subcommands that compute (what the session accepts as a command), and the tools.
-/// Together they are every subcommand (a test checks it against the clap definitions).
-pub const COMPUTING_COMMANDS: [&str; 9] = [
-    "partial",
-    "total",
-    "differential",
-    "grad",
-    "hessian",
-    "jacobian",
-    "simplify",
-    "eval",
-    "step",
-];
-pub const TOOL_COMMANDS: [&str; 5] = ["completions", "man", "syntax", "repl", "plot"];
 
 #[derive(Parser, Debug)]
 #[command(
@@ -62,7 +60,7 @@ pub struct Global {
     pub color: ColorChoice,
 
     /// Refuse a computation that needs more distinct subexpressions than this
-    #[arg(long, global = true, value_name = "N", default_value_t = crate::expr::DEFAULT_MAX_NODES,
+    #[arg(long, global = true, value_name = "N", default_value_t = deriv::expr::DEFAULT_MAX_NODES,
           value_parser = clap::value_parser!(u64).range(16..))]
     pub max_nodes: u64,
 }
@@ -88,6 +86,59 @@ pub enum ColorChoice {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    #[command(flatten)]
+    Compute(Compute),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    #[command(after_help = "\
+Examples:
+  $ deriv completions bash > ~/.local/share/bash-completion/completions/deriv
+  $ deriv completions zsh > ~/.zfunc/_deriv        (with fpath+=~/.zfunc in ~/.zshrc)
+  $ deriv completions fish > ~/.config/fish/completions/deriv.fish")]
+    Completions(CompletionsArgs),
+
+    /// Print the manual page (roff) to standard output
+    #[command(after_help = "\
+Examples:
+  $ deriv man | man -l -
+  $ deriv man > ~/.local/share/man/man1/deriv.1")]
+    Man,
+
+    /// The expression language on one screen: operators, numbers, functions
+    #[command(after_help = "\
+Examples:
+  $ deriv syntax
+  $ deriv syntax | less")]
+    Syntax,
+
+    /// An interactive session: commands as above, with :given, :format, :at and ans
+    #[command(after_help = "\
+Examples:
+  $ deriv repl                      (also `deriv` alone on a terminal)
+  > partial x^2*y x
+  2*x*y
+  > :given t = x
+  > total 4*pi/3*t*x*y x
+  8*pi*x*y/3
+  $ printf 'partial x^2*y x\\nsimplify ans*x\\n' | deriv repl     (scripted: no prompt)
+  2*x*y
+  2*x^2*y
+
+Type :help in the session for its commands.")]
+    Repl,
+
+    /// Draw f and its derivative in the terminal (braille) or as an SVG file
+    #[command(after_help = "\
+Examples:
+  $ deriv plot 'sin(x)' x --from -pi --to pi
+  $ deriv plot 'x^3 - 3*x' x --from -2.5 --to 2.5 --at 1      (with the tangent at x = 1)
+  $ deriv plot 'tan(x)' x --from -3 --to 3 --width 80 --height 24
+  $ deriv plot 'exp(-x^2)' x --svg gauss.svg")]
+    Plot(PlotArgs),
+}
+
+/// The commands that compute an answer from expressions.
+#[derive(Subcommand, Debug)]
+pub enum Compute {
     /// ∂ⁿf/∂v₁…∂vₙ: every variable but the one differentiated by is held constant
     #[command(after_help = "\
 Examples:
@@ -185,53 +236,6 @@ Examples:
   y = 2
   $ for i in $(seq 100); do deriv step \"$E\" --wrt 'w[*,*]' --at-file p.txt > p2.txt && mv p2.txt p.txt; done")]
     Step(StepArgs),
-
-    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
-    #[command(after_help = "\
-Examples:
-  $ deriv completions bash > ~/.local/share/bash-completion/completions/deriv
-  $ deriv completions zsh > ~/.zfunc/_deriv        (with fpath+=~/.zfunc in ~/.zshrc)
-  $ deriv completions fish > ~/.config/fish/completions/deriv.fish")]
-    Completions(CompletionsArgs),
-
-    /// Print the manual page (roff) to standard output
-    #[command(after_help = "\
-Examples:
-  $ deriv man | man -l -
-  $ deriv man > ~/.local/share/man/man1/deriv.1")]
-    Man,
-
-    /// The expression language on one screen: operators, numbers, functions
-    #[command(after_help = "\
-Examples:
-  $ deriv syntax
-  $ deriv syntax | less")]
-    Syntax,
-
-    /// An interactive session: commands as above, with :given, :format, :at and ans
-    #[command(after_help = "\
-Examples:
-  $ deriv repl                      (also `deriv` alone on a terminal)
-  > partial x^2*y x
-  2*x*y
-  > :given t = x
-  > total 4*pi/3*t*x*y x
-  8*pi*x*y/3
-  $ printf 'partial x^2*y x\\nsimplify ans*x\\n' | deriv repl     (scripted: no prompt)
-  2*x*y
-  2*x^2*y
-
-Type :help in the session for its commands.")]
-    Repl,
-
-    /// Draw f and its derivative in the terminal (braille) or as an SVG file
-    #[command(after_help = "\
-Examples:
-  $ deriv plot 'sin(x)' x --from -pi --to pi
-  $ deriv plot 'x^3 - 3*x' x --from -2.5 --to 2.5 --at 1      (with the tangent at x = 1)
-  $ deriv plot 'tan(x)' x --from -3 --to 3 --width 80 --height 24
-  $ deriv plot 'exp(-x^2)' x --svg gauss.svg")]
-    Plot(PlotArgs),
 }
 
 #[derive(Args, Debug)]
@@ -241,9 +245,10 @@ pub struct ExprArg {
     pub expr: OsString,
 }
 
-/// Options every computing command takes.
-#[derive(Args, Debug, Default)]
-pub struct Common {
+/// What the expressions mean beyond their text: constraints and definitions (every
+/// computing command and `plot`).
+#[derive(Args, Debug, Default, Clone)]
+pub struct Setup {
     /// A constraint VAR=EXPR (repeatable): VAR depends on the variables of EXPR
     #[arg(
         long = "given",
@@ -252,6 +257,22 @@ pub struct Common {
         allow_hyphen_values = true
     )]
     pub given: Vec<OsString>,
+
+    /// A definition (repeatable): a constant `a = 2`, a function `phi(s) = 1/(1+exp(-a*s))`,
+    /// or a derivative rule `phi'(s) = a*phi(s)*(1-phi(s))` that keeps phi in the result
+    #[arg(long = "let", value_name = "DEF", allow_hyphen_values = true)]
+    pub lets: Vec<String>,
+
+    /// A file of definitions, one per line, `#` starting a comment (repeatable)
+    #[arg(long = "defs", value_name = "FILE")]
+    pub defs: Vec<std::path::PathBuf>,
+}
+
+/// Options every computing command takes.
+#[derive(Args, Debug, Default)]
+pub struct Common {
+    #[command(flatten)]
+    pub setup: Setup,
 
     /// Evaluate the result at a point: --at x=1,y=2 (values may be expressions: x=pi/2;
     /// w=[1,2] gives w[1] and w[2])
@@ -271,15 +292,6 @@ pub struct Common {
     /// on a mismatch
     #[arg(long)]
     pub check: bool,
-
-    /// A definition (repeatable): a constant `a = 2`, a function `phi(s) = 1/(1+exp(-a*s))`,
-    /// or a derivative rule `phi'(s) = a*phi(s)*(1-phi(s))` that keeps phi in the result
-    #[arg(long = "let", value_name = "DEF", allow_hyphen_values = true)]
-    pub lets: Vec<String>,
-
-    /// A file of definitions, one per line, `#` starting a comment (repeatable)
-    #[arg(long = "defs", value_name = "FILE")]
-    pub defs: Vec<std::path::PathBuf>,
 
     /// Report operation counts on stderr: the expression's and the result's (the --cse form)
     #[arg(long)]
@@ -416,6 +428,9 @@ pub struct PlotArgs {
     /// The variable along the horizontal axis
     #[arg(value_name = "VAR")]
     pub var: String,
+
+    #[command(flatten)]
+    pub setup: Setup,
 
     /// Where the plot starts (a number or a constant expression: -pi)
     #[arg(

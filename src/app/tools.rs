@@ -1,11 +1,8 @@
-//! Commands that are not computations: shell completions, the man page, the syntax card,
-//! the interactive session and plots. They share the command line with the computing
-//! commands, and `commands::run` hands them here first.
+//! Commands that compute nothing: shell completions, the man page and the syntax card.
 
-use crate::cli::{Cli, Command};
-use crate::commands::Terminal;
+use super::cli::Cli;
 use clap::CommandFactory;
-use std::io::{self, BufRead, Write};
+use std::io::{self, Write};
 
 /// The expression language on one screen (`deriv syntax`); docs/syntax.md has the details.
 pub const SYNTAX: &str = "\
@@ -36,30 +33,19 @@ Spaces     allowed between tokens, not in an implicit product: `2 x` is an error
 Quote expressions in the shell: deriv partial 'x^2*y' x
 ";
 
-/// Runs `cli` if it names a tool; `None` hands it to the computing commands.
-pub fn run_tool(
-    cli: &Cli,
-    term: &Terminal,
-    stdin: &mut dyn BufRead,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> Option<io::Result<i32>> {
-    Some(match &cli.command {
-        Command::Completions(a) => {
-            clap_complete::generate(a.shell, &mut Cli::command(), "deriv", out);
-            Ok(0)
-        }
-        Command::Man => man(out),
-        Command::Syntax => out.write_all(SYNTAX.as_bytes()).map(|_| 0),
-        Command::Repl => crate::repl::run(&cli.global, term, stdin, out, err),
-        Command::Plot(a) => crate::plot::run(a, &cli.global, term, out, err),
-        _ => return None,
-    })
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> io::Result<i32> {
+    clap_complete::generate(shell, &mut Cli::command(), "deriv", out);
+    Ok(0)
 }
 
-fn man(out: &mut dyn Write) -> io::Result<i32> {
+pub fn man(out: &mut dyn Write) -> io::Result<i32> {
     let mut buf = Vec::new();
     clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
     out.write_all(&buf)?;
+    Ok(0)
+}
+
+pub fn syntax(out: &mut dyn Write) -> io::Result<i32> {
+    out.write_all(SYNTAX.as_bytes())?;
     Ok(0)
 }

@@ -1,277 +1,35 @@
-//! Plots (`deriv plot`): f and f' sampled in double precision on a grid, drawn in the
-//! terminal with braille dots (2×4 per character) or written as an SVG figure.
-//!
+//! Drawing a figure: in the terminal with braille dots (2×4 per character), or as SVG.
 //! A sample that is undefined or not finite breaks the line, and so does a jump between
-//! neighbours larger than the whole vertical range: a pole (tan(x) at π/2) is a gap, not a
-//! vertical stroke. The vertical range ignores the extreme 5% at either end when they lie
-//! far out, so a pole does not flatten the rest of the curve.
+//! neighbours larger than the whole vertical range: a pole is a gap, not a stroke.
 
-use crate::calculus::partial;
-use crate::cli::{ColorChoice, Global, PlotArgs};
-use crate::commands::Terminal;
-use crate::diagnostic::Diagnostic;
-use crate::eval::{EvalError, eval};
-use crate::expr::{ExprId, Name, Store};
-use crate::parse;
-use crate::print::{Style, render};
 use std::fmt::Write as _;
-use std::io::{self, Write};
-
-const DEFAULT_COLS: usize = 64;
-const DEFAULT_ROWS: usize = 16;
-const DEFAULT_SVG_WIDTH: usize = 640;
-const DEFAULT_SVG_HEIGHT: usize = 400;
-/// A legend entry's formula is cut to this many characters.
-const MAX_LABEL: usize = 48;
 
 /// One curve: its legend text and its samples (`None` is a gap).
-struct Series {
-    label: String,
-    ys: Vec<Option<f64>>,
+pub struct Series {
+    pub label: String,
+    pub ys: Vec<Option<f64>>,
     /// Terminal look: which dot columns are drawn (solid, dashed, dotted).
-    pattern: fn(usize) -> bool,
-    marker: &'static str,
-    ansi: &'static str,
-    svg_color: &'static str,
-    svg_dash: &'static str,
+    pub pattern: fn(usize) -> bool,
+    pub marker: &'static str,
+    pub ansi: &'static str,
+    pub svg_color: &'static str,
+    pub svg_dash: &'static str,
 }
 
 /// What to draw, independent of the medium.
-struct Figure {
-    var: String,
-    from: f64,
-    to: f64,
-    series: Vec<Series>,
+pub struct Figure {
+    pub var: String,
+    pub from: f64,
+    pub to: f64,
+    pub series: Vec<Series>,
     /// The tangent's point of contact, to mark.
-    point: Option<(f64, f64)>,
-    ymin: f64,
-    ymax: f64,
-}
-
-/// The expression, differentiated once, ready to sample.
-struct Functions {
-    store: Store,
-    f: ExprId,
-    df: ExprId,
-    var: Name,
-    f_text: String,
-    df_text: String,
-}
-
-impl Functions {
-    fn value(&self, e: ExprId, x: f64) -> Result<Option<f64>, Diagnostic> {
-        let env = |n: Name| (n == self.var).then_some(x);
-        match eval(&self.store, e, &env) {
-            Ok(v) if v.is_finite() => Ok(Some(v)),
-            Ok(_) | Err(EvalError::Domain(_)) | Err(EvalError::Overflow(_)) => Ok(None),
-            Err(EvalError::UnknownFunction(n)) => Err(Diagnostic::error(format!(
-                "`{}` is an unknown function: it has no values to plot",
-                self.store.name(n)
-            ))),
-            Err(EvalError::Unbound(n)) => Err(unbound(self.store.name(n))),
-        }
-    }
-
-    fn sample(&self, e: ExprId, xs: &[f64]) -> Result<Vec<Option<f64>>, Diagnostic> {
-        xs.iter().map(|&x| self.value(e, x)).collect()
-    }
-}
-
-fn unbound(name: &str) -> Diagnostic {
-    Diagnostic::error(format!(
-        "`{name}` has no value: a plot shows a function of one variable"
-    ))
-    .with_note(format!(
-        "substitute a number for {name}, e.g. with `deriv simplify EXPR --given {name}=2`"
-    ))
-}
-
-/// Runs `deriv plot`; returns the exit status.
-pub fn run(
-    a: &PlotArgs,
-    global: &Global,
-    term: &Terminal,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> io::Result<i32> {
-    let paint_err = match global.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => !term.no_color && (term.clicolor_force || term.stderr_is_tty),
-    };
-    let paint_out = match global.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => !term.no_color && (term.clicolor_force || term.stdout_is_tty),
-    };
-    let fig = match figure(a, global, a.svg.is_some()) {
-        Ok(f) => f,
-        Err(d) => {
-            err.write_all(d.render(paint_err).as_bytes())?;
-            return Ok(1);
-        }
-    };
-    match &a.svg {
-        Some(path) => {
-            let w = a.width.map_or(DEFAULT_SVG_WIDTH, |w| w as usize);
-            let h = a.height.map_or(DEFAULT_SVG_HEIGHT, |h| h as usize);
-            let text = svg(&fig, w, h);
-            if let Err(e) = std::fs::write(path, text) {
-                let d = Diagnostic::error(format!("cannot write {}: {e}", path.display()));
-                err.write_all(d.render(paint_err).as_bytes())?;
-                return Ok(1);
-            }
-        }
-        None => {
-            let cols = a.width.map_or(DEFAULT_COLS, |w| w as usize);
-            let rows = a.height.map_or(DEFAULT_ROWS, |h| h as usize);
-            out.write_all(text(&fig, cols, rows, paint_out).as_bytes())?;
-        }
-    }
-    Ok(0)
-}
-
-/// A bound of the plot: a number or a constant expression (`-pi`, `2pi`).
-fn number(s: &mut Store, text: &str, option: &str) -> Result<f64, Diagnostic> {
-    let e = parse::parse(s, text).map_err(|e| {
-        Diagnostic::error(format!("{option}: {}", e.message)).with_snippet("", text, e.span)
-    })?;
-    match eval(s, e, &|_| None) {
-        Ok(v) if v.is_finite() => Ok(v),
-        Err(EvalError::Unbound(n)) => Err(Diagnostic::error(format!(
-            "{option} {text}: `{}` has no value; give a number",
-            s.name(n)
-        ))),
-        _ => Err(Diagnostic::error(format!(
-            "{option} {text} is not a finite number"
-        ))),
-    }
-}
-
-fn functions(a: &PlotArgs, global: &Global) -> Result<Functions, Diagnostic> {
-    let mut store = Store::new();
-    store.set_max_nodes(global.max_nodes);
-    let f = parse::parse(&mut store, &a.expr).map_err(|e| {
-        let mut d = Diagnostic::error(e.message).with_snippet("1", &a.expr, e.span);
-        for n in e.notes {
-            d = d.with_note(n);
-        }
-        d
-    })?;
-    let v = &a.var;
-    if !parse::is_name(v) || matches!(v.as_str(), "pi" | "π" | "e") {
-        return Err(Diagnostic::error(format!("`{v}` is not a variable name"))
-            .with_note("a variable is a name such as x, theta_1 or θ"));
-    }
-    let var = store.intern_name(v);
-    if let Some(other) = store.free_symbols(&[f]).into_iter().find(|&n| n != var) {
-        return Err(unbound(store.name(other)));
-    }
-    let d = partial(&mut store, f, var);
-    let df = store.tidy(d);
-    let cut = |t: String| {
-        if t.chars().count() > MAX_LABEL {
-            let mut s: String = t.chars().take(MAX_LABEL - 1).collect();
-            s.push('…');
-            s
-        } else {
-            t
-        }
-    };
-    let f_text = cut(render(&store, f, Style::Unicode));
-    let df_text = cut(render(&store, df, Style::Unicode));
-    Ok(Functions {
-        store,
-        f,
-        df,
-        var,
-        f_text,
-        df_text,
-    })
-}
-
-fn figure(a: &PlotArgs, global: &Global, svg: bool) -> Result<Figure, Diagnostic> {
-    let fs = functions(a, global)?;
-    let mut scratch = Store::new();
-    let from = number(&mut scratch, &a.from, "--from")?;
-    let to = number(&mut scratch, &a.to, "--to")?;
-    if from >= to {
-        return Err(Diagnostic::error(format!(
-            "--from {} must be less than --to {}",
-            a.from, a.to
-        )));
-    }
-    // One sample per dot column in the terminal; about one per pixel in an SVG.
-    let n = if svg {
-        a.width.map_or(DEFAULT_SVG_WIDTH, |w| w as usize).max(2)
-    } else {
-        2 * a.width.map_or(DEFAULT_COLS, |w| w as usize)
-    };
-    let xs: Vec<f64> = (0..n)
-        .map(|i| from + (to - from) * i as f64 / (n - 1) as f64)
-        .collect();
-    let v = &a.var;
-    let fy = fs.sample(fs.f, &xs)?;
-    let dy = fs.sample(fs.df, &xs)?;
-    let (ymin, ymax) = range(fy.iter().chain(&dy).flatten().copied()).ok_or_else(|| {
-        Diagnostic::error(format!("f has no real value for {v} in [{from}, {to}]"))
-    })?;
-    let mut series = vec![
-        Series {
-            label: format!("f({v}) = {}", fs.f_text),
-            ys: fy,
-            pattern: |_| true,
-            marker: "━━",
-            ansi: "\x1b[36m",
-            svg_color: "#1f77b4",
-            svg_dash: "",
-        },
-        Series {
-            label: format!("f'({v}) = {}", fs.df_text),
-            ys: dy,
-            pattern: |i| i % 4 < 2,
-            marker: "╍╍",
-            ansi: "\x1b[35m",
-            svg_color: "#d62728",
-            svg_dash: " stroke-dasharray=\"7 4\"",
-        },
-    ];
-    let mut point = None;
-    if let Some(at) = &a.at {
-        let x0 = number(&mut scratch, at, "--at")?;
-        let (Some(y0), Some(slope)) = (fs.value(fs.f, x0)?, fs.value(fs.df, x0)?) else {
-            return Err(Diagnostic::error(format!(
-                "f or f' has no value at {v} = {at}: there is no tangent"
-            )));
-        };
-        point = Some((x0, y0));
-        series.push(Series {
-            label: format!(
-                "tangent at {v} = {}, slope {}",
-                tick_label(x0, 0.0),
-                tick_label(slope, 0.0)
-            ),
-            ys: xs.iter().map(|x| Some(y0 + slope * (x - x0))).collect(),
-            pattern: |i| i % 3 == 0,
-            marker: "┈┈",
-            ansi: "\x1b[33m",
-            svg_color: "#2ca02c",
-            svg_dash: " stroke-dasharray=\"2 3\"",
-        });
-    }
-    Ok(Figure {
-        var: v.clone(),
-        from,
-        to,
-        series,
-        point,
-        ymin,
-        ymax,
-    })
+    pub point: Option<(f64, f64)>,
+    pub ymin: f64,
+    pub ymax: f64,
 }
 
 /// The vertical range: all the values, unless the extreme 5% lie far out (a pole).
-fn range(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+pub fn range(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
     let mut v: Vec<f64> = values.collect();
     if v.is_empty() {
         return None;
@@ -290,7 +48,7 @@ fn range(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
 }
 
 /// Ticks at 1, 2 or 5 times a power of ten, about `n` of them across [lo, hi].
-fn ticks(lo: f64, hi: f64, n: usize) -> (Vec<f64>, f64) {
+pub fn ticks(lo: f64, hi: f64, n: usize) -> (Vec<f64>, f64) {
     let raw = (hi - lo) / n.max(1) as f64;
     let mag = 10f64.powf(raw.log10().floor());
     let step = mag
@@ -310,7 +68,7 @@ fn ticks(lo: f64, hi: f64, n: usize) -> (Vec<f64>, f64) {
 }
 
 /// A tick value with as many decimals as the step needs (`step` 0: up to 4 significant).
-fn tick_label(v: f64, step: f64) -> String {
+pub fn tick_label(v: f64, step: f64) -> String {
     let decimals = if step > 0.0 {
         (-(step.log10() + 1e-9).floor()).max(0.0) as usize
     } else {
@@ -349,9 +107,10 @@ fn runs(ys: &[Option<f64>], span: f64) -> Vec<Vec<(usize, f64)>> {
 
 /// The terminal drawing: braille cells, a y axis with labels, an x axis with labels, and
 /// the legend on the first line.
-fn text(fig: &Figure, cols: usize, rows: usize, color: bool) -> String {
+/// The curves as braille cells (`cols` × `rows`), with the series that drew last in each.
+fn braille(fig: &Figure, cols: usize, rows: usize) -> (Vec<u8>, Vec<Option<usize>>) {
     const BITS: [[u8; 4]; 2] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]];
-    let (pw, ph) = (cols * 2, rows * 4);
+    let ph = rows * 4;
     let span = fig.ymax - fig.ymin;
     let to_py = |y: f64| (fig.ymax - y) / span * (ph - 1) as f64;
     let mut dots = vec![0u8; cols * rows];
@@ -389,6 +148,14 @@ fn text(fig: &Figure, cols: usize, rows: usize, color: bool) -> String {
             }
         }
     }
+    (dots, owner)
+}
+
+pub fn text(fig: &Figure, cols: usize, rows: usize, color: bool) -> String {
+    let pw = cols * 2;
+    let ph = rows * 4;
+    let to_py = |y: f64| (fig.ymax - y) / (fig.ymax - fig.ymin) * (ph - 1) as f64;
+    let (dots, owner) = braille(fig, cols, rows);
     let paint = |k: Option<usize>, s: &str| match (color, k) {
         (true, Some(k)) => format!("{}{s}\x1b[0m", fig.series[k].ansi),
         _ => s.to_string(),
@@ -474,12 +241,39 @@ fn xml_escape(s: &str) -> String {
 
 /// The SVG figure: a framed plot area with grid lines and tick labels, the zero axes, the
 /// curves clipped to the area, the tangent's point, and the legend above.
-fn svg(fig: &Figure, w: usize, h: usize) -> String {
+/// Where the plot area lies in an SVG figure, and how values map onto it.
+struct Area<'a> {
+    fig: &'a Figure,
+    x0: f64,
+    x1: f64,
+    y0: f64,
+    y1: f64,
+}
+
+impl Area<'_> {
+    fn sx(&self, x: f64) -> f64 {
+        self.x0 + (x - self.fig.from) / (self.fig.to - self.fig.from) * (self.x1 - self.x0)
+    }
+
+    fn sy(&self, y: f64) -> f64 {
+        let f = self.fig;
+        (self.y1 - (y - f.ymin) / (f.ymax - f.ymin) * (self.y1 - self.y0)).clamp(-1e6, 1e6)
+    }
+}
+
+pub fn svg(fig: &Figure, w: usize, h: usize) -> String {
     let (left, right, top, bottom) = (64.0, 16.0, 28.0 + 18.0 * fig.series.len() as f64, 44.0);
     let (w, h) = (w as f64, h.max(top as usize + 80) as f64);
     let (x0, x1, y0, y1) = (left, w - right, top, h - bottom);
-    let sx = |x: f64| x0 + (x - fig.from) / (fig.to - fig.from) * (x1 - x0);
-    let sy = |y: f64| (y1 - (y - fig.ymin) / (fig.ymax - fig.ymin) * (y1 - y0)).clamp(-1e6, 1e6);
+    let area = Area {
+        fig,
+        x0,
+        x1,
+        y0,
+        y1,
+    };
+    let sx = |x: f64| area.sx(x);
+    let sy = |y: f64| area.sy(y);
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -567,7 +361,17 @@ fn svg(fig: &Figure, w: usize, h: usize) -> String {
         h - 8.0,
         xml_escape(&fig.var)
     );
-    // The curves, one path per series, each connected run a subpath.
+    svg_curves(&mut o, &area);
+    svg_legend(&mut o, fig, x0);
+    let _ = writeln!(o, "</svg>");
+    o
+}
+
+/// The curves, one path per series, each connected run a subpath, clipped to the area.
+fn svg_curves(o: &mut String, area: &Area) {
+    let fig = area.fig;
+    let sx = |x: f64| area.sx(x);
+    let sy = |y: f64| area.sy(y);
     let xs_of = |n: usize, i: usize| fig.from + (fig.to - fig.from) * i as f64 / (n - 1) as f64;
     let _ = writeln!(
         o,
@@ -604,7 +408,9 @@ fn svg(fig: &Figure, w: usize, h: usize) -> String {
         );
     }
     let _ = writeln!(o, "</g>");
-    // The legend.
+}
+
+fn svg_legend(o: &mut String, fig: &Figure, x0: f64) {
     let _ = writeln!(o, "<g class=\"legend\">");
     for (k, s) in fig.series.iter().enumerate() {
         let y = 18.0 + 18.0 * k as f64;
@@ -624,8 +430,6 @@ fn svg(fig: &Figure, w: usize, h: usize) -> String {
         );
     }
     let _ = writeln!(o, "</g>");
-    let _ = writeln!(o, "</svg>");
-    o
 }
 
 #[cfg(test)]

@@ -1,0 +1,216 @@
+//! Results at a point (`--at`, `--at-file`): exact where the value folds, doubles
+//! otherwise; a gradient of many entries by reverse-mode AD; and `step`.
+
+use super::{Answer, EXACT_ENTRIES, Job};
+use deriv::diagnostic::Diagnostic;
+use deriv::eval::{EvalError, eval};
+use deriv::expr::{ExprId, Name, Store};
+use deriv::parse;
+use deriv::print::shape::{DTerm, Shape};
+use deriv::print::{Style, render};
+use rustc_hash::FxHashMap;
+
+/// The point as doubles (its values are checked numbers; NaN if one has none).
+fn doubles(s: &Store, p: &[(Name, ExprId)]) -> FxHashMap<Name, f64> {
+    p.iter()
+        .map(|&(n, v)| (n, eval(s, v, &|_| None).unwrap_or(f64::NAN)))
+        .collect()
+}
+
+/// Why a value could not be computed; `result` is the expression it was part of.
+fn eval_diag(s: &Store, err: EvalError, result: Option<ExprId>) -> Diagnostic {
+    let the_result = |d: Diagnostic| match result {
+        Some(e) => d.with_note(format!("the result is {}", render(s, e, Style::Plain))),
+        None => d,
+    };
+    match err {
+        EvalError::Unbound(n) => Diagnostic::error(format!("no value for `{}`", s.name(n))),
+        EvalError::UnknownFunction(n) => Diagnostic::error(format!(
+            "`{}` is an unknown function, so it has no value",
+            s.name(n)
+        )),
+        EvalError::Domain(sub) => the_result(Diagnostic::error(format!(
+            "{} is undefined at this point",
+            render(s, sub, Style::Plain)
+        ))),
+        EvalError::Overflow(sub) => the_result(Diagnostic::error(format!(
+            "{} is too large for a double at this point",
+            render(s, sub, Style::Plain)
+        ))),
+    }
+}
+
+/// E and ∂E/∂θ at the point, as numbers (reverse-mode AD over the expanded expression).
+pub fn numeric_gradient(
+    job: &mut Job,
+    e: ExprId,
+    names: &[Name],
+    p: &[(Name, ExprId)],
+) -> Result<(f64, Vec<f64>), Diagnostic> {
+    let s = &mut job.s;
+    let env = doubles(s, p);
+    let full = job
+        .inp
+        .defs
+        .expand(s, e, true)
+        .map_err(|c| Diagnostic::error(c.message))
+        .map_err(|d| job.place.at(d))?;
+    let r = deriv::eval::gradient_at(s, full, names, &|n| env.get(&n).copied());
+    r.map_err(|err| {
+        let d = match err {
+            EvalError::Domain(sub) | EvalError::Overflow(sub) => Diagnostic::error(format!(
+                "{} (or its derivative) has no finite value at this point",
+                render(s, sub, Style::Plain)
+            )),
+            EvalError::Unbound(_) => eval_diag(s, err, None)
+                .with_note("give every variable a value in --at-file or --at"),
+            err => eval_diag(s, err, None),
+        };
+        job.place.at(d)
+    })
+}
+
+/// `step`: θ − η·∂E/∂θ for each parameter; every value of the point is kept, in order.
+pub fn step(
+    job: &mut Job,
+    e: ExprId,
+    names: &[Name],
+    p: &[(Name, ExprId)],
+) -> Result<Answer, Diagnostic> {
+    let rate = job.req.rate.clone();
+    let s = &mut job.s;
+    let eta_e = parse::parse(s, &rate)
+        .map_err(|e| Diagnostic::error(format!("--rate {rate}: {}", e.message)))
+        .map_err(|d| job.place.at(d))?;
+    let eta = eval(&job.s, eta_e, &|_| None).map_err(|_| {
+        job.place
+            .at(Diagnostic::error(format!("--rate {rate} must be a number")))
+    })?;
+    let (loss, grad) = numeric_gradient(job, e, names, p)?;
+    let s = &job.s;
+    let mut updated: FxHashMap<Name, f64> = FxHashMap::default();
+    for (&n, g) in names.iter().zip(grad) {
+        let Some(&(_, v)) = p.iter().find(|(m, _)| *m == n) else {
+            return Err(job.place.at(Diagnostic::error(format!(
+                "the parameter `{}` has no value to update",
+                s.name(n)
+            ))
+            .with_note("give it one in --at-file or --at")));
+        };
+        let theta = eval(s, v, &|_| None).unwrap_or(f64::NAN);
+        updated.insert(n, theta - eta * g);
+    }
+    let values = p
+        .iter()
+        .map(|&(n, v)| {
+            let val = match updated.get(&n) {
+                Some(x) => format!("{x}"),
+                None => render(s, v, Style::Plain),
+            };
+            (s.name(n).to_string(), val)
+        })
+        .collect();
+    Ok(Answer::Step {
+        values,
+        rate: eta,
+        loss,
+    })
+}
+
+/// The entries of `shape` at the point: exact when they fold to a number (for a few
+/// entries), else doubles. A differential's terms take their sign and their "1" from the
+/// values.
+pub fn values(job: &mut Job, shape: Shape, p: &[(Name, ExprId)]) -> Result<Answer, Diagnostic> {
+    let s = &mut job.s;
+    let map: FxHashMap<Name, ExprId> = p.iter().copied().collect();
+    let mut values: FxHashMap<ExprId, (Option<ExprId>, f64)> = FxHashMap::default();
+    let entries = shape.entries();
+    let fulls = job
+        .inp
+        .defs
+        .expand_all(s, &entries, true)
+        .map_err(|ce| Diagnostic::error(ce.message))
+        .map_err(|d| job.place.at(d))?;
+    // Doubles for every entry in one walk over the shared DAG (a gradient's entries
+    // share most of it); exact values by substitution only for a few entries.
+    let point = doubles(s, p);
+    let floats = deriv::eval::eval_many(s, &fulls, &|n| point.get(&n).copied());
+    let exact_wanted = entries.len() <= EXACT_ENTRIES;
+    for ((&e, &full), x) in entries.iter().zip(&fulls).zip(floats) {
+        let mut substituted = None;
+        let exact = if exact_wanted {
+            let v = s.substitute(full, &map);
+            substituted = Some(v);
+            if s.is_undefined(v) {
+                let why = s.fault.as_ref().map(|f| f.to_string()).unwrap_or_default();
+                let d = Diagnostic::error(format!("the result is undefined at this point: {why}"))
+                    .with_note(format!("the result is {}", render(s, e, Style::Plain)));
+                return Err(job.place.at(d));
+            }
+            s.as_num(v).is_some().then_some(v)
+        } else {
+            None
+        };
+        // With the point put in, an error names the subexpression with its values.
+        let x = match (x, substituted) {
+            (Err(_), Some(v)) => eval(s, v, &|_| None),
+            (x, _) => x,
+        };
+        let x = match x {
+            Ok(x) => x,
+            // An exact number needs no evaluation (it may be too large for a double).
+            Err(_) if exact.is_some() => f64::NAN,
+            Err(err) => {
+                let d = match err {
+                    EvalError::Unbound(n) => eval_diag(s, err, Some(e))
+                        .with_note(format!("give it with --at {}=...", s.name(n))),
+                    err => eval_diag(s, err, Some(e)),
+                };
+                return Err(job.place.at(d));
+            }
+        };
+        values.insert(e, (exact, x));
+    }
+    let shape = match shape {
+        Shape::Differential(ts) => Shape::Differential(signed_terms(s, &ts, &mut values)),
+        shape => shape,
+    };
+    Ok(Answer::AtPoint { shape, values })
+}
+
+/// A differential's terms at a point: a term's sign comes from its value, and a zero term
+/// is left out.
+fn signed_terms(
+    s: &mut Store,
+    ts: &[DTerm],
+    values: &mut FxHashMap<ExprId, (Option<ExprId>, f64)>,
+) -> Vec<DTerm> {
+    let mut out = Vec::new();
+    for t in ts {
+        let (exact, x) = values[&t.coef];
+        let signed = if t.negative { -x } else { x };
+        let (value, negative) = match exact {
+            Some(v) => {
+                let v = if t.negative { s.neg(v) } else { v };
+                let neg = s.is_negated(v);
+                (if neg { s.neg(v) } else { v }, neg)
+            }
+            None => (t.coef, signed < 0.0),
+        };
+        match exact {
+            None => values.insert(t.coef, (None, signed.abs())),
+            Some(_) => values.insert(value, (Some(value), signed.abs())),
+        };
+        if s.as_num(value).is_some_and(|r| r.is_zero()) {
+            continue;
+        }
+        out.push(DTerm {
+            var: t.var.clone(),
+            coef: value,
+            negative,
+            sum: false,
+            unit: value == s.one(),
+        });
+    }
+    out
+}

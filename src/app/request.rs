@@ -1,0 +1,218 @@
+//! The request: what a command asks for, as typed values. The operation, the expressions
+//! and the option texts (`--given`, `--at`, `--let`, ...) as the user wrote them; they are
+//! parsed once, by `inputs`. The command line and the session both build one.
+
+use super::Failure;
+use super::cli::{Common, Compute, Setup};
+use deriv::diagnostic::Diagnostic;
+use deriv::parse;
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// The computation a request asks for.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    Partial { substitute_first: bool },
+    Total,
+    Differential,
+    Grad,
+    Hessian,
+    Jacobian,
+    Simplify,
+    Eval,
+    Step,
+}
+
+/// Where a definition comes from.
+#[derive(Clone, Debug)]
+pub enum DefSource {
+    /// `--let TEXT` (or `:let` in a session).
+    Let(String),
+    /// `--defs FILE`: one definition a line.
+    File(PathBuf),
+}
+
+/// The expressions to answer.
+#[derive(Clone, Debug)]
+pub enum Exprs {
+    /// Given as arguments: one (several for `jacobian`), answered together.
+    Args(Vec<String>),
+    /// `-`: one expression per line of standard input, each answered on its own.
+    Stdin,
+}
+
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// The command's name as clap spells it (`partial`).
+    pub command: String,
+    pub op: Op,
+    pub exprs: Exprs,
+    /// The variables of differentiation (`partial`, `total`).
+    pub vars: Vec<String>,
+    /// The columns of a gradient, Hessian, Jacobian or step (`--wrt`), patterns allowed.
+    pub wrt: Option<Vec<String>>,
+    pub given: Vec<String>,
+    pub defs: Vec<DefSource>,
+    pub at: Option<String>,
+    pub at_file: Option<PathBuf>,
+    pub cse: bool,
+    pub check: bool,
+    pub explain: bool,
+    pub stats: bool,
+    /// `step --rate`
+    pub rate: String,
+    /// `total --dependent`: the variable an implicit relation makes depend on VAR.
+    pub dependent: Option<String>,
+}
+
+impl Request {
+    /// The request a computing command makes; `name` is the command's name.
+    pub fn from_command(command: Compute, name: String) -> Result<Request, Failure> {
+        let mut dependent = None;
+        let mut rate = String::new();
+        let (op, exprs, vars, wrt, common) = match command {
+            Compute::Partial(a) => (
+                Op::Partial {
+                    substitute_first: a.substitute_first,
+                },
+                vec![a.expr.expr],
+                a.vars,
+                None,
+                a.common,
+            ),
+            Compute::Total(a) => {
+                dependent = a.dependent;
+                (Op::Total, vec![a.expr.expr], a.vars, None, a.common)
+            }
+            Compute::Differential(a) => {
+                (Op::Differential, vec![a.expr.expr], vec![], None, a.common)
+            }
+            Compute::Grad(a) => (Op::Grad, vec![a.expr.expr], vec![], a.wrt, a.common),
+            Compute::Hessian(a) => (Op::Hessian, vec![a.expr.expr], vec![], a.wrt, a.common),
+            Compute::Jacobian(a) => (Op::Jacobian, a.exprs, vec![], a.wrt, a.common),
+            Compute::Simplify(a) => (Op::Simplify, vec![a.expr.expr], vec![], None, a.common),
+            Compute::Eval(a) => (Op::Eval, vec![a.expr.expr], vec![], None, a.common),
+            Compute::Step(a) => {
+                rate = a.rate;
+                (Op::Step, vec![a.expr.expr], vec![], Some(a.wrt), a.common)
+            }
+        };
+        Request::new(name, op, exprs, vars, wrt, common).map(|mut r| {
+            r.rate = rate;
+            r.dependent = dependent;
+            r
+        })
+    }
+
+    fn new(
+        command: String,
+        op: Op,
+        exprs: Vec<OsString>,
+        vars: Vec<String>,
+        wrt: Option<String>,
+        common: Common,
+    ) -> Result<Request, Failure> {
+        let exprs = if exprs.len() == 1 && exprs[0] == "-" {
+            Exprs::Stdin
+        } else {
+            let mut texts = Vec::new();
+            for e in exprs {
+                match e.into_string() {
+                    Ok(t) if t == "-" => {
+                        return Err(Failure::Usage(Diagnostic::error(
+                            "`-` (standard input) works only as the only expression",
+                        )));
+                    }
+                    Ok(t) => texts.push(t),
+                    Err(raw) => {
+                        return Err(Failure::Input(vec![Diagnostic::error(format!(
+                            "the expression is not valid UTF-8: {}",
+                            raw.to_string_lossy()
+                        ))]));
+                    }
+                }
+            }
+            Exprs::Args(texts)
+        };
+        let (given, defs) = setup(common.setup)?;
+        Ok(Request {
+            command,
+            op,
+            exprs,
+            vars,
+            wrt: wrt.map(|w| split_list(&w)),
+            given,
+            defs,
+            at: common.at,
+            at_file: common.at_file,
+            cse: common.cse,
+            check: common.check,
+            explain: common.explain,
+            stats: common.stats,
+            rate: String::new(),
+            dependent: None,
+        })
+    }
+
+    pub fn batch(&self) -> bool {
+        matches!(self.exprs, Exprs::Stdin)
+    }
+
+    /// Misuses of the command line that no input can fix (exit 2).
+    pub fn check_usage(&self, has_point: bool) -> Result<(), Diagnostic> {
+        let op = self.op;
+        if op == Op::Step && !has_point {
+            return Err(Diagnostic::error(
+                "step needs the parameters' values: --at-file FILE or --at ...",
+            ));
+        }
+        if op == Op::Eval && !has_point {
+            return Err(Diagnostic::error("eval needs a point: --at x=1,y=2"));
+        }
+        if self.explain && !matches!(op, Op::Partial { .. } | Op::Total | Op::Differential) {
+            return Err(Diagnostic::error(format!(
+                "--explain is for partial, total and differential, not `{}`",
+                self.command
+            )));
+        }
+        if self.explain && self.batch() {
+            return Err(Diagnostic::error(
+                "--explain writes several lines, so it takes one expression, not `-`",
+            ));
+        }
+        if self.check && matches!(op, Op::Simplify | Op::Eval) {
+            return Err(Diagnostic::error(format!(
+                "--check verifies derivatives; `{}` computes none",
+                self.command
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The constraints' texts and the definitions' sources.
+pub fn setup(setup: Setup) -> Result<(Vec<String>, Vec<DefSource>), Failure> {
+    let mut given = Vec::new();
+    for g in setup.given {
+        match g.into_string() {
+            Ok(s) => given.push(s),
+            Err(raw) => {
+                return Err(Failure::Input(vec![Diagnostic::error(format!(
+                    "--given {} is not valid UTF-8",
+                    raw.to_string_lossy()
+                ))]));
+            }
+        }
+    }
+    let mut defs: Vec<DefSource> = setup.lets.into_iter().map(DefSource::Let).collect();
+    defs.extend(setup.defs.into_iter().map(DefSource::File));
+    Ok((given, defs))
+}
+
+/// `--wrt` items, split at commas outside brackets (`w[*,*],v[*]`).
+fn split_list(w: &str) -> Vec<String> {
+    parse::split_top(w, ',')
+        .into_iter()
+        .map(|p| p.trim().to_string())
+        .collect()
+}

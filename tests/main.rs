@@ -1,0 +1,20 @@
+//! The integration tests: one crate (one link step on a small machine), a module per area,
+//! all over the harness in `common` (run the built binary as a user does; numeric oracles;
+//! random expressions).
+
+mod common;
+
+mod cases;
+mod cli;
+mod commands;
+mod definitions;
+mod docs;
+mod explain;
+mod hostile;
+mod limits;
+mod network;
+mod oracle;
+mod parse_agree;
+mod roundtrip;
+mod tools;
+mod vector_oracle;
