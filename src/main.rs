@@ -17,11 +17,7 @@ fn main() {
     };
     let (cli, name) = match parsed {
         Ok(c) => c,
-        Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            std::process::exit(code);
-        }
+        Err(e) => std::process::exit(app::cli::report(&e, &term)),
     };
     let worker = std::thread::Builder::new()
         .stack_size(deriv::STACK_SIZE)

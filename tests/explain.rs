@@ -110,13 +110,13 @@ fn partial_explain_transcript() {
         steps,
         [
             "∂/∂x of x^2*sin(y) + exp(x*y)/x:",
-            "  sum rule: ∂/∂x x^2*sin(y) + exp(x*y)/x = 2*x*sin(y) + y*exp(x*y)/x - exp(x*y)/x^2",
-            "  constant factor rule: ∂/∂x x^2*sin(y) = 2*x*sin(y)",
-            "  power rule: ∂/∂x x^2 = 2*x",
-            "  quotient rule: ∂/∂x exp(x*y)/x = y*exp(x*y)/x - exp(x*y)/x^2",
-            "  power rule: ∂/∂x 1/x = -1/x^2",
+            "  sum rule: ∂/∂x (x^2*sin(y) + exp(x*y)/x) = 2*x*sin(y) + y*exp(x*y)/x - exp(x*y)/x^2",
+            "  constant factor rule: ∂/∂x (x^2*sin(y)) = 2*x*sin(y)",
+            "  power rule: ∂/∂x (x^2) = 2*x",
+            "  quotient rule: ∂/∂x (exp(x*y)/x) = y*exp(x*y)/x - exp(x*y)/x^2",
+            "  power rule: ∂/∂x (1/x) = -1/x^2",
             "  exponential rule and chain rule: ∂/∂x exp(x*y) = y*exp(x*y)",
-            "  constant factor rule: ∂/∂x x*y = y",
+            "  constant factor rule: ∂/∂x (x*y) = y",
         ]
     );
     assert_eq!(result, "2*x*sin(y) + y*exp(x*y)/x - exp(x*y)/x^2");
@@ -126,20 +126,20 @@ fn partial_explain_transcript() {
 fn each_rule_is_named_where_it_is_needed() {
     // (expression, the step line expected among the explanation's lines)
     let cases = [
-        ("x + sin(x)", "  sum rule: ∂/∂x x + sin(x) = cos(x) + 1"),
+        ("x + sin(x)", "  sum rule: ∂/∂x (x + sin(x)) = cos(x) + 1"),
         (
             "x*sin(x)",
-            "  product rule: ∂/∂x x*sin(x) = x*cos(x) + sin(x)",
+            "  product rule: ∂/∂x (x*sin(x)) = x*cos(x) + sin(x)",
         ),
         (
             "sin(x)/x",
-            "  quotient rule: ∂/∂x sin(x)/x = cos(x)/x - sin(x)/x^2",
+            "  quotient rule: ∂/∂x (sin(x)/x) = cos(x)/x - sin(x)/x^2",
         ),
-        ("3*y*x^2", "  constant factor rule: ∂/∂x 3*x^2*y = 6*x*y"),
-        ("x^5", "  power rule: ∂/∂x x^5 = 5*x^4"),
+        ("3*y*x^2", "  constant factor rule: ∂/∂x (3*x^2*y) = 6*x*y"),
+        ("x^5", "  power rule: ∂/∂x (x^5) = 5*x^4"),
         (
             "(x^2 + 1)^3",
-            "  power rule and chain rule: ∂/∂x (x^2 + 1)^3 = 6*x*(x^2 + 1)^2",
+            "  power rule and chain rule: ∂/∂x ((x^2 + 1)^3) = 6*x*(x^2 + 1)^2",
         ),
         (
             "sqrt(x)",
@@ -152,11 +152,11 @@ fn each_rule_is_named_where_it_is_needed() {
         ),
         (
             "2^x",
-            "  exponential rule (a^u = e^(u·log a)): ∂/∂x 2^x = 2^x*log(2)",
+            "  exponential rule (a^u = e^(u·log a)): ∂/∂x (2^x) = 2^x*log(2)",
         ),
         (
             "x^x",
-            "  general power rule (u^v = e^(v·log u)): ∂/∂x x^x = x^x*log(x) + x^x",
+            "  general power rule (u^v = e^(v·log u)): ∂/∂x (x^x) = x^x*log(x) + x^x",
         ),
         ("sin(x)", "  derivative of sin: ∂/∂x sin(x) = cos(x)"),
         ("log(x)", "  derivative of log: ∂/∂x log(x) = 1/x"),
@@ -194,7 +194,7 @@ fn each_rule_is_named_where_it_is_needed() {
         [
             "∂/∂w of phi(w*x):",
             "  chain rule with phi (its rule from the definitions): ∂/∂w phi(w*x) = 2*x*phi(w*x)*(1 - phi(w*x))",
-            "  constant factor rule: ∂/∂w w*x = x",
+            "  constant factor rule: ∂/∂w (w*x) = x",
         ]
     );
     assert_eq!(result, "2*x*phi(w*x)*(1 - phi(w*x))");
@@ -222,11 +222,11 @@ fn higher_order_explains_each_derivative() {
         steps,
         [
             "∂/∂x of x^2*y^3:",
-            "  constant factor rule: ∂/∂x x^2*y^3 = 2*x*y^3",
-            "  power rule: ∂/∂x x^2 = 2*x",
+            "  constant factor rule: ∂/∂x (x^2*y^3) = 2*x*y^3",
+            "  power rule: ∂/∂x (x^2) = 2*x",
             "∂/∂y of 2*x*y^3:",
-            "  constant factor rule: ∂/∂y 2*x*y^3 = 6*x*y^2",
-            "  power rule: ∂/∂y y^3 = 3*y^2",
+            "  constant factor rule: ∂/∂y (2*x*y^3) = 6*x*y^2",
+            "  power rule: ∂/∂y (y^3) = 3*y^2",
         ]
     );
     assert_eq!(result, "6*x*y^2");

@@ -612,12 +612,12 @@ fn batch_keeps_lines_aligned_through_bad_input() {
         b"x^2",           // 1 ok
         b"(x",            // 2 parse error
         b"sin(x)\r",      // 3 CRLF: ok
-        b"",              // 4 empty
-        b"    ",          // 5 only spaces
+        b"",              // 4 empty: an empty answer, no error
+        b"    ",          // 5 only spaces: the same
         b"x\xff\xfe",     // 6 invalid UTF-8
         b"x\0y",          // 7 NUL
         b"1/0",           // 8 undefined
-        b"\r",            // 9 a lone CR: empty
+        b"\r",            // 9 a lone CR: empty, no error
         b"\t x*y \t",     // 10 ok
         b"x^3\r\r",       // 11 two CRs: one is the line end, the other is refused
         b"\xef\xbb\xbfx", // 12 a byte-order mark
@@ -644,7 +644,7 @@ fn batch_keeps_lines_aligned_through_bad_input() {
     assert_eq!(out[14], "4*x^3");
     for (i, l) in out.iter().enumerate() {
         let n = i + 1;
-        if l.is_empty() {
+        if l.is_empty() && ![4, 5, 9].contains(&n) {
             assert!(
                 names_line(&r.stderr, n),
                 "no diagnostic names line {n}:\n{}",
@@ -655,7 +655,7 @@ fn batch_keeps_lines_aligned_through_bad_input() {
     for n in [2, 4, 5, 6, 7, 8, 9, 13] {
         assert!(
             out[n - 1].is_empty(),
-            "line {n} should fail: {:?}",
+            "line {n} should have an empty answer: {:?}",
             out[n - 1]
         );
     }
@@ -671,6 +671,10 @@ fn batch_json_keeps_lines_aligned() {
     let (r, out) = batch(input, &["--format", "json"], 10.0);
     assert_eq!(out.len(), 7, "{out:?}");
     for (i, l) in out.iter().enumerate() {
+        if i == 2 {
+            assert_eq!(l, "", "a blank line is answered by a blank line");
+            continue;
+        }
         let v: serde_json::Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
         if i == 0 || i == 6 {
             assert!(v.get("error").is_none(), "{l}");
@@ -687,9 +691,9 @@ fn batch_only_empty_input() {
     let (r, out) = batch(b"", &[], 5.0);
     assert_eq!((r.code, out.len()), (Some(0), 0));
     let (r, out) = batch(b"\n", &[], 5.0);
-    assert_eq!((r.code, out.len()), (Some(1), 1));
+    assert_eq!((r.code, out.len()), (Some(0), 1));
     let (r, out) = batch(b"\n\n\n", &[], 5.0);
-    assert_eq!((r.code, out.len()), (Some(1), 3));
+    assert_eq!((r.code, out.len()), (Some(0), 3));
     let (r, out) = batch(b"x", &[], 5.0);
     assert_eq!((r.code, out), (Some(0), vec!["1".to_string()]));
 }

@@ -17,4 +17,5 @@ mod oracle;
 mod parse_agree;
 mod roundtrip;
 mod tools;
+mod usage;
 mod vector_oracle;

@@ -597,7 +597,8 @@ fn step_errors() {
             "--at",
             "w=0,x=1,y=2",
         ]);
-        assert_eq!(o.code, 1, "--rate {rate}: {o:#?}");
+        // An option's value is checked with the command line: a usage error.
+        assert_eq!(o.code, 2, "--rate {rate}: {o:#?}");
         assert!(o.stderr.contains("--rate"), "--rate {rate}: {o:#?}");
         assert_eq!(o.stdout, "", "--rate {rate}");
     }

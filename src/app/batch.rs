@@ -110,6 +110,10 @@ fn answer_line(cx: &Context, n: usize, line: &[u8]) -> LineResult {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let label = n.to_string();
     match std::str::from_utf8(line) {
+        // A blank line or a `# comment` keeps its place: an empty answer, no error.
+        Ok(text) if text.trim().is_empty() || text.trim_start().starts_with('#') => {
+            Ok((String::new(), Vec::new(), None))
+        }
         Ok(text) => match ops::answer(cx.inp, cx.req, cx.st, &[text], &label) {
             Ok(o) => Ok((render::answer(cx, &o), o.warnings, o.check)),
             Err(ds) => Err((ds, text.to_string())),

@@ -4,6 +4,62 @@
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 
+/// A number option: any constant expression deriv reads (`0.5`, `1/32`, `2^-5`), as a
+/// finite double.
+pub fn number(text: &str) -> Result<f64, String> {
+    use deriv::eval::EvalError;
+    let mut s = deriv::expr::Store::new();
+    let e = deriv::parse::parse(&mut s, text).map_err(|e| e.message)?;
+    match deriv::eval::eval(&s, e, &|_| None) {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) | Err(EvalError::Overflow(_)) => Err("too large for a double".into()),
+        Err(EvalError::Unbound(n)) => Err(format!("`{}` has no value: give a number", s.name(n))),
+        Err(_) => Err("not a finite number".into()),
+    }
+}
+
+/// Reports a command line clap refused (or `--help`, `--version`); returns the exit
+/// status. An expression where a command belongs (`deriv 'x^2' x`) gets a suggestion.
+pub fn report(e: &clap::Error, term: &super::settings::Terminal) -> i32 {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let code = if e.use_stderr() { 2 } else { 0 };
+    let invalid = match e.get(ContextKind::InvalidSubcommand) {
+        Some(ContextValue::String(s)) if e.kind() == ErrorKind::InvalidSubcommand => s.clone(),
+        _ => String::new(),
+    };
+    let suggested = e.get(ContextKind::SuggestedSubcommand).is_some();
+    if invalid.is_empty() || suggested {
+        let _ = e.print();
+        return code;
+    }
+    let rest: Vec<String> = std::env::args().skip(2).map(|a| quote(&a)).collect();
+    let d = deriv::diagnostic::Diagnostic::error(format!("`{invalid}` is not a command"))
+        .with_note(format!(
+            "to differentiate it, name the command first: deriv partial {} {}",
+            quote(&invalid),
+            if rest.is_empty() {
+                "x".to_string()
+            } else {
+                rest.join(" ")
+            }
+        ))
+        .with_note("deriv --help lists the commands");
+    let color = !term.no_color && (term.clicolor_force || term.stderr_is_tty);
+    eprint!("{}", d.render(color));
+    code
+}
+
+/// A word as a shell user types it.
+fn quote(w: &str) -> String {
+    if w.chars()
+        .all(|c| c.is_alphanumeric() || "_-.,=/".contains(c))
+    {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}
+
 /// Parses an argument list (its first item is the program name). Also returns the
 /// subcommand's name as clap spells it.
 pub fn parse<I, T>(args: I) -> Result<(Cli, String), clap::Error>
@@ -25,12 +81,14 @@ Examples:
   deriv partial \"$(deriv partial 'x^3*y^2' x)\" y   plain output reads back in
   deriv grad 'x^2*y' --at x=1,y=2              [4, 1]
 
-Run `deriv help partial` for one command; docs/ has the guide.";
+Run `deriv help partial` for one command, `deriv help topics` for the guide.";
 
 #[derive(Parser, Debug)]
 #[command(
     name = "deriv",
     version,
+    propagate_version = true,
+    disable_help_subcommand = true,
     about = "Exact partial and total derivatives, with a warning when ∂ and d differ",
     after_help = EXAMPLES,
     max_term_width = 100
@@ -109,6 +167,14 @@ Examples:
   $ deriv syntax
   $ deriv syntax | less")]
     Syntax,
+
+    /// Help on a command (`deriv help partial`) or a topic of the guide (`deriv help meaning`)
+    #[command(after_help = "\
+Examples:
+  $ deriv help partial
+  $ deriv help topics
+  $ deriv help meaning | less")]
+    Help(HelpArgs),
 
     /// An interactive session: commands as above, with :given, :format, :at and ans
     #[command(after_help = "\
@@ -275,9 +341,9 @@ pub struct Common {
     pub setup: Setup,
 
     /// Evaluate the result at a point: --at x=1,y=2 (values may be expressions: x=pi/2;
-    /// w=[1,2] gives w[1] and w[2])
+    /// w=[1,2] gives w[1] and w[2]); repeatable: --at x=1 --at y=2
     #[arg(long, value_name = "VAR=VALUE,...", allow_hyphen_values = true)]
-    pub at: Option<String>,
+    pub at: Vec<String>,
 
     /// Values from a file, one `VAR = VALUE` a line (`#` comments; w[1,2] = 0.5 and
     /// w = [[...]] allowed), as if given with --at
@@ -390,14 +456,15 @@ pub struct StepArgs {
     )]
     pub wrt: String,
 
-    /// The learning rate η
+    /// The learning rate η (a number or a constant expression: 1/32)
     #[arg(
         long,
         value_name = "ETA",
         default_value = "0.1",
-        allow_hyphen_values = true
+        allow_hyphen_values = true,
+        value_parser = number
     )]
-    pub rate: String,
+    pub rate: f64,
 
     #[command(flatten)]
     pub common: Common,
@@ -410,6 +477,13 @@ pub struct EvalArgs {
 
     #[command(flatten)]
     pub common: Common,
+}
+
+#[derive(Args, Debug)]
+pub struct HelpArgs {
+    /// A command, or a topic (`topics` lists them)
+    #[arg(value_name = "TOPIC")]
+    pub topic: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -69,7 +69,7 @@ impl Inputs {
         };
         inputs.cons = inputs.constraints().map_err(fail)?;
         inputs.check_constraints(req).map_err(fail)?;
-        inputs.point = inputs.point(req.at.as_deref(), &at_lines).map_err(fail)?;
+        inputs.point = inputs.point(&req.at, &at_lines).map_err(fail)?;
         inputs.check_point().map_err(fail)?;
         let s = &mut inputs.store;
         inputs.vars = inputs.var_texts.iter().map(|v| s.intern_name(v)).collect();
@@ -252,22 +252,34 @@ impl Inputs {
                     .with_snippet("", &shown(second), whole(second))
                     .with_note(format!("first given as --given {}", self.given[first]))
             }
-            ConstraintError::OnVariable(i) => Diagnostic::error(format!(
-                "`{}` is the variable of differentiation, so it cannot also be given",
-                name(i)
-            ))
-            .with_snippet("", &shown(i), whole(i))
-            .with_note("a constraint says how another variable depends on it: --given t=x"),
+            ConstraintError::OnVariable(i) => {
+                let v = name(i);
+                let rhs = self.given[i].split_once('=').map_or("", |(_, r)| r.trim());
+                let note = match parse::var_name(rhs) {
+                    // `partial ... t --given t=x`: the user meant t to follow x.
+                    Some(x) => format!(
+                        "to let {v} follow {x}, differentiate by {x}: `deriv total EXPR {x} --given {v}={x}`"
+                    ),
+                    None => format!(
+                        "a constraint makes another variable depend on {v}, such as --given s={v}^2"
+                    ),
+                };
+                Diagnostic::error(format!(
+                    "`{v}` is the variable of differentiation, so it cannot also be given"
+                ))
+                .with_snippet("", &shown(i), whole(i))
+                .with_note(note)
+            }
         }
     }
 
     /// The `--at` point, from `--at-file` lines and `--at` items in that order.
     fn point(
         &mut self,
-        at: Option<&str>,
+        at: &[String],
         at_lines: &[(String, String)],
     ) -> Result<Option<Point>, Diagnostic> {
-        if at.is_none() && at_lines.is_empty() {
+        if at.is_empty() && at_lines.is_empty() {
             return Ok(None);
         }
         // (label, the text shown, the item, its offset in the text shown)
@@ -275,7 +287,7 @@ impl Inputs {
         for (label, line) in at_lines {
             items.push((label.clone(), line.clone(), line.clone(), 0));
         }
-        if let Some(at) = at {
+        for at in at {
             let shown = format!("--at {at}");
             let mut offset = 5;
             for part in parse::split_top(at, ',') {
@@ -318,7 +330,14 @@ impl Inputs {
             ));
         };
         let mut values: Vec<(String, &str)> = Vec::new();
-        flatten_array(&name, part[eq + 1..].trim(), &mut Vec::new(), &mut values);
+        flatten_array(&name, part[eq + 1..].trim(), &mut Vec::new(), &mut values).map_err(
+            |why| {
+                diag(
+                    format!("in the value of `{name}`: {why}"),
+                    eq + 1..part.len(),
+                )
+            },
+        )?;
         for (n, text) in values {
             let v = parse::parse(s, text).map_err(|e| {
                 let place = if label.is_empty() { "--at" } else { label };
@@ -406,27 +425,62 @@ fn file_lines(f: &std::path::Path, what: &str) -> Result<Vec<(String, String)>, 
         .collect())
 }
 
-/// `[a, [b, c]]` as indexed values: name[1] = a, name[2,1] = b, ... (1-based); a plain
-/// value is the name's own.
+/// `[[a, b], [c, d]]` as indexed values: name[1,1] = a, name[1,2] = b, ... (1-based); a
+/// plain value is the name's own. Brackets must close, and every row must have the same
+/// shape (`[[1,2],[3]]` is refused).
 fn flatten_array<'a>(
     name: &str,
     text: &'a str,
     at: &mut Vec<usize>,
     out: &mut Vec<(String, &'a str)>,
-) {
+) -> Result<Vec<usize>, String> {
     let t = text.trim();
-    match t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
-        Some(inner) => {
-            for (i, item) in parse::split_top(inner, ',').into_iter().enumerate() {
-                at.push(i + 1);
-                flatten_array(name, item, at, out);
-                at.pop();
-            }
+    if !t.starts_with('[') {
+        if t.ends_with(']') && !t.contains('[') {
+            return Err("`]` closes a `[` that was never opened".into());
         }
-        None if at.is_empty() => out.push((name.to_string(), t)),
-        None => {
-            let idx: Vec<String> = at.iter().map(|k| k.to_string()).collect();
-            out.push((format!("{name}[{}]", idx.join(",")), t));
+        out.push(match at.is_empty() {
+            true => (name.to_string(), t),
+            false => {
+                let idx: Vec<String> = at.iter().map(|k| k.to_string()).collect();
+                (format!("{name}[{}]", idx.join(",")), t)
+            }
+        });
+        return Ok(Vec::new());
+    }
+    let Some(inner) = t[1..].strip_suffix(']') else {
+        return Err("a `[` is not closed".into());
+    };
+    let mut shape: Option<Vec<usize>> = None;
+    let items = parse::split_top(inner, ',');
+    for (i, item) in items.iter().enumerate() {
+        at.push(i + 1);
+        let s = flatten_array(name, item, at, out)?;
+        at.pop();
+        match &shape {
+            Some(first) if *first != s => {
+                return Err(format!(
+                    "the rows of the array differ in shape: item {} is {} where item 1 is {}",
+                    i + 1,
+                    describe_shape(&s),
+                    describe_shape(first)
+                ));
+            }
+            _ => shape = Some(s),
+        }
+    }
+    let mut full = vec![items.len()];
+    full.extend(shape.unwrap_or_default());
+    Ok(full)
+}
+
+fn describe_shape(s: &[usize]) -> String {
+    match s {
+        [] => "a number".into(),
+        [n] => format!("a list of {n}"),
+        _ => {
+            let dims: Vec<String> = s.iter().map(|d| d.to_string()).collect();
+            format!("a {} array", dims.join("×"))
         }
     }
 }

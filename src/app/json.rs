@@ -53,8 +53,8 @@ pub fn envelope(
         "result": result,
         "warnings": warnings,
     });
-    if let Some(at) = &req.at {
-        obj["at"] = json!(at);
+    if !req.at.is_empty() {
+        obj["at"] = json!(req.at.join(","));
     }
     for (k, v) in extras {
         obj[k] = v;

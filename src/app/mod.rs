@@ -72,6 +72,7 @@ pub fn run(
         Command::Completions(a) => tools::completions(a.shell, out),
         Command::Man => tools::man(out),
         Command::Syntax => tools::syntax(out),
+        Command::Help(a) => tools::help(a.topic.as_deref(), out, err, st.color_err),
         Command::Repl => repl::run(&cli.global, term, stdin, out, err),
         Command::Plot(a) => plot::run(&a, &st, out, err),
         Command::Compute(c) => match Request::from_command(c, name) {

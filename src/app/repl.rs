@@ -248,6 +248,7 @@ impl Session {
                 Ok(plot::run(&a, &st, out, err)? == 0)
             }
             Command::Syntax => Ok(tools::syntax(out)? == 0),
+            Command::Help(a) => Ok(tools::help(a.topic.as_deref(), out, err, st.color_err)? == 0),
             Command::Repl | Command::Man | Command::Completions(_) => {
                 let d = Diagnostic::error(format!("`{name}` does not run inside a session"))
                     .with_note("run it from the shell");
@@ -265,8 +266,8 @@ impl Session {
         req.given.splice(0..0, self.given.iter().cloned());
         req.defs
             .splice(0..0, self.lets.iter().cloned().map(DefSource::Let));
-        if req.at.is_none() {
-            req.at = self.at.clone();
+        if req.at.is_empty() {
+            req.at.extend(self.at.clone());
         }
         req
     }
@@ -419,13 +420,13 @@ impl Session {
             wrt: None,
             given,
             defs: lets.iter().cloned().map(DefSource::Let).collect(),
-            at,
+            at: at.into_iter().collect(),
             at_file: None,
             cse: false,
             check: false,
             explain: false,
             stats: false,
-            rate: String::new(),
+            rate: 0.0,
             dependent: None,
         };
         let st = self.settings(&self.global);
@@ -433,7 +434,7 @@ impl Session {
             f.report(err, st.color_err)?;
             return Ok(Flow::Next(false));
         }
-        (self.given, self.lets, self.at) = (probe.given, lets, probe.at);
+        (self.given, self.lets, self.at) = (probe.given, lets, probe.at.into_iter().next());
         Ok(Flow::Next(true))
     }
 

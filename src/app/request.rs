@@ -53,14 +53,15 @@ pub struct Request {
     pub wrt: Option<Vec<String>>,
     pub given: Vec<String>,
     pub defs: Vec<DefSource>,
-    pub at: Option<String>,
+    /// `--at` texts, each `VAR=VALUE,...`.
+    pub at: Vec<String>,
     pub at_file: Option<PathBuf>,
     pub cse: bool,
     pub check: bool,
     pub explain: bool,
     pub stats: bool,
     /// `step --rate`
-    pub rate: String,
+    pub rate: f64,
     /// `total --dependent`: the variable an implicit relation makes depend on VAR.
     pub dependent: Option<String>,
 }
@@ -69,7 +70,7 @@ impl Request {
     /// The request a computing command makes; `name` is the command's name.
     pub fn from_command(command: Compute, name: String) -> Result<Request, Failure> {
         let mut dependent = None;
-        let mut rate = String::new();
+        let mut rate = 0.0;
         let (op, exprs, vars, wrt, common) = match command {
             Compute::Partial(a) => (
                 Op::Partial {
@@ -149,7 +150,7 @@ impl Request {
             check: common.check,
             explain: common.explain,
             stats: common.stats,
-            rate: String::new(),
+            rate: 0.0,
             dependent: None,
         })
     }
@@ -165,9 +166,6 @@ impl Request {
             return Err(Diagnostic::error(
                 "step needs the parameters' values: --at-file FILE or --at ...",
             ));
-        }
-        if op == Op::Eval && !has_point {
-            return Err(Diagnostic::error("eval needs a point: --at x=1,y=2"));
         }
         if self.explain && !matches!(op, Op::Partial { .. } | Op::Total | Op::Differential) {
             return Err(Diagnostic::error(format!(

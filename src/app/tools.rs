@@ -1,12 +1,13 @@
-//! Commands that compute nothing: shell completions, the man page and the syntax card.
+//! Commands that compute nothing: shell completions, the man page, the syntax card and
+//! help on commands and on the guide's topics (the pages of docs/, built in).
 
 use super::cli::Cli;
 use clap::CommandFactory;
 use std::io::{self, Write};
 
-/// The expression language on one screen (`deriv syntax`); docs/syntax.md has the details.
+/// The expression language on one screen (`deriv syntax`); `deriv help syntax` has the details.
 pub const SYNTAX: &str = "\
-The expression language (docs/syntax.md has the details)
+The expression language (`deriv help syntax` has the details)
 
 Precedence, loosest first (the rules of grammar/deriv.pest):
   sum       a + b   a - b        left-associative
@@ -43,6 +44,104 @@ pub fn man(out: &mut dyn Write) -> io::Result<i32> {
     clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
     out.write_all(&buf)?;
     Ok(0)
+}
+
+/// The guide's pages, by topic: docs/*.md as they are in the repository.
+pub const TOPICS: [(&str, &str, &str); 10] = [
+    (
+        "tutorial",
+        "a ten-minute walk through the main ideas",
+        include_str!("../../docs/tutorial.md"),
+    ),
+    (
+        "syntax",
+        "the expression language",
+        include_str!("../../docs/syntax.md"),
+    ),
+    (
+        "commands",
+        "every command, option, exit status and variable",
+        include_str!("../../docs/commands.md"),
+    ),
+    (
+        "meaning",
+        "∂ versus d, constraints, and the warning",
+        include_str!("../../docs/meaning.md"),
+    ),
+    (
+        "formats",
+        "plain, Unicode, LaTeX and JSON output",
+        include_str!("../../docs/formats.md"),
+    ),
+    (
+        "definitions",
+        "--let, --defs and derivative rules",
+        include_str!("../../docs/definitions.md"),
+    ),
+    (
+        "backprop",
+        "the gradient of a neural network, step by step",
+        include_str!("../../docs/backprop.md"),
+    ),
+    (
+        "session",
+        "the interactive session",
+        include_str!("../../docs/session.md"),
+    ),
+    (
+        "plot",
+        "plots of f and f′",
+        include_str!("../../docs/plot.md"),
+    ),
+    (
+        "limits",
+        "every limit and what happens at it",
+        include_str!("../../docs/limits.md"),
+    ),
+];
+
+/// `deriv help [TOPIC]`: the main help, a command's help, or a page of the guide.
+pub fn help(
+    topic: Option<&str>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    color: bool,
+) -> io::Result<i32> {
+    let mut cli = Cli::command();
+    cli.build();
+    let Some(topic) = topic else {
+        write!(out, "{}", cli.render_long_help())?;
+        return Ok(0);
+    };
+    if topic == "topics" {
+        writeln!(out, "Topics of the guide (deriv help TOPIC):")?;
+        for (name, what, _) in TOPICS {
+            writeln!(out, "  {name:<12} {what}")?;
+        }
+        writeln!(
+            out,
+            "and every command: deriv help partial, deriv help total, ..."
+        )?;
+        return Ok(0);
+    }
+    // A topic first: `syntax` and `plot` are commands too, and their page says more.
+    if let Some((_, _, text)) = TOPICS.iter().find(|(name, _, _)| *name == topic) {
+        out.write_all(text.as_bytes())?;
+        return Ok(0);
+    }
+    if let Some(sub) = cli.find_subcommand_mut(topic) {
+        write!(out, "{}", sub.render_long_help())?;
+        return Ok(0);
+    }
+    let names: Vec<&str> = TOPICS.iter().map(|(n, _, _)| *n).collect();
+    let d =
+        deriv::diagnostic::Diagnostic::error(format!("`{topic}` is neither a command nor a topic"))
+            .with_note(format!(
+                "the topics are {}; `deriv --help` lists the commands",
+                names.join(", ")
+            ));
+    err.write_all(d.render(color).as_bytes())?;
+    Ok(2)
 }
 
 pub fn syntax(out: &mut dyn Write) -> io::Result<i32> {

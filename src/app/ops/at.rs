@@ -5,7 +5,6 @@ use super::{Answer, EXACT_ENTRIES, Job};
 use deriv::diagnostic::Diagnostic;
 use deriv::eval::{EvalError, eval};
 use deriv::expr::{ExprId, Name, Store};
-use deriv::parse;
 use deriv::print::shape::{DTerm, Shape};
 use deriv::print::{Style, render};
 use rustc_hash::FxHashMap;
@@ -77,15 +76,12 @@ pub fn step(
     names: &[Name],
     p: &[(Name, ExprId)],
 ) -> Result<Answer, Diagnostic> {
-    let rate = job.req.rate.clone();
-    let s = &mut job.s;
-    let eta_e = parse::parse(s, &rate)
-        .map_err(|e| Diagnostic::error(format!("--rate {rate}: {}", e.message)))
-        .map_err(|d| job.place.at(d))?;
-    let eta = eval(&job.s, eta_e, &|_| None).map_err(|_| {
-        job.place
-            .at(Diagnostic::error(format!("--rate {rate} must be a number")))
-    })?;
+    let eta = job.req.rate;
+    if eta < 0.0 {
+        job.warnings.push(Diagnostic::warning(format!(
+            "--rate {eta} is negative: the step goes up the gradient, increasing E"
+        )));
+    }
     let (loss, grad) = numeric_gradient(job, e, names, p)?;
     let s = &job.s;
     let mut updated: FxHashMap<Name, f64> = FxHashMap::default();

@@ -1,5 +1,6 @@
-//! `--explain`: the derivation as lines, each as (plain text for JSON, the output's style).
-//! The rules come from `calculus::explain`; this writes them for the request at hand.
+//! `--explain`: the derivation as lines, each as (plain text for JSON, the output's style:
+//! Unicode, or LaTeX with `--format latex`). The rules come from `calculus::explain`; this
+//! writes them for the request at hand.
 
 use super::super::request::Op;
 use super::Job;
@@ -11,7 +12,8 @@ use deriv::print::{Style, render, render_name};
 type Lines = Vec<(String, String)>;
 
 pub fn lines(job: &mut Job) -> Lines {
-    let style = job.st.message_style();
+    // (Plain lines keep ∂ and Greek letters: they are read by people too.)
+    let style = job.st.style();
     let mut out = Lines::new();
     let vars = job.inp.vars.clone();
     match job.req.op {
@@ -35,13 +37,133 @@ pub fn lines(job: &mut Job) -> Lines {
     out
 }
 
-fn nm(s: &Store, n: Name) -> String {
-    render_name(s.name(n), Style::Unicode)
+/// The symbols of a derivation in one style.
+#[derive(Copy, Clone)]
+struct Notation(Style);
+
+impl Notation {
+    fn tex(self) -> bool {
+        self.0 == Style::Latex
+    }
+
+    fn name(self, s: &Store, v: Name) -> String {
+        render_name(
+            s.name(v),
+            if self.tex() {
+                Style::Latex
+            } else {
+                Style::Unicode
+            },
+        )
+    }
+
+    /// ∂f/∂v
+    fn partial(self, s: &Store, v: Name) -> String {
+        match self.tex() {
+            true => format!("\\frac{{\\partial f}}{{\\partial {}}}", self.name(s, v)),
+            false => format!("∂f/∂{}", self.name(s, v)),
+        }
+    }
+
+    /// df/dx, or dv/dx with `of`
+    fn total(self, s: &Store, of: Option<Name>, x: Name) -> String {
+        let f = of.map_or("f".to_string(), |v| self.name(s, v));
+        match self.tex() {
+            true => format!(
+                "\\frac{{\\mathrm{{d}}{f}}}{{\\mathrm{{d}}{}}}",
+                self.name(s, x)
+            ),
+            false => format!("d{f}/d{}", self.name(s, x)),
+        }
+    }
+
+    /// ∂/∂v
+    fn op(self, s: &Store, v: Name) -> String {
+        match self.tex() {
+            true => format!("\\frac{{\\partial}}{{\\partial {}}}", self.name(s, v)),
+            false => format!("∂/∂{}", self.name(s, v)),
+        }
+    }
+
+    /// df
+    fn d_f(self) -> &'static str {
+        if self.tex() { "\\mathrm{d}f" } else { "df" }
+    }
+
+    /// dv
+    fn d(self, s: &Store, v: Name) -> String {
+        match self.tex() {
+            true => format!("\\mathrm{{d}}{}", self.name(s, v)),
+            false => format!("d{}", self.name(s, v)),
+        }
+    }
+
+    fn times(self) -> &'static str {
+        if self.tex() { " \\cdot " } else { "·" }
+    }
+
+    fn group(self, inner: &str) -> String {
+        match self.tex() {
+            true => format!("\\left({inner}\\right)"),
+            false => format!("({inner})"),
+        }
+    }
+
+    fn text(self, t: &str) -> String {
+        match self.tex() {
+            true => format!("\\text{{{t}}}"),
+            false => t.to_string(),
+        }
+    }
+
+    /// The space before a remark at the end of a line.
+    fn gap(self) -> &'static str {
+        if self.tex() { " \\qquad " } else { "   " }
+    }
+
+    /// An expression, in parentheses unless it is a name, a number or a call: the operand
+    /// of ∂/∂v.
+    fn operand(self, s: &Store, e: ExprId) -> String {
+        let r = render(s, e, self.0);
+        if atomic(&r) { r } else { self.group(&r) }
+    }
+
+    fn expr(self, s: &Store, e: ExprId) -> String {
+        render(s, e, self.0)
+    }
+}
+
+/// Is a printed expression one unit: a name, a number, or a call `f(...)` as a whole?
+fn atomic(r: &str) -> bool {
+    let name = |t: &str| {
+        !t.is_empty()
+            && t.chars()
+                .all(|c| c.is_alphanumeric() || "_.'[],".contains(c))
+    };
+    if name(r) {
+        return true;
+    }
+    let Some(body) = r.strip_suffix(')') else {
+        return false;
+    };
+    // The `(` that the last `)` closes must open the call's arguments.
+    let mut depth = 1;
+    for (i, c) in body.char_indices().rev() {
+        match c {
+            ')' => depth += 1,
+            '(' => depth -= 1,
+            _ => {}
+        }
+        if depth == 0 {
+            return name(&body[..i]);
+        }
+    }
+    false
 }
 
 /// Adds a line written by `parts` in both styles.
-fn line(out: &mut Lines, style: Style, parts: &dyn Fn(Style) -> String) {
-    out.push((parts(Style::Plain), parts(style)));
+fn line(out: &mut Lines, style: Style, parts: &dyn Fn(Notation) -> String) {
+    out.push((parts(Notation(Style::Plain)), parts(Notation(style))));
 }
 
 /// df/dx = ∂f/∂x + Σ ∂f/∂v·dv/dx, every term, then the sum.
@@ -53,48 +175,54 @@ fn total(job: &mut Job, x: Name, style: Style, out: &mut Lines) {
         .unwrap_or_default();
     let cons = &job.inp.cons;
     let s = &mut job.s;
-    let xs = nm(s, x);
     let terms = total_terms(s, cons, f, x, &known);
-    let labels: Vec<String> = terms
-        .iter()
-        .map(|t| {
-            let v = nm(s, t.var);
-            if t.var == x {
-                format!("∂f/∂{v}")
-            } else {
-                format!("∂f/∂{v}·d{v}/d{xs}")
-            }
-        })
-        .collect();
-    let head = format!("df/d{xs} = {}", labels.join(" + "));
-    line(out, style, &|_| head.clone());
-    for (t, label) in terms.iter().zip(&labels) {
-        let why = if t.var == x {
-            String::new()
-        } else if known.iter().any(|(n, _)| *n == t.var) {
-            format!("   (d{}/d{xs} from the implicit relation)", nm(s, t.var))
-        } else if cons.resolved(t.var).is_none() {
-            format!("   ({} does not depend on {xs})", nm(s, t.var))
+    let s: &mut Store = s;
+    let label = |n: Notation, s: &Store, v: Name| {
+        if v == x {
+            n.partial(s, v)
         } else {
-            let c = cons
-                .items
-                .iter()
-                .find(|c| c.name == t.var)
-                .map(|c| c.rhs)
-                .unwrap_or(t.dv_dx);
-            format!("   ({} = {})", nm(s, t.var), render(s, c, style))
-        };
-        let (a, b, p) = (t.df_dv, t.dv_dx, t.product);
+            format!("{}{}{}", n.partial(s, v), n.times(), n.total(s, Some(v), x))
+        }
+    };
+    {
         let s: &Store = s;
-        line(out, style, &|st| {
+        line(out, style, &|n| {
+            let labels: Vec<String> = terms.iter().map(|t| label(n, s, t.var)).collect();
+            format!("{} = {}", n.total(s, None, x), labels.join(" + "))
+        });
+    }
+    for t in &terms {
+        let s: &Store = s;
+        let why = |n: Notation| {
+            let v = n.name(s, t.var);
+            let xs = n.name(s, x);
             if t.var == x {
-                format!("  {label} = {}", render(s, a, st))
+                String::new()
+            } else if known.iter().any(|(k, _)| *k == t.var) {
+                let dv = n.total(s, Some(t.var), x);
+                format!("{}({dv}{})", n.gap(), n.text(" from the implicit relation"))
+            } else if cons.resolved(t.var).is_none() {
+                format!("{}({v}{}{xs})", n.gap(), n.text(" does not depend on "))
             } else {
+                let rhs = cons
+                    .items
+                    .iter()
+                    .find(|c| c.name == t.var)
+                    .map_or(t.dv_dx, |c| c.rhs);
+                format!("{}({v} = {})", n.gap(), n.expr(s, rhs))
+            }
+        };
+        line(out, style, &|n| {
+            let lab = label(n, s, t.var);
+            if t.var == x {
+                format!("  {lab} = {}", n.expr(s, t.df_dv))
+            } else {
+                let (a, b) = (n.group(&n.expr(s, t.df_dv)), n.group(&n.expr(s, t.dv_dx)));
+                let times = n.times();
                 format!(
-                    "  {label} = ({})·({}) = {}{why}",
-                    render(s, a, st),
-                    render(s, b, st),
-                    render(s, p, st)
+                    "  {lab} = {a}{times}{b} = {}{}",
+                    n.expr(s, t.product),
+                    why(n)
                 )
             }
         });
@@ -109,15 +237,13 @@ fn total(job: &mut Job, x: Name, style: Style, out: &mut Lines) {
     };
     let total = s.tidy(total);
     let s: &Store = s;
-    line(out, style, &|st| {
-        format!("df/d{xs} = {}", render(s, sum, st))
+    line(out, style, &|n| {
+        format!("{} = {}", n.total(s, None, x), n.expr(s, sum))
     });
     if sum != total {
-        line(out, style, &|st| {
-            format!(
-                "      = {}   (substituting the constraints)",
-                render(s, total, st)
-            )
+        line(out, style, &|n| {
+            let why = n.text("(substituting the constraints)");
+            format!("      = {}{}{why}", n.expr(s, total), n.gap())
         });
     }
 }
@@ -125,19 +251,22 @@ fn total(job: &mut Job, x: Name, style: Style, out: &mut Lines) {
 /// df = Σ ∂f/∂v·dv, then each partial.
 fn differential(s: &mut Store, g: ExprId, style: Style, out: &mut Lines) {
     let names = s.free_symbols(&[g]);
-    let dvs: Vec<String> = names
-        .iter()
-        .map(|&v| format!("∂f/∂{}·d{}", nm(s, v), nm(s, v)))
-        .collect();
-    let head = format!("df = {}", dvs.join(" + "));
-    line(out, style, &|_| head.clone());
+    {
+        let s: &Store = s;
+        line(out, style, &|n| {
+            let dvs: Vec<String> = names
+                .iter()
+                .map(|&v| format!("{}{}{}", n.partial(s, v), n.times(), n.d(s, v)))
+                .collect();
+            format!("{} = {}", n.d_f(), dvs.join(" + "))
+        });
+    }
     for v in names {
         let d = partial(s, g, v);
         let d = s.tidy(d);
-        let label = format!("∂f/∂{}", nm(s, v));
         let s: &Store = s;
-        line(out, style, &|st| {
-            format!("  {label} = {}", render(s, d, st))
+        line(out, style, &|n| {
+            format!("  {} = {}", n.partial(s, v), n.expr(s, d))
         });
     }
 }
@@ -146,28 +275,30 @@ fn differential(s: &mut Store, g: ExprId, style: Style, out: &mut Lines) {
 fn partials(s: &mut Store, start: ExprId, vars: &[Name], style: Style, out: &mut Lines) {
     let mut cur = start;
     for &v in vars {
-        let vs = nm(s, v);
         {
             let s: &Store = s;
-            line(out, style, &|st| {
-                format!("∂/∂{vs} of {}:", render(s, cur, st))
+            line(out, style, &|n| {
+                format!("{}{}{}:", n.op(s, v), n.text(" of "), n.expr(s, cur))
             });
         }
         let (steps, omitted) = partial_steps(s, cur, v, 40);
         for step in &steps {
             let (e, r) = (step.expr, step.result);
-            let rule = step.rule.clone();
             let s: &Store = s;
-            line(out, style, &|st| {
+            line(out, style, &|n| {
+                let rule = n.text(&format!("{}: ", step.rule));
                 format!(
-                    "  {rule}: ∂/∂{vs} {} = {}",
-                    render(s, e, st),
-                    render(s, r, st)
+                    "  {rule}{} {} = {}",
+                    n.op(s, v),
+                    n.operand(s, e),
+                    n.expr(s, r)
                 )
             });
         }
         if omitted > 0 {
-            line(out, style, &|_| format!("  … and {omitted} more steps"));
+            line(out, style, &|n| {
+                format!("  {}", n.text(&format!("… and {omitted} more steps")))
+            });
         }
         let d = partial(s, cur, v);
         cur = s.tidy(d);

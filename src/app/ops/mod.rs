@@ -263,6 +263,8 @@ impl<'a> Job<'a> {
                 a
             }
             (_, Some(p)) => at::values(&mut self, shape, p)?,
+            // A constant needs no point; a variable without a value is an error there.
+            (Op::Eval, None) => at::values(&mut self, shape, &[])?,
             (_, None) => Answer::Symbolic { shape, deltas },
         };
         Ok(self.finish(answer, columns, warning_data, explanation, check))

@@ -125,13 +125,13 @@ fn request(a: &PlotArgs) -> Result<Request, Failure> {
         wrt: None,
         given,
         defs,
-        at: None,
+        at: Vec::new(),
         at_file: None,
         cse: false,
         check: false,
         explain: false,
         stats: false,
-        rate: String::new(),
+        rate: 0.0,
         dependent: None,
     })
 }
