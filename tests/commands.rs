@@ -14,13 +14,7 @@ use deriv::parse::parse;
 use deriv::print::{Style, cse, render_named};
 use rustc_hash::FxHashMap;
 
-// ---- running the binary ----------------------------------------------------------------
-
 use crate::common::*;
-
-fn json(line: &str) -> serde_json::Value {
-    serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
-}
 
 const F: &str = "4*pi/3*t*x*y";
 
