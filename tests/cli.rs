@@ -1,5 +1,9 @@
-//! CLI transcripts: the built `deriv` binary run as a user runs it, one test per behaviour
-//! of the command-line contract (docs: DESIGN.md, "The command line"; issue #2).
+//! The command line's contract, as transcripts of the built binary, one test per behaviour:
+//! ∂ versus d with `--given` (the warning, `--substitute-first`, chained constraints, the
+//! errors that point at a constraint), the output formats and pipelines, parse and usage
+//! errors (caret, wording, exit 1 or 2), colour and its environment variables, batch mode
+//! on stdin (one answer per line, in order, line by line for a coprocess, JSON Lines, a
+//! closed pipe), help and version, and every example in `--help`, which is run.
 //!
 //! Every run starts from a clean environment for the variables deriv reads (`NO_COLOR`,
 //! `CLICOLOR_FORCE`, `CLICOLOR`), so the developer's shell does not leak into the results.

@@ -1,7 +1,7 @@
-//! Definitions and implicit relations (issue #3): `--let`, `--defs FILE`, derivative rules
-//! that keep a function symbolic, the errors they can raise, and `deriv total` with an
-//! implicit relation `--given 'F = G'` (with `--dependent`). CLI transcripts of the built
-//! binary, and a numeric oracle:
+//! Definitions and implicit relations: `--let`, `--defs FILE`, derivative rules that keep a
+//! function symbolic, the errors they can raise, and `deriv total` with an implicit
+//! relation `--given 'F = G'` (with `--dependent`). Transcripts of the built binary, and a
+//! numeric oracle:
 //!
 //! - implicit derivatives against a numeric solution: y(x) is solved from the relation by
 //!   Newton's method here in the test, and dy/dx is a central difference of that solution;

@@ -1,6 +1,8 @@
-//! `--explain` (issue #3): the derivation before the result. For `partial`, each rule
-//! applied (outermost first) with the subexpression and its derivative; for `total`, the
-//! chain-rule expansion df/dx = ∂f/∂x + Σ ∂f/∂v·dv/dx; for `differential`, the partials.
+//! `--explain`, the derivation printed before the result, through the built binary. For
+//! `partial`, each rule applied (outermost first) with the subexpression and its
+//! derivative; for `total`, the chain-rule expansion df/dx = ∂f/∂x + Σ ∂f/∂v·dv/dx; for
+//! `differential`, the partials. The result line stays what the command prints without
+//! `--explain`.
 //!
 //! Besides transcripts, the steps are checked numerically: every step's result must be the
 //! derivative of its subexpression (a central difference of `deriv eval` values), and the

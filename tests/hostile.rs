@@ -1,4 +1,4 @@
-//! Hostile input (project issue #7): whatever text arrives, deriv answers or refuses with
+//! Hostile input, as property tests: whatever text arrives, deriv answers or refuses with
 //! a clear message; it never panics, never overflows its stack, and in batch mode gives one
 //! output line per input line.
 //!

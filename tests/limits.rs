@@ -1,4 +1,4 @@
-//! Limits (project issue #7), one test per limit, through the binary: each input either
+//! The documented limits, one test per limit, through the built binary: each input either
 //! works or is refused with a clear message naming the limit, within bounded time; never
 //! a crash, never `inf` or `NaN` in the output. Batch mode keeps one output line per input
 //! line whatever the lines hold.

@@ -1,5 +1,5 @@
-//! Backpropagation (issue #5): the seed's two-hidden-layer perceptron written with indexed
-//! names and `sum(...)`, its error E = (f − y)²/2, and every ∂E/∂θ.
+//! Backpropagation: a perceptron with two hidden layers written with indexed names and
+//! `sum(...)`, its error E = (f − y)²/2, and every ∂E/∂θ.
 //!
 //! - Library level: gradients of small networks (1-2-1, 2-3-1, 2-2-2) in reverse mode,
 //!   with φ kept by its derivative rule and with φ expanded, against central differences
@@ -25,7 +25,7 @@ use crate::common::*;
 
 // ---- the network, by hand ---------------------------------------------------------------
 
-/// The seed's network with sizes I-J-K and slope `a`, evaluated directly in Rust.
+/// The network with sizes I-J-K and slope `a`, evaluated directly in Rust.
 #[derive(Clone, Copy)]
 struct Shape {
     i: usize,

@@ -1,5 +1,8 @@
-//! The tools around the computations: completions, the man page, the syntax card, the
-//! session driven through a pipe, and plots (text snapshot, poles, SVG).
+//! The tools around the computations, through the built binary: shell completions that
+//! name every subcommand, a man page that is roff, a syntax card that fits one screen,
+//! examples in every subcommand's help, the session driven through a pipe (its state, its
+//! errors), and plots (the text plot against a reviewed snapshot, poles as gaps, a
+//! well-formed SVG).
 
 use crate::common::*;
 

@@ -1,6 +1,7 @@
-//! A numeric oracle for the vector commands (issue #3): gradients entry by entry against
-//! finite differences, Hessians for symmetry and against second differences, and the
-//! differential's coefficients against the partials, on random smooth expressions.
+//! A numeric oracle for the vector commands, as property tests on random smooth
+//! expressions: gradients entry by entry against finite differences, Hessians for symmetry
+//! and against second differences, and the differential's coefficients against the
+//! partials, in the library and through the built binary.
 //!
 //! Numerical derivatives are central differences refined by Ridders' extrapolation, each
 //! made from two starting steps that must agree. A point is skipped (never passed) when a
