@@ -1,15 +1,18 @@
 //! The docs cannot lie: every console example in README.md and docs/*.md is run.
 //!
 //! An example is a fenced code block whose info string is `console`. In it, a line
-//! starting with `$ ` is a command, run with `sh -c` (no stdin, in the crate's root) with
-//! the built `deriv` first on PATH; a command line ending in `\` continues on the next
-//! line. The lines after a command, up to the next `$ ` line or the end of the block, are
-//! its expected output: stdout followed by stderr, compared exactly except for trailing
+//! starting with `$ ` is a command, run with `sh -c` (no stdin) with the built `deriv`
+//! first on PATH, in a fresh directory per document: the files one example writes, the
+//! next reads, and nothing is left behind. A command line ending in `\` continues on the
+//! next line. The lines after a command, up to the next `$ ` line or the end of the block,
+//! are its expected output: stdout followed by stderr, compared exactly except for trailing
 //! whitespace on each line and trailing empty lines. A command may exit non-zero only if
 //! its expected output contains `error:`. A failure names the file and line of the `$ `.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
+
+use crate::common::*;
 
 #[derive(Debug, PartialEq, Eq)]
 struct Example {
@@ -104,26 +107,10 @@ fn documents() -> Vec<PathBuf> {
     docs.into_iter().filter(|p| p.exists()).collect()
 }
 
-/// Runs one example; `Err` says how it went wrong.
-fn check(ex: &Example) -> Result<(), String> {
-    let bin = Path::new(env!("CARGO_BIN_EXE_deriv"));
-    let dir = bin.parent().expect("the binary is in a directory");
-    let path = std::env::join_paths(
-        std::iter::once(dir.to_path_buf()).chain(
-            std::env::var_os("PATH")
-                .iter()
-                .flat_map(std::env::split_paths),
-        ),
-    )
-    .expect("PATH is joinable");
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(&ex.command)
-        .env("PATH", path)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("CLICOLOR")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+/// Runs one example in `dir`; `Err` says how it went wrong.
+fn check(ex: &Example, dir: &Path) -> Result<(), String> {
+    let out = shell(&ex.command)
+        .current_dir(dir)
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("could not run sh: {e}"))?;
@@ -172,9 +159,10 @@ fn console_examples_in_the_docs_are_true() {
     for doc in documents() {
         let text = std::fs::read_to_string(&doc).unwrap();
         let shown = doc.strip_prefix(root).unwrap_or(&doc).display().to_string();
+        let dir = TempDir::new();
         for ex in examples(&text) {
             count += 1;
-            if let Err(why) = check(&ex) {
+            if let Err(why) = check(&ex, dir.path()) {
                 failures.push(format!("{shown}:{}: $ {}\n{why}", ex.line, ex.command));
             }
         }
@@ -261,32 +249,42 @@ still inside
 
 #[test]
 fn a_true_example_passes_and_a_false_one_fails() {
+    let dir = TempDir::new();
+    let check = |command: &str, expected: &[&str]| {
+        let ex = Example {
+            line: 1,
+            command: command.into(),
+            expected: expected.iter().map(|s| s.to_string()).collect(),
+        };
+        check(&ex, dir.path())
+    };
+    assert_eq!(check("deriv partial 'x^3*y^2' x x y", &["12*x*y"]), Ok(()));
+    assert_eq!(
+        check(
+            "deriv partial \"$(deriv partial 'x^3*y^2' x)\" y",
+            &["6*x^2*y", ""]
+        ),
+        Ok(())
+    );
+    assert!(check("deriv partial 'x^2' x", &["3*x"]).is_err());
+    // A failing command needs an `error:` in its expected output.
+    assert!(check("echo oops; exit 3", &["oops"]).is_err());
+    assert_eq!(check("echo 'error: x' >&2; exit 1", &["error: x"]), Ok(()));
+    // stdout comes before stderr.
+    assert_eq!(check("echo err >&2; echo out", &["out", "err"]), Ok(()));
+}
+
+/// The examples of one document share a directory (a file one writes, the next reads);
+/// another document, or another run of the tests, starts from an empty one.
+#[test]
+fn each_document_has_its_own_directory() {
     let ex = |command: &str, expected: &[&str]| Example {
         line: 1,
         command: command.into(),
         expected: expected.iter().map(|s| s.to_string()).collect(),
     };
-    assert_eq!(
-        check(&ex("deriv partial 'x^3*y^2' x x y", &["12*x*y"])),
-        Ok(())
-    );
-    assert_eq!(
-        check(&ex(
-            "deriv partial \"$(deriv partial 'x^3*y^2' x)\" y",
-            &["6*x^2*y", ""]
-        )),
-        Ok(())
-    );
-    assert!(check(&ex("deriv partial 'x^2' x", &["3*x"])).is_err());
-    // A failing command needs an `error:` in its expected output.
-    assert!(check(&ex("echo oops; exit 3", &["oops"])).is_err());
-    assert_eq!(
-        check(&ex("echo 'error: x' >&2; exit 1", &["error: x"])),
-        Ok(())
-    );
-    // stdout comes before stderr.
-    assert_eq!(
-        check(&ex("echo err >&2; echo out", &["out", "err"])),
-        Ok(())
-    );
+    let (one, other) = (TempDir::new(), TempDir::new());
+    assert_eq!(check(&ex("echo a > f.txt", &[]), one.path()), Ok(()));
+    assert_eq!(check(&ex("cat f.txt", &["a"]), one.path()), Ok(()));
+    assert_eq!(check(&ex("ls", &[]), other.path()), Ok(()));
 }

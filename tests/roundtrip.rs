@@ -533,7 +533,7 @@ fn unknown_function_derivatives_round_trip() {
     }
 }
 
-/// The pipeline from the design: `deriv partial "$(deriv partial 'x^3*y^2' x)" y`.
+/// The pipeline the README shows: `deriv partial "$(deriv partial 'x^3*y^2' x)" y`.
 #[test]
 fn printed_derivatives_feed_the_next_derivative() {
     let mut a = Store::new();

@@ -93,20 +93,14 @@ fn batch_blank_and_comment_lines_keep_their_place() {
 
 #[test]
 fn value_files_refuse_broken_arrays() {
-    let dir = std::env::temp_dir().join(format!("deriv-usage-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = |name: &str, text: &str| {
-        let p = dir.join(name);
-        std::fs::write(&p, text).unwrap();
-        p.to_string_lossy().into_owned()
-    };
+    let dir = TempDir::new();
+    let file = |name: &str, text: &str| dir.write(name, text).to_string_lossy().into_owned();
     let open = file("open.txt", "w = [1, 2\n");
     deriv(&["eval", "w[1]", "--at-file", &open]).fails_with(1, "`[` is not closed");
     let ragged = file("ragged.txt", "w = [[1,2],[3]]\n");
     deriv(&["eval", "w[1,1]", "--at-file", &ragged]).fails_with(1, "differ in shape");
     let good = file("good.txt", "w = [[1,2],[3,4]]  # a 2×2 matrix\n");
     deriv(&["eval", "w[1,2] + w[2,1]", "--at-file", &good]).prints("5");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

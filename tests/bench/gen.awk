@@ -1,4 +1,4 @@
-# Workload generators for tests/bench/run.sh (issue #4). POSIX awk (mawk, gawk, busybox).
+# Workload generators for tests/bench/run.sh. POSIX awk (mawk, gawk, busybox).
 # Deterministic on every awk: uses its own Park-Miller generator instead of
 # rand(), whose sequence differs between mawk and gawk for the same srand seed.
 #
@@ -6,7 +6,7 @@
 #   awk -v kind=sum    -v n=1000                -f gen.awk   # W3: one line
 #   awk -v kind=nest   -v d=1000                -f gen.awk   # W4: sin(sin(...(x)...))
 #   awk -v kind=prod   -v n=1000                -f gen.awk   # W4: x*(x+1)*...*(x+n-1)
-#   awk -v kind=net                             -f gen.awk   # W5: E of the seed's network
+#   awk -v kind=net                             -f gen.awk   # W5: E of the network
 #   awk -v kind=netpoint -v I=10 -v J=10 -v K=10 -v seed=5 -f gen.awk
 #                                       # W5: a values file (--at-file): w, u, v, x, y
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark for deriv: the workloads of issue #4, timed as whole processes.
+# Benchmark for deriv: workloads W1-W5 (defined below), timed as whole processes.
 #
 #   tests/bench/run.sh                 all workloads, default repetitions
 #   tests/bench/run.sh --quick         3 repetitions; rows slower than 5 s run once
@@ -9,7 +9,7 @@
 #
 # Prints one table row per workload and size: median wall seconds over N runs, the fastest
 # run, mean CPU seconds (user+sys; steadier than wall time when the machine is shared), peak
-# RSS (MB), output bytes, the target from issue #4 and whether the wall median meets it.
+# RSS (MB), output bytes, the workload's target time and whether the wall median meets it.
 # Timing uses hyperfine when installed (apt-get install hyperfine), else repeated runs timed
 # with $EPOCHREALTIME (bash >= 5) or `date +%s%N`. Peak memory uses GNU time (`/usr/bin/time
 # -f %M`, apt package `time`) when installed. Needs bash, awk, coreutils; not Python.
@@ -314,7 +314,7 @@ bench W4 "sin depth 10000 --cse" 0.1 "<= 0.1 s" 0 "$tmp/w4-10000.txt" /dev/null 
 if selected "W4/product 1000"; then gen -v kind=prod -v n=1000 >"$tmp/w4-prod.txt"; fi
 bench W4 "product 1000" 0.1 "<= 0.1 s" 0 "$tmp/w4-prod.txt" /dev/null x
 
-# W5: a neural network's gradient (issue #5): the seed's perceptron with two hidden layers,
+# W5: a neural network's gradient: the perceptron with two hidden layers of docs/backprop.md,
 # I = J = K = 10 (210 parameters), E = (f - y)^2/2 with phi kept by its derivative rule.
 # The full symbolic gradient printed with --cse, and the numeric gradient at a point given
 # with --at-file (every parameter and input), each as a whole command.
