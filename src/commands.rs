@@ -1255,6 +1255,10 @@ impl Job {
                 "{} (or its derivative) has no finite value at this point",
                 render(s, sub, Style::Plain)
             )),
+            EvalError::Kink(sub) => {
+                let (message, note) = crate::eval::describe_kink(s, sub);
+                Diagnostic::error(message).with_note(note)
+            }
         })
     }
 
@@ -1672,6 +1676,10 @@ impl Job {
                     "`{}` is an unknown function, so it has no value",
                     s.name(n)
                 )),
+                EvalError::Kink(sub) => {
+                    let (message, note) = crate::eval::describe_kink(s, sub);
+                    Diagnostic::error(message).with_note(note)
+                }
             });
             let x = match x {
                 Ok(x) => x,

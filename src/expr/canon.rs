@@ -736,6 +736,9 @@ impl Store {
         let Func::Builtin(b) = f else {
             return self.intern(Node::Call(f, args.into_boxed_slice()));
         };
+        if b.arity() != (1, 1) {
+            return self.call_nary(b, args);
+        }
         let u = args[0];
         if self.is_negated(u) && (b.is_odd() || b.is_even()) {
             let pos = self.neg(u);
@@ -765,7 +768,9 @@ impl Store {
                 Node::Call(Func::Builtin(Abs), _) => u,
                 _ => self.intern(Node::Call(f, args.into_boxed_slice())),
             },
-            _ => self.intern(Node::Call(f, args.into_boxed_slice())),
+            Sin | Cos | Tan | Sec | Csc | Cot | Asin | Acos | Atan | Sinh | Cosh | Tanh
+            | Sigmoid => self.intern(Node::Call(f, args.into_boxed_slice())),
+            _ => self.call_unary(b, u),
         }
     }
 

@@ -5,6 +5,7 @@
 //! constructors in `canon.rs`, which keep every expression in canonical form.
 
 mod canon;
+mod funcs;
 pub mod num;
 mod order;
 mod tidy;
@@ -34,7 +35,8 @@ pub enum Constant {
     E,
 }
 
-/// The built-in functions. `exp` and `sqrt` are powers (`e^u`, `u^(1/2)`), `ln` is `log`.
+/// The built-in functions. `exp` and `sqrt` are powers (`e^u`, `u^(1/2)`), `ln` is `log`,
+/// `log2(u)` and `log10(u)` are `log(u, 2)` and `log(u, 10)` (`LogBase`).
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Builtin {
     Sin,
@@ -52,10 +54,28 @@ pub enum Builtin {
     Log,
     Abs,
     Sigmoid,
+    Asinh,
+    Acosh,
+    Atanh,
+    Erf,
+    Softplus,
+    Relu,
+    Heaviside,
+    Sign,
+    Floor,
+    Ceil,
+    /// `atan2(y, x)`: the angle of the point (x, y).
+    Atan2,
+    /// `log(u, b)`: the logarithm of u to the base b.
+    LogBase,
+    /// n-ary: `max(a, b, ...)`, `min(a, b, ...)`, `logsumexp(a, b, ...)`.
+    Max,
+    Min,
+    Logsumexp,
 }
 
 impl Builtin {
-    pub const ALL: [Builtin; 15] = [
+    pub const ALL: [Builtin; 30] = [
         Builtin::Sin,
         Builtin::Cos,
         Builtin::Tan,
@@ -71,8 +91,24 @@ impl Builtin {
         Builtin::Log,
         Builtin::Abs,
         Builtin::Sigmoid,
+        Builtin::Asinh,
+        Builtin::Acosh,
+        Builtin::Atanh,
+        Builtin::Erf,
+        Builtin::Softplus,
+        Builtin::Relu,
+        Builtin::Heaviside,
+        Builtin::Sign,
+        Builtin::Floor,
+        Builtin::Ceil,
+        Builtin::Atan2,
+        Builtin::LogBase,
+        Builtin::Max,
+        Builtin::Min,
+        Builtin::Logsumexp,
     ];
 
+    /// The name written in plain text (`LogBase` is `log` with two arguments).
     pub fn name(self) -> &'static str {
         match self {
             Builtin::Sin => "sin",
@@ -87,29 +123,82 @@ impl Builtin {
             Builtin::Sinh => "sinh",
             Builtin::Cosh => "cosh",
             Builtin::Tanh => "tanh",
-            Builtin::Log => "log",
+            Builtin::Log | Builtin::LogBase => "log",
             Builtin::Abs => "abs",
             Builtin::Sigmoid => "sigmoid",
+            Builtin::Asinh => "asinh",
+            Builtin::Acosh => "acosh",
+            Builtin::Atanh => "atanh",
+            Builtin::Erf => "erf",
+            Builtin::Softplus => "softplus",
+            Builtin::Relu => "relu",
+            Builtin::Heaviside => "heaviside",
+            Builtin::Sign => "sign",
+            Builtin::Floor => "floor",
+            Builtin::Ceil => "ceil",
+            Builtin::Atan2 => "atan2",
+            Builtin::Max => "max",
+            Builtin::Min => "min",
+            Builtin::Logsumexp => "logsumexp",
         }
     }
 
+    /// The function a name calls with one argument (`ln` is `log`); `log2`, `log10`,
+    /// `exp` and `sqrt` are built by the parser (see `parse::builtin_arity`).
     pub fn from_name(s: &str) -> Option<Builtin> {
         if s == "ln" {
             return Some(Builtin::Log);
         }
-        Builtin::ALL.into_iter().find(|b| b.name() == s)
+        Builtin::ALL
+            .into_iter()
+            .find(|b| *b != Builtin::LogBase && b.name() == s)
+    }
+
+    /// How many arguments it takes: (at least, at most).
+    pub fn arity(self) -> (usize, usize) {
+        match self {
+            Builtin::Atan2 | Builtin::LogBase => (2, 2),
+            Builtin::Max | Builtin::Min | Builtin::Logsumexp => (1, usize::MAX),
+            _ => (1, 1),
+        }
     }
 
     /// f(-u) = -f(u)
     pub fn is_odd(self) -> bool {
         use Builtin::*;
-        matches!(self, Sin | Tan | Csc | Cot | Asin | Atan | Sinh | Tanh)
+        matches!(
+            self,
+            Sin | Tan | Csc | Cot | Asin | Atan | Sinh | Tanh | Asinh | Atanh | Erf | Sign
+        )
     }
 
     /// f(-u) = f(u)
     pub fn is_even(self) -> bool {
         use Builtin::*;
         matches!(self, Cos | Sec | Cosh | Abs)
+    }
+
+    /// Has a kink or a jump, where the derivative does not exist (see `kink_convention`).
+    pub fn has_kink(self) -> bool {
+        use Builtin::*;
+        matches!(
+            self,
+            Abs | Relu | Heaviside | Sign | Floor | Ceil | Max | Min
+        )
+    }
+
+    /// The derivative a machine-learning framework takes at the kink, where the true one
+    /// does not exist (a subgradient, or 0 at a jump).
+    pub fn kink_convention(self) -> &'static str {
+        use Builtin::*;
+        match self {
+            Relu => "PyTorch and JAX take relu'(0) = 0",
+            Abs => "PyTorch takes abs'(0) = sign(0) = 0, JAX takes 1",
+            Max | Min => "JAX gives each tied argument of max or min 1/2",
+            Floor | Ceil => "PyTorch and JAX take floor' and ceil' as 0 everywhere",
+            Heaviside | Sign => "PyTorch and JAX take a step's derivative as 0 everywhere",
+            _ => "",
+        }
     }
 }
 
@@ -153,6 +242,11 @@ pub enum Node {
 pub enum Fault {
     DivisionByZero,
     LogOfZero,
+    /// `heaviside(0)`: a step has no value at its jump, and a derivative that contains it
+    /// (of relu, max or min) does not exist there.
+    StepAtJump,
+    /// `atan2(0, 0)`: the origin has no angle.
+    AngleOfOrigin,
     TooLarge {
         limit: usize,
     },
@@ -167,6 +261,14 @@ impl std::fmt::Display for Fault {
         match self {
             Fault::DivisionByZero => write!(f, "division by zero"),
             Fault::LogOfZero => write!(f, "log(0) is undefined"),
+            Fault::StepAtJump => write!(
+                f,
+                "heaviside(0) has no value: a derivative with heaviside in it (of relu, max or \
+                 min) does not exist at the kink; frameworks take a subgradient there: {}; {}",
+                Builtin::Relu.kink_convention(),
+                Builtin::Max.kink_convention()
+            ),
+            Fault::AngleOfOrigin => write!(f, "atan2(0, 0) is undefined: the origin has no angle"),
             Fault::NumberTooLarge { bits } => write!(
                 f,
                 "a number in the computation would have more than {bits} bits \
