@@ -14,9 +14,49 @@ use std::cell::Cell;
 
 // ---- generating expression text --------------------------------------------------------
 
-const FUNCS: [&str; 18] = [
-    "sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "sinh", "cosh", "tanh",
-    "exp", "log", "ln", "sqrt", "abs", "sigmoid",
+const FUNCS: [&str; 30] = [
+    "sin",
+    "cos",
+    "tan",
+    "sec",
+    "csc",
+    "cot",
+    "asin",
+    "acos",
+    "atan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "exp",
+    "log",
+    "ln",
+    "sqrt",
+    "abs",
+    "sigmoid",
+    "asinh",
+    "acosh",
+    "atanh",
+    "erf",
+    "softplus",
+    "relu",
+    "heaviside",
+    "sign",
+    "floor",
+    "ceil",
+    "log2",
+    "log10",
+];
+
+/// The built-ins of several arguments: (name, how many arguments).
+const NARY: [(&str, usize); 8] = [
+    ("max", 2),
+    ("min", 2),
+    ("max", 3),
+    ("min", 3),
+    ("logsumexp", 2),
+    ("logsumexp", 3),
+    ("atan2", 2),
+    ("log", 2),
 ];
 
 /// The variables the round-trip tests differentiate by.
@@ -101,6 +141,16 @@ fn expr_at(depth: u32) -> BoxedStrategy<Gen> {
         }),
         1 => (inner.clone(), any::<bool>())
             .prop_map(|(a, p)| Gen::join(format!("-{}", paren(&a.text, p)), &[&a])),
+        2 => (select(&NARY[..]), inner.clone(), inner.clone(), inner.clone()).prop_map(
+            |((f, n), a, b, c)| {
+                let args = [&a.text, &b.text, &c.text][..n]
+                    .iter()
+                    .map(|t| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Gen::join(format!("{f}({args})"), &[&a, &b, &c])
+            }
+        ),
         4 => (select(&FUNCS[..]), inner.clone())
             .prop_map(|(f, a)| Gen::join(format!("{f}({})", a.text), &[&a])),
         1 => (select(&["f", "h'", "f''"][..]), inner.clone())
