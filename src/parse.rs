@@ -551,6 +551,12 @@ pub(crate) fn builtin_call(
     args: &[ExprId],
 ) -> Option<Result<ExprId, String>> {
     let n = args.len();
+    if n == 1
+        && let Some(b) = Builtin::from_name(name)
+        && b.arity().0 == 1
+    {
+        return Some(Ok(store.call(Func::Builtin(b), args.to_vec())));
+    }
     let one = |store: &mut Store, f: &dyn Fn(&mut Store, ExprId) -> ExprId| {
         Some(if n == 1 {
             Ok(f(store, args[0]))

@@ -11,19 +11,51 @@ use std::cmp::Ordering;
 const MAX_LOG_EXPONENT: u32 = 64;
 
 impl Store {
-    /// A one-argument built-in that `call` does not fold itself (its argument's sign has
-    /// been taken out already for odd and even functions).
-    pub(super) fn call_unary(&mut self, b: Builtin, u: ExprId) -> ExprId {
-        use Builtin::*;
+    /// A call of a built-in function: odd and even functions take the sign out of their
+    /// argument, values that are exact fold (`sin(0)` = 0, `floor(7/2)` = 3), and a few
+    /// identities apply (`log(exp(u))` = u, `relu(relu(u))` = relu(u)).
+    pub(super) fn call_builtin(&mut self, b: Builtin, args: Vec<ExprId>) -> ExprId {
+        if b.arity() != (1, 1) {
+            return self.call_nary(b, args);
+        }
+        let u = args[0];
+        if self.is_negated(u) && (b.is_odd() || b.is_even()) {
+            let pos = self.neg(u);
+            let v = self.builtin(b, pos);
+            return if b.is_odd() { self.neg(v) } else { v };
+        }
         let sign = self.known_sign(u);
+        let zero = sign == Some(Ordering::Equal);
+        let one = self.as_num(u).is_some_and(|r| r.is_one());
         let inner = match self.node(u) {
             Node::Call(Func::Builtin(g), _) => Some(*g),
             _ => None,
         };
+        use Builtin::*;
         match b {
-            Asinh | Atanh | Erf | Sign if sign == Some(Ordering::Equal) => self.zero(),
-            Acosh if self.as_num(u).is_some_and(Rat::is_one) => self.zero(),
-            Softplus if sign == Some(Ordering::Equal) => {
+            Sin | Tan | Asin | Atan | Sinh | Tanh | Asinh | Atanh | Erf | Sign if zero => {
+                self.zero()
+            }
+            Cos | Sec | Cosh if zero => self.one(),
+            Acos if one => self.zero(),
+            Acosh if one => self.zero(),
+            Sigmoid if zero => self.rat(1, 2),
+            Log if one => self.zero(),
+            Log if zero => self.undefined(Fault::LogOfZero),
+            Log if matches!(self.node(u), Node::Const(Constant::E)) => self.one(),
+            Log => match *self.node(u) {
+                Node::Pow(base, x) if matches!(self.node(base), Node::Const(Constant::E)) => x,
+                _ => self.intern_call(b, args),
+            },
+            Abs => match self.node(u) {
+                Node::Num(r) => {
+                    let a = if r.is_negative() { r.neg() } else { r.clone() };
+                    self.num(a)
+                }
+                _ if inner == Some(Abs) => u,
+                _ => self.intern_call(b, args),
+            },
+            Softplus if zero => {
                 let two = self.int(2);
                 self.builtin(Log, two)
             }
