@@ -26,7 +26,7 @@ Variables  x  theta_1  w2_3  θ  Δx   (a letter or _, then letters, digits, _)
 Functions  sin cos tan sec csc cot asin acos atan sinh cosh tanh
            asinh acosh atanh exp log ln log2 log10 sqrt erf
            sigmoid softplus                    (one argument; ln is log)
-           abs relu heaviside sign floor ceil  (kinks: derivative away from them)
+           abs relu heaviside sign floor ceil  (with a kink or a jump)
            log(x, b)  atan2(y, x)              (two arguments)
            max(a, b, ...)  min(a, b, ...)  logsumexp(a, b, ...)
 Unknown    any other name before `(`: f(x), g(x, y), by the chain rule

@@ -344,7 +344,7 @@ fn each_function_prints_in_plain_unicode_and_latex() {
         (
             "log(x, b)",
             "log(x, b)",
-            "log_b(x)",
+            "log(x, b)",
             "\\log_{b}\\left(x\\right)",
         ),
         (

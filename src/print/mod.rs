@@ -639,8 +639,8 @@ impl Printer<'_> {
         self.close();
     }
 
-    /// log(u, b): `log2(u)` and `log10(u)` as typed, `log(u, b)` for another base; `log₂(u)`,
-    /// `\log_{b}(u)`.
+    /// log(u, b): `log2(u)` and `log10(u)` as typed, `log(u, b)` for another base; `log₂(u)`
+    /// for an integer base in Unicode; `\log_{b}(u)` in LaTeX.
     fn log_base(&mut self, u: ExprId, b: ExprId) {
         let small = match self.s.as_num(b) {
             Some(Rat::Small(k, 1)) if *k > 1 => Some(*k),
@@ -650,22 +650,18 @@ impl Printer<'_> {
             (Style::Plain, Some(k @ (2 | 10))) => {
                 let _ = write!(self.out, "log{k}(");
             }
-            (Style::Plain, _) => {
+            (Style::Unicode, Some(k)) => {
+                let sub = subscript(&k.to_string()).unwrap_or_default();
+                let _ = write!(self.out, "log{sub}(");
+            }
+            // No subscript letters in Unicode: log(u, b) as typed.
+            (Style::Plain | Style::Unicode, _) => {
                 self.w("log(");
                 self.expr(u, 0);
                 self.w(", ");
                 self.expr(b, 0);
                 self.w(")");
                 return;
-            }
-            (Style::Unicode, Some(k)) => {
-                let sub = subscript(&k.to_string()).unwrap_or_default();
-                let _ = write!(self.out, "log{sub}(");
-            }
-            (Style::Unicode, None) => {
-                self.w("log_");
-                self.expr(b, ATOM);
-                self.w("(");
             }
             (Style::Latex, _) => {
                 self.w("\\log_{");
