@@ -256,8 +256,7 @@ fn describe(text: &str, e: &pest::error::Error<Rule>) -> ParseError {
                             .into_iter()
                             .rev()
                             .collect();
-                        let is_fn =
-                            Builtin::from_name(&left).is_some() || left == "exp" || left == "sqrt";
+                        let is_fn = is_builtin_name(&left);
                         if is_fn {
                             err = err.note(format!(
                                 "a function takes its argument in parentheses: `{left}({token})`"
@@ -389,7 +388,7 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
             let mut inner = p.into_inner();
             let head = inner.next().expect("ident");
             let name = head.as_str();
-            if matches!(name, "pi" | "π" | "e") || Builtin::from_name(name).is_some() {
+            if matches!(name, "pi" | "π" | "e") || is_builtin_name(name) {
                 return Err(ParseError::new(
                     format!("`{name}` cannot be indexed: it is a constant or a function"),
                     span_of(&head),
@@ -420,7 +419,7 @@ fn name(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
     match s {
         "pi" | "π" => Ok(store.constant(Constant::Pi)),
         "e" => Ok(store.constant(Constant::E)),
-        _ if Builtin::from_name(s).is_some() || s == "exp" || s == "sqrt" => Err(ParseError::new(
+        _ if is_builtin_name(s) => Err(ParseError::new(
             format!("`{s}` is a function: write `{s}(x)`"),
             span_of(&p),
         )),
@@ -442,9 +441,7 @@ fn call(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
     for a in inner {
         args.push(build(store, a)?);
     }
-    let builtin = Builtin::from_name(fname);
-    let known = builtin.is_some() || fname == "exp" || fname == "sqrt";
-    if known {
+    if is_builtin_name(fname) {
         if primes.is_some() {
             return Err(ParseError::new(
                 format!("`{fname}` is a built-in function; its derivative is computed, not named"),
@@ -454,19 +451,11 @@ fn call(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
                 "write the derivative as `deriv partial '{fname}(x)' x`"
             )));
         }
-        if args.len() != 1 {
-            return Err(ParseError::new(
-                format!("`{fname}` takes 1 argument, but {} were given", args.len()),
-                span,
-            ));
-        }
-        let u = args[0];
-        return Ok(match (fname, builtin) {
-            ("exp", _) => store.exp(u),
-            ("sqrt", _) => store.sqrt(u),
-            (_, Some(b)) => store.builtin(b, u),
-            _ => unreachable!(),
-        });
+        return match builtin_call(store, fname, &args) {
+            Some(Ok(e)) => Ok(e),
+            Some(Err(m)) => Err(ParseError::new(m, span)),
+            None => unreachable!("a built-in name"),
+        };
     }
     if matches!(fname, "pi" | "π" | "e") {
         return Err(
@@ -513,7 +502,7 @@ fn dcall(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
             fspan,
         ));
     }
-    if Builtin::from_name(&fname).is_some() || matches!(fname.as_str(), "exp" | "sqrt") {
+    if is_builtin_name(&fname) {
         return Err(ParseError::new(
             format!(
                 "`{fname}` is a built-in function; D[...] names derivatives of unknown functions"
@@ -545,18 +534,94 @@ fn dcall(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
     ))
 }
 
+/// Is `s` the name of a built-in function (reserved: it cannot be a variable, be indexed
+/// or be redefined)?
+pub fn is_builtin_name(s: &str) -> bool {
+    Builtin::from_name(s).is_some() || EXTRA_NAMES.contains(&s)
+}
+
+/// Built-in names that are not a `Builtin` of their own.
+const EXTRA_NAMES: [&str; 4] = ["exp", "sqrt", "log2", "log10"];
+
+/// A call of a built-in function by name: `None` if `name` is not one, an error message
+/// if the number of arguments is wrong. One table for both parsers.
+pub(crate) fn builtin_call(
+    store: &mut Store,
+    name: &str,
+    args: &[ExprId],
+) -> Option<Result<ExprId, String>> {
+    let n = args.len();
+    if n == 1
+        && let Some(b) = Builtin::from_name(name)
+        && b.arity().0 == 1
+    {
+        return Some(Ok(store.call(Func::Builtin(b), args.to_vec())));
+    }
+    let one = |store: &mut Store, f: &dyn Fn(&mut Store, ExprId) -> ExprId| {
+        Some(if n == 1 {
+            Ok(f(store, args[0]))
+        } else {
+            Err(format!("`{name}` takes 1 argument, but {n} were given"))
+        })
+    };
+    match name {
+        "exp" => return one(store, &|s, u| s.exp(u)),
+        "sqrt" => return one(store, &|s, u| s.sqrt(u)),
+        "log2" | "log10" => {
+            let base = if name == "log2" { 2 } else { 10 };
+            return one(store, &|s, u| {
+                let b = s.int(base);
+                s.call(Func::Builtin(Builtin::LogBase), vec![u, b])
+            });
+        }
+        "log" if n == 2 => {
+            return Some(Ok(
+                store.call(Func::Builtin(Builtin::LogBase), args.to_vec())
+            ));
+        }
+        "log" if n != 1 => {
+            return Some(Err(format!(
+                "`log` takes 1 argument, or 2 for a base (log(x, b)), but {n} were given"
+            )));
+        }
+        _ => {}
+    }
+    let b = Builtin::from_name(name)?;
+    let (lo, hi) = b.arity();
+    let given = if n == 1 { "1 was" } else { "" };
+    let given = if given.is_empty() {
+        format!("{n} were")
+    } else {
+        given.into()
+    };
+    Some(match (n >= lo && n <= hi, hi) {
+        (true, _) => Ok(store.call(Func::Builtin(b), args.to_vec())),
+        (false, usize::MAX) => Err(format!(
+            "`{name}` takes at least {lo} argument, but {given} given"
+        )),
+        (false, _) => Err(format!(
+            "`{name}` takes {hi} argument{}, but {given} given",
+            if hi == 1 { "" } else { "s" }
+        )),
+    })
+}
+
 /// The nearest built-in function name, for "did you mean" hints.
 pub fn suggest_builtin(s: &str) -> Option<&'static str> {
     let names = Builtin::ALL
         .iter()
         .map(|b| b.name())
-        .chain(["exp", "sqrt", "ln"]);
+        .chain(EXTRA_NAMES)
+        .chain(["ln"]);
+    // Between names as near, the one that keeps more of the start: `sinn` is `sin`, not
+    // `sign`.
+    let prefix = |n: &str| s.chars().zip(n.chars()).take_while(|(a, b)| a == b).count();
     names
         .filter(|n| *n != s)
-        .map(|n| (edit_distance(s, n), n))
-        .filter(|(d, n)| *d == 1 || (*d == 2 && n.len() > 3 && s.len() > 3))
+        .map(|n| (edit_distance(s, n), std::cmp::Reverse(prefix(n)), n))
+        .filter(|(d, _, n)| *d == 1 || (*d == 2 && n.len() > 3 && s.len() > 3))
         .min()
-        .map(|(_, n)| n)
+        .map(|(_, _, n)| n)
 }
 
 /// Edit distance where swapping two neighbouring letters counts as one edit (`sni` → `sin`).

@@ -282,7 +282,9 @@ fn hostile_expr() -> impl Strategy<Value = String> {
         "sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "sinh", "cosh", "tanh",
         "exp", "log", "ln", "sqrt", "abs", "sigmoid", "f", "f'", "f''", "g",
     ];
-    leaf.prop_recursive(6, 64, 3, |inner| {
+    const MORE: &str = "relu heaviside sign floor ceil erf asinh acosh atanh softplus log2 log10";
+    let funcs: Vec<&str> = FUNCS.iter().copied().chain(MORE.split(' ')).collect();
+    leaf.prop_recursive(6, 64, 3, move |inner| {
         prop_oneof![
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a}+{b}")),
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a}-({b})")),
@@ -298,8 +300,15 @@ fn hostile_expr() -> impl Strategy<Value = String> {
             inner.clone().prop_map(|a| format!("log(({a})-({a}))")),
             inner.clone().prop_map(|a| format!("({a})^(1/2)")),
             inner.clone().prop_map(|a| format!("2({a})")),
-            (proptest::sample::select(FUNCS), inner.clone()).prop_map(|(f, a)| format!("{f}({a})")),
-            (inner.clone(), inner).prop_map(|(a, b)| format!("g({a}, {b})")),
+            (proptest::sample::select(funcs.clone()), inner.clone())
+                .prop_map(|(f, a)| format!("{f}({a})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("g({a}, {b})")),
+            (
+                proptest::sample::select(&["max", "min", "logsumexp", "atan2", "log"][..]),
+                inner.clone(),
+                inner
+            )
+                .prop_map(|(f, a, b)| format!("{f}({a}, {b})")),
         ]
     })
 }

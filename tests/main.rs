@@ -10,6 +10,7 @@ mod commands;
 mod definitions;
 mod docs;
 mod explain;
+mod functions;
 mod hostile;
 mod limits;
 mod network;

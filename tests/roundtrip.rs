@@ -14,9 +14,20 @@ use std::cell::Cell;
 
 // ---- generating expression text --------------------------------------------------------
 
-const FUNCS: [&str; 18] = [
-    "sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "sinh", "cosh", "tanh",
-    "exp", "log", "ln", "sqrt", "abs", "sigmoid",
+/// The built-ins of one argument, in one string so the list stays compact.
+const FUNCS: &str = "sin cos tan sec csc cot asin acos atan sinh cosh tanh exp log ln sqrt abs \
+    sigmoid asinh acosh atanh erf softplus relu heaviside sign floor ceil log2 log10";
+
+/// The built-ins of several arguments: (name, how many arguments).
+const NARY: [(&str, usize); 8] = [
+    ("max", 2),
+    ("min", 2),
+    ("max", 3),
+    ("min", 3),
+    ("logsumexp", 2),
+    ("logsumexp", 3),
+    ("atan2", 2),
+    ("log", 2),
 ];
 
 /// The variables the round-trip tests differentiate by.
@@ -101,7 +112,17 @@ fn expr_at(depth: u32) -> BoxedStrategy<Gen> {
         }),
         1 => (inner.clone(), any::<bool>())
             .prop_map(|(a, p)| Gen::join(format!("-{}", paren(&a.text, p)), &[&a])),
-        4 => (select(&FUNCS[..]), inner.clone())
+        2 => (select(&NARY[..]), inner.clone(), inner.clone(), inner.clone()).prop_map(
+            |((f, n), a, b, c)| {
+                let args = [&a.text, &b.text, &c.text][..n]
+                    .iter()
+                    .map(|t| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Gen::join(format!("{f}({args})"), &[&a, &b, &c])
+            }
+        ),
+        4 => (select(FUNCS.split_whitespace().collect::<Vec<_>>()), inner.clone())
             .prop_map(|(f, a)| Gen::join(format!("{f}({})", a.text), &[&a])),
         1 => (select(&["f", "h'", "f''"][..]), inner.clone())
             .prop_map(|(f, a)| Gen::join(format!("{f}({})", a.text), &[&a])),

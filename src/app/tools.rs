@@ -22,7 +22,11 @@ Numbers    exact rationals of any size: 3  0.25 (= 1/4)  .5  1e-3  2.5E+7  3/4
 Constants  pi (also π), e            (2e is 2*e, 2e3 is 2000)
 Variables  x  theta_1  w2_3  θ  Δx   (a letter or _, then letters, digits, _)
 Functions  sin cos tan sec csc cot asin acos atan sinh cosh tanh
-           exp log ln sqrt abs sigmoid        (one argument each; ln is log)
+           asinh acosh atanh exp log ln log2 log10 sqrt erf
+           sigmoid softplus                    (one argument; ln is log)
+           abs relu heaviside sign floor ceil  (with a kink or a jump)
+           log(x, b)  atan2(y, x)              (two arguments)
+           max(a, b, ...)  min(a, b, ...)  logsumexp(a, b, ...)
 Unknown    any other name before `(`: f(x), g(x, y), by the chain rule
            f'(u), f''(u)       derivatives of a one-argument f, at u
            D[1](g)(u, v)       ∂g/∂(first argument), at (u, v)

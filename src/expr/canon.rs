@@ -736,37 +736,7 @@ impl Store {
         let Func::Builtin(b) = f else {
             return self.intern(Node::Call(f, args.into_boxed_slice()));
         };
-        let u = args[0];
-        if self.is_negated(u) && (b.is_odd() || b.is_even()) {
-            let pos = self.neg(u);
-            let v = self.call(f, vec![pos]);
-            return if b.is_odd() { self.neg(v) } else { v };
-        }
-        let zero = self.as_num(u).is_some_and(|r| r.is_zero());
-        let one = self.as_num(u).is_some_and(|r| r.is_one());
-        use Builtin::*;
-        match b {
-            Sin | Tan | Asin | Atan | Sinh | Tanh if zero => self.zero(),
-            Cos | Sec | Cosh if zero => self.one(),
-            Acos if one => self.zero(),
-            Sigmoid if zero => self.rat(1, 2),
-            Log if one => self.zero(),
-            Log if zero => self.undefined(Fault::LogOfZero),
-            Log if matches!(self.node(u), Node::Const(Constant::E)) => self.one(),
-            Log => match self.node(u).clone() {
-                Node::Pow(base, x) if matches!(self.node(base), Node::Const(Constant::E)) => x,
-                _ => self.intern(Node::Call(f, args.into_boxed_slice())),
-            },
-            Abs => match self.node(u).clone() {
-                Node::Num(r) => {
-                    let a = if r.is_negative() { r.neg() } else { r };
-                    self.num(a)
-                }
-                Node::Call(Func::Builtin(Abs), _) => u,
-                _ => self.intern(Node::Call(f, args.into_boxed_slice())),
-            },
-            _ => self.intern(Node::Call(f, args.into_boxed_slice())),
-        }
+        self.call_builtin(b, args)
     }
 
     pub fn builtin(&mut self, b: Builtin, u: ExprId) -> ExprId {

@@ -4,11 +4,14 @@
 //! are shared and compared in O(1). Nodes are only ever built through the canonical
 //! constructors in `canon.rs`, which keep every expression in canonical form.
 
+mod builtin;
 mod canon;
+mod funcs;
 pub mod num;
 mod order;
 mod tidy;
 
+pub use builtin::Builtin;
 pub use num::Rat;
 
 use hashbrown::HashTable;
@@ -32,85 +35,6 @@ pub struct Name(u32);
 pub enum Constant {
     Pi,
     E,
-}
-
-/// The built-in functions. `exp` and `sqrt` are powers (`e^u`, `u^(1/2)`), `ln` is `log`.
-#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
-pub enum Builtin {
-    Sin,
-    Cos,
-    Tan,
-    Sec,
-    Csc,
-    Cot,
-    Asin,
-    Acos,
-    Atan,
-    Sinh,
-    Cosh,
-    Tanh,
-    Log,
-    Abs,
-    Sigmoid,
-}
-
-impl Builtin {
-    pub const ALL: [Builtin; 15] = [
-        Builtin::Sin,
-        Builtin::Cos,
-        Builtin::Tan,
-        Builtin::Sec,
-        Builtin::Csc,
-        Builtin::Cot,
-        Builtin::Asin,
-        Builtin::Acos,
-        Builtin::Atan,
-        Builtin::Sinh,
-        Builtin::Cosh,
-        Builtin::Tanh,
-        Builtin::Log,
-        Builtin::Abs,
-        Builtin::Sigmoid,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Builtin::Sin => "sin",
-            Builtin::Cos => "cos",
-            Builtin::Tan => "tan",
-            Builtin::Sec => "sec",
-            Builtin::Csc => "csc",
-            Builtin::Cot => "cot",
-            Builtin::Asin => "asin",
-            Builtin::Acos => "acos",
-            Builtin::Atan => "atan",
-            Builtin::Sinh => "sinh",
-            Builtin::Cosh => "cosh",
-            Builtin::Tanh => "tanh",
-            Builtin::Log => "log",
-            Builtin::Abs => "abs",
-            Builtin::Sigmoid => "sigmoid",
-        }
-    }
-
-    pub fn from_name(s: &str) -> Option<Builtin> {
-        if s == "ln" {
-            return Some(Builtin::Log);
-        }
-        Builtin::ALL.into_iter().find(|b| b.name() == s)
-    }
-
-    /// f(-u) = -f(u)
-    pub fn is_odd(self) -> bool {
-        use Builtin::*;
-        matches!(self, Sin | Tan | Csc | Cot | Asin | Atan | Sinh | Tanh)
-    }
-
-    /// f(-u) = f(u)
-    pub fn is_even(self) -> bool {
-        use Builtin::*;
-        matches!(self, Cos | Sec | Cosh | Abs)
-    }
 }
 
 /// A function applied in a `Call` node.
@@ -153,6 +77,11 @@ pub enum Node {
 pub enum Fault {
     DivisionByZero,
     LogOfZero,
+    /// `heaviside(0)`: a step has no value at its jump, and a derivative that contains it
+    /// (of relu, max or min) does not exist there.
+    StepAtJump,
+    /// `atan2(0, 0)`: the origin has no angle.
+    AngleOfOrigin,
     TooLarge {
         limit: usize,
     },
@@ -167,6 +96,14 @@ impl std::fmt::Display for Fault {
         match self {
             Fault::DivisionByZero => write!(f, "division by zero"),
             Fault::LogOfZero => write!(f, "log(0) is undefined"),
+            Fault::StepAtJump => write!(
+                f,
+                "heaviside(0) has no value: a derivative with heaviside in it (of relu, max or \
+                 min) does not exist at the kink; frameworks take a subgradient there: {}; {}",
+                Builtin::Relu.kink_convention(),
+                Builtin::Max.kink_convention()
+            ),
+            Fault::AngleOfOrigin => write!(f, "atan2(0, 0) is undefined: the origin has no angle"),
             Fault::NumberTooLarge { bits } => write!(
                 f,
                 "a number in the computation would have more than {bits} bits \

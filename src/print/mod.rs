@@ -543,7 +543,8 @@ impl Printer<'_> {
                 && k.is_integer()
                 && k.is_positive()
                 && let Node::Call(Func::Builtin(f), args) = self.s.node(b)
-                && *f != Builtin::Abs
+                && f.arity() == (1, 1)
+                && !matches!(f, Builtin::Abs | Builtin::Floor | Builtin::Ceil)
             {
                 let _ = write!(self.out, "{}^{{{k}}}", latex_fn(*f));
                 self.open();
@@ -603,12 +604,26 @@ impl Printer<'_> {
                 self.w(")");
                 return;
             }
-            Func::Builtin(Builtin::Abs) if self.style != Style::Plain => {
-                self.w(if self.tex() { "\\left|" } else { "|" });
+            Func::Builtin(b @ (Builtin::Abs | Builtin::Floor | Builtin::Ceil))
+                if self.style != Style::Plain =>
+            {
+                let (l, r) = match b {
+                    Builtin::Abs => ("|", "|"),
+                    Builtin::Floor => ("⌊", "⌋"),
+                    _ => ("⌈", "⌉"),
+                };
+                let (l, r) = match (self.tex(), b) {
+                    (false, _) => (l, r),
+                    (true, Builtin::Abs) => ("\\left|", "\\right|"),
+                    (true, Builtin::Floor) => ("\\left\\lfloor ", "\\right\\rfloor "),
+                    (true, _) => ("\\left\\lceil ", "\\right\\rceil "),
+                };
+                self.w(l);
                 self.expr(args[0], 0);
-                self.w(if self.tex() { "\\right|" } else { "|" });
+                self.w(r);
                 return;
             }
+            Func::Builtin(Builtin::LogBase) => return self.log_base(args[0], args[1]),
             Func::Builtin(b) => self.w(if self.tex() { latex_fn(*b) } else { b.name() }),
             Func::Unknown { name, derivs } => {
                 let s = self.s;
@@ -623,6 +638,44 @@ impl Printer<'_> {
             self.expr(a, 0);
         }
         self.close();
+    }
+
+    /// log(u, b): `log2(u)` and `log10(u)` as typed, `log(u, b)` for another base; `log₂(u)`
+    /// for an integer base in Unicode; `\log_{b}(u)` in LaTeX.
+    fn log_base(&mut self, u: ExprId, b: ExprId) {
+        let small = match self.s.as_num(b) {
+            Some(Rat::Small(k, 1)) if *k > 1 => Some(*k),
+            _ => None,
+        };
+        match (self.style, small) {
+            (Style::Plain, Some(k @ (2 | 10))) => {
+                let _ = write!(self.out, "log{k}(");
+            }
+            (Style::Unicode, Some(k)) => {
+                let sub = subscript(&k.to_string()).unwrap_or_default();
+                let _ = write!(self.out, "log{sub}(");
+            }
+            // No subscript letters in Unicode: log(u, b) as typed.
+            (Style::Plain | Style::Unicode, _) => {
+                self.w("log(");
+                self.expr(u, 0);
+                self.w(", ");
+                self.expr(b, 0);
+                self.w(")");
+                return;
+            }
+            (Style::Latex, _) => {
+                self.w("\\log_{");
+                self.expr(b, 0);
+                self.w("}");
+                self.open();
+                self.expr(u, 0);
+                self.close();
+                return;
+            }
+        }
+        self.expr(u, 0);
+        self.w(")");
     }
 
     /// `f'`, `f''`, and for several arguments `D[1,2](f)`, `∂₁∂₂f`, `\partial_{1}\partial_{2} f`.
@@ -699,5 +752,20 @@ fn latex_fn(b: Builtin) -> &'static str {
         Builtin::Log => "\\log",
         Builtin::Abs => "\\operatorname{abs}",
         Builtin::Sigmoid => "\\operatorname{sigmoid}",
+        Builtin::Asinh => "\\operatorname{arsinh}",
+        Builtin::Acosh => "\\operatorname{arcosh}",
+        Builtin::Atanh => "\\operatorname{artanh}",
+        Builtin::Erf => "\\operatorname{erf}",
+        Builtin::Softplus => "\\operatorname{softplus}",
+        Builtin::Relu => "\\operatorname{relu}",
+        Builtin::Heaviside => "\\operatorname{heaviside}",
+        Builtin::Sign => "\\operatorname{sgn}",
+        Builtin::Floor => "\\operatorname{floor}",
+        Builtin::Ceil => "\\operatorname{ceil}",
+        Builtin::Atan2 => "\\operatorname{atan2}",
+        Builtin::LogBase => "\\log",
+        Builtin::Max => "\\max",
+        Builtin::Min => "\\min",
+        Builtin::Logsumexp => "\\operatorname{logsumexp}",
     }
 }

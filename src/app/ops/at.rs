@@ -3,7 +3,7 @@
 
 use super::{Answer, EXACT_ENTRIES, Job};
 use deriv::diagnostic::Diagnostic;
-use deriv::eval::{EvalError, eval};
+use deriv::eval::{EvalError, Kinks, eval};
 use deriv::expr::{ExprId, Name, Store};
 use deriv::print::shape::{DTerm, Shape};
 use deriv::print::{Style, render};
@@ -36,6 +36,10 @@ fn eval_diag(s: &Store, err: EvalError, result: Option<ExprId>) -> Diagnostic {
             "{} is too large for a double at this point",
             render(s, sub, Style::Plain)
         ))),
+        EvalError::Kink(sub) => {
+            let (message, note) = deriv::eval::describe_kink(s, sub);
+            Diagnostic::error(message).with_note(note)
+        }
     }
 }
 
@@ -45,6 +49,7 @@ pub fn numeric_gradient(
     e: ExprId,
     names: &[Name],
     p: &[(Name, ExprId)],
+    kinks: Kinks,
 ) -> Result<(f64, Vec<f64>), Diagnostic> {
     let s = &mut job.s;
     let env = doubles(s, p);
@@ -54,7 +59,7 @@ pub fn numeric_gradient(
         .expand(s, e, true)
         .map_err(|c| Diagnostic::error(c.message))
         .map_err(|d| job.place.at(d))?;
-    let r = deriv::eval::gradient_at(s, full, names, &|n| env.get(&n).copied());
+    let r = deriv::eval::gradient_at_with(s, full, names, &|n| env.get(&n).copied(), kinks);
     r.map_err(|err| {
         let d = match err {
             EvalError::Domain(sub) | EvalError::Overflow(sub) => Diagnostic::error(format!(
@@ -82,7 +87,9 @@ pub fn step(
             "--rate {eta} is negative: the step goes up the gradient, increasing E"
         )));
     }
-    let (loss, grad) = numeric_gradient(job, e, names, p)?;
+    // A kink takes the subgradient a framework takes: an input of exactly 0 must not stop
+    // gradient descent.
+    let (loss, grad) = numeric_gradient(job, e, names, p, Kinks::Subgradient)?;
     let s = &job.s;
     let mut updated: FxHashMap<Name, f64> = FxHashMap::default();
     for (&n, g) in names.iter().zip(grad) {
@@ -111,6 +118,32 @@ pub fn step(
         rate: eta,
         loss,
     })
+}
+
+/// At a point where a function of `fs` has a kink in `vars` (relu(x) at x = 0), a
+/// derivative by `vars` may not exist whatever its formula gives: an error naming the kink
+/// and the convention frameworks use there.
+pub fn kinks(
+    job: &mut Job,
+    fs: &[ExprId],
+    vars: &[Name],
+    p: &[(Name, ExprId)],
+) -> Result<(), Diagnostic> {
+    let s = &mut job.s;
+    let fulls = job
+        .inp
+        .defs
+        .expand_all(s, fs, true)
+        .map_err(|ce| Diagnostic::error(ce.message));
+    let fulls = fulls.map_err(|d| job.place.at(d))?;
+    let point = doubles(s, p);
+    for f in fulls {
+        if let Some(k) = deriv::eval::kink_at(s, f, vars, &|n| point.get(&n).copied()) {
+            let (message, note) = deriv::eval::describe_kink(s, k);
+            return Err(job.place.at(Diagnostic::error(message).with_note(note)));
+        }
+    }
+    Ok(())
 }
 
 /// The entries of `shape` at the point: exact when they fold to a number (for a few

@@ -13,6 +13,7 @@ use super::settings::Settings;
 use deriv::calculus::implicit::{self, Implicit, ImplicitError};
 use deriv::calculus::{partial, reverse};
 use deriv::diagnostic::{Diagnostic, Kind};
+use deriv::eval::Kinks;
 use deriv::expr::{ExprId, Fault, Func, Name, Node, Store};
 use deriv::parse;
 use deriv::print::shape::{DTerm, Shape};
@@ -207,7 +208,8 @@ impl<'a> Job<'a> {
         {
             // Many entries at a point: numbers by reverse-mode AD, no symbolic gradient.
             let f = self.subs[0];
-            let (_, values) = at::numeric_gradient(&mut self, f, &columns, p)?;
+            at::kinks(&mut self, &[f], &columns, p)?;
+            let (_, values) = at::numeric_gradient(&mut self, f, &columns, p, Kinks::Error)?;
             return Ok(self.finish(Answer::Numbers(values), columns, None, Vec::new(), None));
         }
         let Computed {
@@ -262,7 +264,20 @@ impl<'a> Job<'a> {
                 }
                 a
             }
-            (_, Some(p)) => at::values(&mut self, shape, p)?,
+            (op, Some(p)) => {
+                // The function each derivative is of, and what it is by.
+                let subs = self.subs.clone();
+                let by = match op {
+                    Op::Partial { .. } | Op::Total => self.inp.vars.clone(),
+                    Op::Differential => self.s.free_symbols(&subs),
+                    Op::Grad | Op::Hessian | Op::Jacobian => columns.clone(),
+                    Op::Simplify | Op::Eval | Op::Step => Vec::new(),
+                };
+                if !by.is_empty() {
+                    at::kinks(&mut self, &subs, &by, p)?;
+                }
+                at::values(&mut self, shape, p)?
+            }
             // A constant needs no point; a variable without a value is an error there.
             (Op::Eval, None) => at::values(&mut self, shape, &[])?,
             (_, None) => Answer::Symbolic { shape, deltas },

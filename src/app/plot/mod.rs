@@ -41,7 +41,10 @@ impl Functions {
         let env = |n: Name| (n == self.var).then_some(x);
         match eval(&self.store, e, &env) {
             Ok(v) if v.is_finite() => Ok(Some(v)),
-            Ok(_) | Err(EvalError::Domain(_)) | Err(EvalError::Overflow(_)) => Ok(None),
+            Ok(_)
+            | Err(EvalError::Domain(_))
+            | Err(EvalError::Overflow(_))
+            | Err(EvalError::Kink(_)) => Ok(None),
             Err(EvalError::UnknownFunction(n)) => Err(Diagnostic::error(format!(
                 "`{}` is an unknown function: it has no values to plot",
                 self.store.name(n)
