@@ -5,8 +5,9 @@
 //! first on PATH, in a fresh directory per document: the files one example writes, the
 //! next reads, and nothing is left behind. A command line ending in `\` continues on the
 //! next line. The lines after a command, up to the next `$ ` line or the end of the block,
-//! are its expected output: stdout followed by stderr, compared exactly except for trailing
-//! whitespace on each line and trailing empty lines. A command may exit non-zero only if
+//! are its expected output: stdout and stderr as one stream, in the order written (what a
+//! terminal shows), compared exactly except for trailing whitespace on each line and
+//! trailing empty lines. A command may exit non-zero only if
 //! its expected output contains `error:`. A failure names the file and line of the `$ `.
 
 use std::path::{Path, PathBuf};
@@ -109,19 +110,18 @@ fn documents() -> Vec<PathBuf> {
 
 /// Runs one example in `dir`; `Err` says how it went wrong.
 fn check(ex: &Example, dir: &Path) -> Result<(), String> {
-    let out = shell(&ex.command)
+    // Both streams into one pipe, so their lines keep the order they were written in.
+    let out = shell(&format!("exec 2>&1\n{}", ex.command))
         .current_dir(dir)
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("could not run sh: {e}"))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let got = normalize(stdout.lines().chain(stderr.lines()));
+    let got = normalize(String::from_utf8_lossy(&out.stdout).lines());
     let want = normalize(ex.expected.iter().map(String::as_str));
     let mut problems = Vec::new();
     if got != want {
         problems.push(format!(
-            "expected:\n{}\ngot (stdout then stderr):\n{}",
+            "expected:\n{}\ngot (stdout and stderr as written):\n{}",
             indent(&want),
             indent(&got)
         ));
@@ -270,8 +270,9 @@ fn a_true_example_passes_and_a_false_one_fails() {
     // A failing command needs an `error:` in its expected output.
     assert!(check("echo oops; exit 3", &["oops"]).is_err());
     assert_eq!(check("echo 'error: x' >&2; exit 1", &["error: x"]), Ok(()));
-    // stdout comes before stderr.
-    assert_eq!(check("echo err >&2; echo out", &["out", "err"]), Ok(()));
+    // The two streams in the order they were written.
+    assert_eq!(check("echo err >&2; echo out", &["err", "out"]), Ok(()));
+    assert!(check("echo err >&2; echo out", &["out", "err"]).is_err());
 }
 
 /// The examples of one document share a directory (a file one writes, the next reads);

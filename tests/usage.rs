@@ -144,3 +144,15 @@ fn explanations_keep_their_parentheses_and_follow_the_format() {
     );
     assert!(o.stdout.ends_with("2 x\n"), "{}", o.stdout);
 }
+
+#[test]
+fn a_check_under_a_warned_partial_says_what_it_checked() {
+    let o = deriv(&["partial", "4*pi/3*t*x*y", "x", "--given", "t=x", "--check"]).run();
+    assert_eq!(o.code, 0, "{o:#?}");
+    let check = o.stderr.lines().last().unwrap_or_default();
+    assert!(check.starts_with("check: ok"), "{}", o.stderr);
+    assert!(check.contains("not the total derivative"), "{check}");
+    // Without constraints there is nothing to qualify.
+    let o = deriv(&["partial", "x^2", "x", "--check"]).run();
+    assert!(!o.stderr.contains("held constant"), "{}", o.stderr);
+}

@@ -106,13 +106,66 @@ fn at_point(
         });
         return envelope(cx, o, result, Vec::new()).to_string();
     }
-    shape.layout(
-        &mut |e| match values[&e] {
-            (Some(v), _) => deriv::print::render(s, v, style),
-            (None, x) => format!("{x}"),
-        },
-        style,
-    )
+    let mut cell = |e: ExprId| match values[&e] {
+        (Some(v), _) => deriv::print::render(s, v, style),
+        (None, x) => format!("{x}"),
+    };
+    match rows(cx, shape) {
+        Some(m) => grid(
+            &m.iter()
+                .map(|r| r.iter().map(|&e| cell(e)).collect())
+                .collect::<Vec<_>>(),
+        ),
+        None => shape.layout(&mut cell, style),
+    }
+}
+
+/// A matrix to lay out in rows and aligned columns: in Unicode on a terminal, not in a
+/// batch (whose answers are one line each), and not in the other formats.
+fn rows<'a>(cx: &Context, shape: &'a Shape) -> Option<&'a Vec<Vec<ExprId>>> {
+    match shape {
+        Shape::Matrix(m)
+            if cx.st.format == Format::Unicode && cx.st.stdout_is_tty && !cx.req.batch() =>
+        {
+            Some(m)
+        }
+        _ => None,
+    }
+}
+
+/// Cells in rows and aligned columns, between tall brackets:
+/// ⎡a  b⎤
+/// ⎣c  d⎦
+fn grid(cells: &[Vec<String>]) -> String {
+    let width = |c: &String| c.chars().count();
+    let cols = cells.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|j| {
+            cells
+                .iter()
+                .filter_map(|r| r.get(j))
+                .map(width)
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let n = cells.len();
+    let mut out = Vec::new();
+    for (i, row) in cells.iter().enumerate() {
+        let (open, close) = match (i, n) {
+            (_, 1) => ('[', ']'),
+            (0, _) => ('⎡', '⎤'),
+            (i, n) if i + 1 == n => ('⎣', '⎦'),
+            _ => ('⎢', '⎥'),
+        };
+        let padded: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(c, &w)| format!("{c}{}", " ".repeat(w - width(c))))
+            .collect();
+        out.push(format!("{open}{}{close}", padded.join("  ")));
+    }
+    out.join("\n")
 }
 
 /// A symbolic result; with `--cse`, the bindings first.
@@ -144,7 +197,14 @@ fn symbolic(cx: &Context, o: &Outcome, shape: &Shape, deltas: &[(Name, ExprId)])
         Some(n) => render_name(n, style),
         None => render_named(s, e, style, names),
     };
-    let body = shape.layout(&mut cell, style);
+    let body = match rows(cx, shape) {
+        Some(m) => grid(
+            &m.iter()
+                .map(|r| r.iter().map(|&e| cell(e)).collect())
+                .collect::<Vec<_>>(),
+        ),
+        None => shape.layout(&mut cell, style),
+    };
     if bindings.is_empty() {
         return body;
     }
@@ -210,4 +270,28 @@ fn symbolic_json(
         extras.push(("bindings", Value::Array(b)));
     }
     envelope(cx, o, result, extras)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grid;
+
+    fn cells(rows: &[&[&str]]) -> Vec<Vec<String>> {
+        rows.iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn matrices_are_laid_out_in_aligned_columns() {
+        assert_eq!(
+            grid(&cells(&[&["2·y", "2x"], &["2x", "0"]])),
+            "⎡2·y  2x⎤\n⎣2x   0 ⎦"
+        );
+        assert_eq!(
+            grid(&cells(&[&["1", "x²"], &["-sin(θ)", "0"], &["y", "π"]])),
+            "⎡1        x²⎤\n⎢-sin(θ)  0 ⎥\n⎣y        π ⎦"
+        );
+        assert_eq!(grid(&cells(&[&["a", "b"]])), "[a  b]");
+    }
 }

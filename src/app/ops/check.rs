@@ -2,6 +2,7 @@
 //! `--at` point or at random points.
 
 use super::Job;
+use crate::app::request::Op;
 use deriv::calculus::check::{self, CheckReport, Point};
 use deriv::diagnostic::Diagnostic;
 use deriv::eval::eval;
@@ -9,6 +10,13 @@ use deriv::expr::{ExprId, Name, Store};
 
 /// `--check`: every derivative step against a difference quotient.
 pub fn run(job: &mut Job, point: Option<&[(Name, ExprId)]>) -> Result<String, Diagnostic> {
+    // `partial --given` checks ∂f/∂x itself, before the constraints are substituted.
+    let held = matches!(
+        job.req.op,
+        Op::Partial {
+            substitute_first: false
+        }
+    ) && !job.inp.cons.is_empty();
     let defs = &job.inp.defs;
     let s = &mut job.s;
     let steps = &job.steps;
@@ -67,8 +75,14 @@ pub fn run(job: &mut Job, point: Option<&[(Name, ExprId)]>) -> Result<String, Di
             format!("{:.0e}", report.max_rel_error)
         };
         let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+        let what = if held {
+            ": the partial derivative with the constrained variables held constant, before \
+             they are substituted, not the total derivative"
+        } else {
+            ""
+        };
         return Ok(format!(
-            "check: ok (max rel. error {err}; {} at {})\n",
+            "check: ok (max rel. error {err}; {} at {}){what}\n",
             plural(steps.len(), "derivative"),
             plural(used, "point"),
         ));
