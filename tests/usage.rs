@@ -156,3 +156,28 @@ fn a_check_under_a_warned_partial_says_what_it_checked() {
     let o = deriv(&["partial", "x^2", "x", "--check"]).run();
     assert!(!o.stderr.contains("held constant"), "{}", o.stderr);
 }
+
+#[test]
+fn a_result_nobody_receives_is_an_error() {
+    let run = |cmd: &str| shell(cmd).output().expect("sh runs");
+    // Standard output closed: the answer is lost, so the exit status must say so.
+    let o = run("deriv partial 'x^2' x >&-");
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("standard output is closed"));
+    // A full device, for the help and the version too.
+    if std::path::Path::new("/dev/full").exists() {
+        for args in ["--help", "-h", "--version", "help", "partial x x"] {
+            let o = run(&format!("deriv {args} > /dev/full"));
+            assert_eq!(o.status.code(), Some(1), "deriv {args}: {o:?}");
+        }
+    }
+    // /dev/null is a receiver like any other, and a closed pipe ends quietly.
+    assert_eq!(
+        run("deriv partial 'x^2' x > /dev/null").status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        run("deriv --help | head -1 > /dev/null").status.code(),
+        Some(0)
+    );
+}

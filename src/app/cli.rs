@@ -29,8 +29,7 @@ pub fn report(e: &clap::Error, term: &super::settings::Terminal) -> i32 {
     };
     let suggested = e.get(ContextKind::SuggestedSubcommand).is_some();
     if invalid.is_empty() || suggested {
-        let _ = e.print();
-        return code;
+        return print_clap(e, code, term);
     }
     let rest: Vec<String> = std::env::args().skip(2).map(|a| quote(&a)).collect();
     let d = deriv::diagnostic::Diagnostic::error(format!("`{invalid}` is not a command"))
@@ -47,6 +46,29 @@ pub fn report(e: &clap::Error, term: &super::settings::Terminal) -> i32 {
     let color = !term.no_color && (term.clicolor_force || term.stderr_is_tty);
     eprint!("{}", d.render(color));
     code
+}
+
+/// Prints clap's own message (help, version, or an error); a failed write (`deriv --help
+/// > /dev/full`) is an error too.
+fn print_clap(e: &clap::Error, code: i32, term: &super::settings::Terminal) -> i32 {
+    use std::io::Write;
+    if e.use_stderr() {
+        let _ = e.print();
+        return code;
+    }
+    let text = match !term.no_color && (term.clicolor_force || term.stdout_is_tty) {
+        true => e.render().ansi().to_string(),
+        false => e.render().to_string(),
+    };
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => code,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => code,
+        Err(err) => {
+            eprintln!("error: cannot write the help: {err}");
+            1
+        }
+    }
 }
 
 /// A word as a shell user types it.
