@@ -181,3 +181,61 @@ fn a_result_nobody_receives_is_an_error() {
         Some(0)
     );
 }
+
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_first_line() {
+    deriv(&["partial", "-", "x"])
+        .stdin("\u{FEFF}x^2\nx^3\n")
+        .prints("2*x\n3*x^2");
+    let dir = TempDir::new();
+    let defs = dir.write("d.defs", "\u{FEFF}a = 3\n");
+    deriv(&["simplify", "a*x", "--defs", &defs.to_string_lossy()]).prints("3*x");
+}
+
+#[test]
+fn an_implicit_derivative_is_evaluated_on_its_curve_only() {
+    let total = |at: &str| deriv(&["total", "y", "x", "--given", "x^2+y^2=1", "--at", at]).run();
+    let o = total("x=2,y=2");
+    assert_eq!(o.code, 1, "{o:#?}");
+    assert!(o.stderr.contains("not on the curve"), "{}", o.stderr);
+    assert_eq!(total("x=3/5,y=4/5").stdout, "-3/4\n");
+    // Off by rounding only: a double on the curve.
+    let o = deriv(&[
+        "total",
+        "y",
+        "x",
+        "--given",
+        "x*y + sin(y) = 2",
+        "--at",
+        "x=1,y=1.1060601577062719",
+    ])
+    .run();
+    assert_eq!(o.code, 0, "{o:#?}");
+}
+
+/// The interactive session reads its history only from a regular file: a FIFO would block
+/// its start. (Needs `script` and `mkfifo` to give deriv a terminal; skipped without them.)
+#[test]
+fn a_history_that_is_not_a_file_does_not_block_the_session() {
+    let have = |p: &str| {
+        shell(&format!("command -v {p}"))
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !(have("script") && have("mkfifo") && have("timeout")) {
+        eprintln!("skipped: needs script, mkfifo and timeout");
+        return;
+    }
+    let dir = TempDir::new();
+    let state = dir.path().to_string_lossy().into_owned();
+    let cmd = format!(
+        "mkdir -p '{state}/deriv' && mkfifo '{state}/deriv/history' && \
+         echo :quit | XDG_STATE_HOME='{state}' timeout 10 script -qec 'deriv repl' /dev/null"
+    );
+    let o = shell(&cmd).output().expect("sh runs");
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("deriv> "),
+        "{o:?}"
+    );
+}

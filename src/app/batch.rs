@@ -108,6 +108,11 @@ pub fn run(
 fn answer_line(cx: &Context, n: usize, line: &[u8]) -> LineResult {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
+    // A byte-order mark (an editor's, on the first line) is not part of the expression.
+    let line = match n {
+        1 => line.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(line),
+        _ => line,
+    };
     let label = n.to_string();
     match std::str::from_utf8(line) {
         // A blank line or a `# comment` keeps its place: an empty answer, no error.

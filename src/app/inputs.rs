@@ -417,6 +417,7 @@ fn file_lines(f: &std::path::Path, what: &str) -> Result<Vec<(String, String)>, 
         .with_context(|| format!("cannot read the {what} file {}", f.display()))
         .map_err(|e| Diagnostic::error(format!("{e:#}")))?;
     Ok(text
+        .trim_start_matches('\u{FEFF}')
         .lines()
         .enumerate()
         .map(|(i, line)| (i, line.split('#').next().unwrap_or("").trim_end()))

@@ -108,7 +108,12 @@ pub fn run(
 fn interactive(s: &mut Session, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<i32> {
     use rustyline::error::ReadlineError;
     let mut rl = rustyline::DefaultEditor::new().map_err(io::Error::other)?;
-    let history = history_path();
+    // Only a regular file of sensible size is history: a FIFO would block the start, and a
+    // link to /dev/zero would grow without end.
+    let history = history_path().filter(|p| match std::fs::metadata(p) {
+        Ok(m) => m.is_file() && m.len() <= MAX_HISTORY_BYTES,
+        Err(_) => true,
+    });
     if let Some(p) = &history {
         let _ = rl.load_history(p);
     }
@@ -144,6 +149,9 @@ fn interactive(s: &mut Session, out: &mut dyn Write, err: &mut dyn Write) -> io:
     out.flush()?;
     Ok(0)
 }
+
+/// A history file larger than this is not read (nor written).
+const MAX_HISTORY_BYTES: u64 = 16 << 20;
 
 /// `$XDG_STATE_HOME/deriv/history`, else `~/.local/state/deriv/history`.
 fn history_path() -> Option<PathBuf> {

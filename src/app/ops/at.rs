@@ -120,6 +120,52 @@ pub fn step(
     })
 }
 
+/// A derivative from an implicit relation F = 0 holds on the curve only: a point off it
+/// (x = 2, y = 2 for x^2 + y^2 = 1) is refused, exactly when F folds to a number there,
+/// else when F's value is not 0 up to the rounding of its terms.
+pub fn on_the_curves(job: &mut Job, p: &[(Name, ExprId)]) -> Result<(), Diagnostic> {
+    let s = &mut job.s;
+    let map: FxHashMap<Name, ExprId> = p.iter().copied().collect();
+    let point = doubles(s, p);
+    for &(index, rel) in &job.inp.cons.implicit {
+        let f = job.inp.cons.substitute(s, rel);
+        let full = job
+            .inp
+            .defs
+            .expand(s, f, true)
+            .map_err(|ce| Diagnostic::error(ce.message))?;
+        let exact = s.substitute(full, &map);
+        let value = match s.as_num(exact) {
+            Some(r) if r.is_zero() => continue,
+            Some(_) => render(s, exact, Style::Plain),
+            None => {
+                let env = |n: Name| point.get(&n).copied();
+                let Ok(v) = eval(s, full, &env) else { continue };
+                let terms = match s.node(full) {
+                    deriv::expr::Node::Add(ts) => ts.to_vec(),
+                    _ => vec![full],
+                };
+                let scale: f64 = terms
+                    .iter()
+                    .filter_map(|&t| eval(s, t, &env).ok())
+                    .map(f64::abs)
+                    .sum();
+                if v.abs() <= 1e-9 * scale.max(1.0) {
+                    continue;
+                }
+                format!("{v}")
+            }
+        };
+        let given = &job.inp.given[index];
+        return Err(job.place.at(Diagnostic::error(format!(
+            "the point is not on the curve {given}: there F = {} is {value}, not 0",
+            render(s, f, Style::Plain)
+        ))
+        .with_note("the derivative from an implicit relation holds on its curve only")));
+    }
+    Ok(())
+}
+
 /// At a point where a function of `fs` has a kink in `vars` (relu(x) at x = 0), a
 /// derivative by `vars` may not exist whatever its formula gives: an error naming the kink
 /// and the convention frameworks use there.

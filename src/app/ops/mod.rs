@@ -461,6 +461,9 @@ impl<'a> Job<'a> {
             let note = self.implicit_note(k);
             self.warnings.push(note);
         }
+        if let Some(p) = self.inp.point.clone() {
+            at::on_the_curves(self, &p)?;
+        }
         Ok(Shape::Scalar(r))
     }
 
