@@ -239,3 +239,15 @@ fn a_history_that_is_not_a_file_does_not_block_the_session() {
         "{o:?}"
     );
 }
+
+#[test]
+fn two_relations_for_one_dependent_variable_are_refused() {
+    // Repeated, the two derivatives were added (-2); contradictory, they cancelled (0).
+    for second in ["x+y=1", "x-y=0"] {
+        let o = deriv(&["total", "y", "x", "--given", "x+y=1", "--given", second]).fails(1);
+        assert!(o.stderr.contains("both make y depend on x"), "{}", o.stderr);
+    }
+    // One relation per dependent variable is fine.
+    let o = deriv(&["total", "y+z", "x", "--given", "x+y=1", "--given", "x+z=2"]).run();
+    assert_eq!(o.stdout, "-2\n", "{o:#?}");
+}

@@ -28,6 +28,13 @@ pub enum ImplicitError {
     Ambiguous { index: usize, others: Vec<Name> },
     /// ∂F/∂v = 0: the relation does not determine v.
     NotDetermined { index: usize, var: Name },
+    /// Two relations make the same variable depend on x: they repeat or contradict each
+    /// other, and adding both derivatives would be wrong either way.
+    SameDependent {
+        first: usize,
+        second: usize,
+        var: Name,
+    },
 }
 
 /// For each implicit relation of `cons`: its dependent variable (`dependent`, or the
@@ -53,6 +60,13 @@ pub fn derivatives(
             None if others.is_empty() => return Err(ImplicitError::NoOtherVariable { index }),
             None => return Err(ImplicitError::Ambiguous { index, others }),
         };
+        if let Some(k) = out.iter().find(|k: &&Implicit| k.var == v) {
+            return Err(ImplicitError::SameDependent {
+                first: k.index,
+                second: index,
+                var: v,
+            });
+        }
         let fx = partial(s, rel, x);
         let fv = partial(s, rel, v);
         let fv = s.tidy(fv);

@@ -507,6 +507,13 @@ impl<'a> Job<'a> {
                     names.join(", ")
                 )
             }
+            ImplicitError::SameDependent { first, second, var } => format!(
+                "the relations {} and {} both make {} depend on {x}: give one relation per \
+                 dependent variable",
+                shown(first),
+                shown(second),
+                s.name(var)
+            ),
             ImplicitError::NotDetermined { index, var } => {
                 let vs = s.name(var);
                 format!(
