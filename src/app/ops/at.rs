@@ -121,8 +121,8 @@ pub fn step(
 }
 
 /// A derivative from an implicit relation F = 0 holds on the curve only: a point off it
-/// (x = 2, y = 2 for x^2 + y^2 = 1) is refused, exactly when F folds to a number there,
-/// else when F's value is not 0 up to the rounding of its terms.
+/// (x = 2, y = 2 for x^2 + y^2 = 1) is refused, unless F is 0 there exactly or up to the
+/// rounding of its terms.
 pub fn on_the_curves(job: &mut Job, p: &[(Name, ExprId)]) -> Result<(), Diagnostic> {
     let s = &mut job.s;
     let map: FxHashMap<Name, ExprId> = p.iter().copied().collect();
@@ -135,26 +135,27 @@ pub fn on_the_curves(job: &mut Job, p: &[(Name, ExprId)]) -> Result<(), Diagnost
             .expand(s, f, true)
             .map_err(|ce| Diagnostic::error(ce.message))?;
         let exact = s.substitute(full, &map);
+        if s.as_num(exact).is_some_and(|r| r.is_zero()) {
+            continue;
+        }
+        let env = |n: Name| point.get(&n).copied();
+        let Ok(v) = eval(s, full, &env) else { continue };
+        // Values typed from doubles (0.4358898943540673) are on the curve up to rounding.
+        let terms = match s.node(full) {
+            deriv::expr::Node::Add(ts) => ts.to_vec(),
+            _ => vec![full],
+        };
+        let scale: f64 = terms
+            .iter()
+            .filter_map(|&t| eval(s, t, &env).ok())
+            .map(f64::abs)
+            .sum();
+        if v.abs() <= 1e-9 * scale.max(1.0) {
+            continue;
+        }
         let value = match s.as_num(exact) {
-            Some(r) if r.is_zero() => continue,
             Some(_) => render(s, exact, Style::Plain),
-            None => {
-                let env = |n: Name| point.get(&n).copied();
-                let Ok(v) = eval(s, full, &env) else { continue };
-                let terms = match s.node(full) {
-                    deriv::expr::Node::Add(ts) => ts.to_vec(),
-                    _ => vec![full],
-                };
-                let scale: f64 = terms
-                    .iter()
-                    .filter_map(|&t| eval(s, t, &env).ok())
-                    .map(f64::abs)
-                    .sum();
-                if v.abs() <= 1e-9 * scale.max(1.0) {
-                    continue;
-                }
-                format!("{v}")
-            }
+            None => format!("{v}"),
         };
         let given = &job.inp.given[index];
         return Err(job.place.at(Diagnostic::error(format!(
