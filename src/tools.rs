@@ -32,6 +32,8 @@ Unknown    any other name before `(`: f(x), g(x, y), by the chain rule
 Products   only after a number: `x y`, `(x+1)(x-1)` and `x(y)` are not products
            (x(y) calls an unknown function x); write x*y, (x+1)*(x-1), x*(y)
 Spaces     allowed between tokens, not in an implicit product: `2 x` is an error
+Unicode    what --format unicode prints reads back: x·y x×y x−y x² x⁻¹ √x |x|
+           f′(x) ∂₁∂₂g(x, y) θ₁  (a Greek letter is its name: θ₁ is theta_1)
 
 Quote expressions in the shell: deriv partial 'x^2*y' x
 ";

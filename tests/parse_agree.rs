@@ -13,6 +13,8 @@ fn token() -> impl Strategy<Value = &'static str> {
         "x", "y", "t", "e", "pi", "ex", "x1", "_a", "2", "10", "0.5", ".5", "2.", "1e3", "2e",
         "1E-2", "+", "-", "*", "/", "^", "**", "(", ")", ",", " ", "\t", "sin", "cos", "exp",
         "sqrt", "log", "abs", "sigmoid", "f", "g", "D", "[", "]", "'", "1", "3", "=", "$",
+        // The fast path leaves the Unicode forms and `|x|` to pest.
+        "|", "·", "²", "√", "θ", "₁", "−",
     ])
 }
 

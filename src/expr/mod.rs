@@ -5,6 +5,7 @@
 //! constructors in `canon.rs`, which keep every expression in canonical form.
 
 mod canon;
+pub mod names;
 pub mod num;
 mod order;
 mod tidy;
@@ -365,7 +366,9 @@ impl Store {
         e == UNDEFINED
     }
 
+    /// The name spelled `s`, in its canonical spelling (`θ₁` is `theta_1`: see `names`).
     pub fn intern_name(&mut self, s: &str) -> Name {
+        let s = &*names::canonical(s);
         if let Some(&n) = self.name_ids.get(s) {
             return n;
         }
@@ -376,7 +379,7 @@ impl Store {
     }
 
     pub fn lookup_name(&self, s: &str) -> Option<Name> {
-        self.name_ids.get(s).copied()
+        self.name_ids.get(&*names::canonical(s)).copied()
     }
 
     pub fn name(&self, n: Name) -> &str {

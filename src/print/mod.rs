@@ -4,6 +4,7 @@
 pub mod cse;
 pub mod json;
 
+use crate::expr::names::{greek_letter, greek_name};
 use crate::expr::{Builtin, Constant, ExprId, Func, Node, Rat, Store};
 use rustc_hash::FxHashMap;
 use std::fmt::Write;
@@ -54,17 +55,31 @@ pub fn render_name(name: &str, style: Style) -> String {
 }
 
 /// Writes a variable name: as typed in plain text; in Unicode and LaTeX with Greek letters
-/// and subscripts (`theta_1` → θ₁, `delta1` → δ₁, `w[1,2]` → `w_{1,2}`).
+/// and subscripts (`theta_1` → θ₁, `w[1,2]` → `w_{1,2}`). The Unicode form reads back as
+/// the same name (see `expr::names::canonical`): `delta1` is δ1, since δ₁ is `delta_1`.
 fn write_name(out: &mut String, name: &str, style: Style) {
     if style == Style::Plain {
         return out.push_str(name);
     }
-    // A Greek name followed by digits is subscripted too: delta1 → δ₁, \delta_{1}.
+    if let Some(i) = name.find('[').filter(|&i| i > 0 && name.ends_with(']')) {
+        let (base, index) = name.split_at(i);
+        write_name(out, base, style);
+        match style {
+            // w[1,2] → w_{1,2}
+            Style::Latex => {
+                let _ = write!(out, "_{{{}}}", &index[1..index.len() - 1]);
+            }
+            _ => out.push_str(index),
+        }
+        return;
+    }
+    // A Greek name followed by digits: delta1 → δ1, \delta_{1}.
     let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
     let (stem, tail) = name.split_at(name.len() - digits);
+    let numbered = digits > 0 && greek_letter(stem).is_some();
     let (base, sub) = match name.split_once('_') {
         Some((b, s)) if !b.is_empty() && !s.is_empty() => (b, Some(s)),
-        _ if digits > 0 && greek_letter(stem).is_some() => (stem, Some(tail)),
+        _ if numbered => (stem, Some(tail)),
         _ => (name, None),
     };
     match style {
@@ -74,21 +89,17 @@ fn write_name(out: &mut String, name: &str, style: Style) {
                 Some(c) => out.push(c),
                 None => out.push_str(base),
             }
-            if let Some(s) = sub {
-                match subscript(s) {
+            match sub {
+                Some(s) if numbered => out.push_str(s),
+                Some(s) => match subscript(s) {
                     Some(sub) => out.push_str(&sub),
                     None => {
                         out.push('_');
                         out.push_str(s);
                     }
-                }
+                },
+                None => {}
             }
-        }
-        Style::Latex if name.ends_with(']') && name.contains('[') => {
-            // w[1,2] → w_{1,2}
-            let (b, idx) = name.split_once('[').unwrap_or((name, ""));
-            write_name(out, b, style);
-            let _ = write!(out, "_{{{}}}", idx.trim_end_matches(']'));
         }
         Style::Latex => {
             let mut chars = base.chars();
@@ -127,65 +138,6 @@ enum Item {
     Number(Rat),
     Power(ExprId, Rat),
     Expr(ExprId),
-}
-
-const GREEK: [(&str, char); 48] = [
-    ("alpha", 'α'),
-    ("beta", 'β'),
-    ("gamma", 'γ'),
-    ("delta", 'δ'),
-    ("epsilon", 'ε'),
-    ("zeta", 'ζ'),
-    ("eta", 'η'),
-    ("theta", 'θ'),
-    ("iota", 'ι'),
-    ("kappa", 'κ'),
-    ("lambda", 'λ'),
-    ("mu", 'μ'),
-    ("nu", 'ν'),
-    ("xi", 'ξ'),
-    ("omicron", 'ο'),
-    ("pi", 'π'),
-    ("rho", 'ρ'),
-    ("sigma", 'σ'),
-    ("tau", 'τ'),
-    ("upsilon", 'υ'),
-    ("phi", 'φ'),
-    ("chi", 'χ'),
-    ("psi", 'ψ'),
-    ("omega", 'ω'),
-    ("Alpha", 'Α'),
-    ("Beta", 'Β'),
-    ("Gamma", 'Γ'),
-    ("Delta", 'Δ'),
-    ("Epsilon", 'Ε'),
-    ("Zeta", 'Ζ'),
-    ("Eta", 'Η'),
-    ("Theta", 'Θ'),
-    ("Iota", 'Ι'),
-    ("Kappa", 'Κ'),
-    ("Lambda", 'Λ'),
-    ("Mu", 'Μ'),
-    ("Nu", 'Ν'),
-    ("Xi", 'Ξ'),
-    ("Omicron", 'Ο'),
-    ("Pi", 'Π'),
-    ("Rho", 'Ρ'),
-    ("Sigma", 'Σ'),
-    ("Tau", 'Τ'),
-    ("Upsilon", 'Υ'),
-    ("Phi", 'Φ'),
-    ("Chi", 'Χ'),
-    ("Psi", 'Ψ'),
-    ("Omega", 'Ω'),
-];
-
-fn greek_letter(s: &str) -> Option<char> {
-    GREEK.iter().find(|(n, _)| *n == s).map(|(_, c)| *c)
-}
-
-fn greek_name(c: char) -> Option<&'static str> {
-    GREEK.iter().find(|(_, g)| *g == c).map(|(n, _)| *n)
 }
 
 fn superscript(s: &str) -> Option<String> {
@@ -236,6 +188,7 @@ impl Printer<'_> {
     }
 
     /// The precedence at which `e` is written (how tightly it holds together).
+    #[inline(always)]
     fn prec(&self, e: ExprId) -> u8 {
         match self.s.node(e) {
             Node::Num(r) => {
@@ -425,22 +378,11 @@ impl Printer<'_> {
         for (i, it) in items.iter().enumerate() {
             if i > 0 {
                 let prev_number = matches!(items[i - 1], Item::Number(_));
-                let starts_digit = match it {
-                    Item::Number(_) => true,
-                    Item::Power(b, _) => self.s.as_num(*b).is_some(),
-                    Item::Expr(e) => match self.s.node(*e) {
-                        Node::Num(_) => true,
-                        Node::Pow(b, x) => {
-                            self.s.as_num(*b).is_some()
-                                && !(self.u() && self.s.as_num(*x) == Some(&Rat::Small(1, 2)))
-                        }
-                        _ => false,
-                    },
-                };
+                let starts_digit = self.starts_digit(it);
                 match self.style {
                     Style::Plain => self.w("*"),
                     Style::Unicode => {
-                        if !prev_number || starts_digit {
+                        if !prev_number || starts_digit || !self.joins_number(it) {
                             self.w("·")
                         }
                     }
@@ -462,6 +404,59 @@ impl Printer<'_> {
         if group {
             self.close();
         }
+    }
+
+    /// Does the item print starting with a digit (so that after a number it needs `·`)?
+    fn starts_digit(&self, it: &Item) -> bool {
+        match it {
+            Item::Number(_) => true,
+            Item::Power(b, _) => self.s.as_num(*b).is_some(),
+            Item::Expr(e) => match self.s.node(*e) {
+                Node::Num(_) => true,
+                Node::Pow(b, x) => {
+                    self.s.as_num(*b).is_some()
+                        && !(self.u() && self.s.as_num(*x) == Some(&Rat::Small(1, 2)))
+                }
+                _ => false,
+            },
+        }
+    }
+
+    /// Can the item follow a number directly in Unicode and read back as a product (`2x`,
+    /// `2√x`)? Not `|x|` (in `|y - 2|x|` the bar closes) nor a name like `e1` (`2e1` is 20).
+    fn joins_number(&self, it: &Item) -> bool {
+        let e = match it {
+            Item::Number(_) => return false,
+            Item::Power(_, k) if *k == Rat::Small(1, 2) => return true,
+            Item::Power(b, _) => *b,
+            Item::Expr(e) => *e,
+        };
+        let name = match self.s.node(self.first_atom(e)) {
+            Node::Call(Func::Builtin(Builtin::Abs), _) => return false,
+            Node::Sym(n) | Node::Call(Func::Index(n), _) => self.s.name(*n),
+            Node::Call(Func::Unknown { name, derivs }, args)
+                if derivs.is_empty() || args.len() == 1 =>
+            {
+                self.s.name(*name)
+            }
+            _ => return true,
+        };
+        let mut cs = name.chars();
+        !(matches!(cs.next(), Some('e' | 'E')) && cs.next().is_some_and(|c| c.is_ascii_digit()))
+    }
+
+    /// The atom `e` prints first: the base of a power written `b^k` or `b²`, else `e`.
+    fn first_atom(&self, e: ExprId) -> ExprId {
+        let mut e = e;
+        while let Node::Pow(b, x) = self.s.node(e) {
+            let root = self.s.as_num(*x) == Some(&Rat::Small(1, 2));
+            let exp = matches!(self.s.node(*b), Node::Const(Constant::E));
+            if root || exp || self.prec(*b) < ATOM {
+                break;
+            }
+            e = *b;
+        }
+        e
     }
 
     /// base^k for a positive rational k that is not stored as a node (denominators).

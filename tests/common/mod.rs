@@ -3,6 +3,7 @@
 //! state what a run must print, spec-style: `deriv(&[...]).stdin(...).prints("...")`.
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod exprgen;
 pub mod numeric;
 
 use std::io::Write;

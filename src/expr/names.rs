@@ -1,0 +1,119 @@
+//! Names: their one canonical spelling (a Greek letter is its spelled-out name, as `π` is
+//! `pi`; subscript digits are `_digits`), the Greek table the printers use, and the
+//! natural order of names.
+//!
+//! The Unicode printer writes `theta_1` as `θ₁`; for that text to read back as the same
+//! variable, the store knows a name only by one spelling, and every name goes through
+//! `canonical` on its way in (`Store::intern_name`).
+
+use std::borrow::Cow;
+
+const GREEK: [(&str, char); 48] = [
+    ("alpha", 'α'),
+    ("beta", 'β'),
+    ("gamma", 'γ'),
+    ("delta", 'δ'),
+    ("epsilon", 'ε'),
+    ("zeta", 'ζ'),
+    ("eta", 'η'),
+    ("theta", 'θ'),
+    ("iota", 'ι'),
+    ("kappa", 'κ'),
+    ("lambda", 'λ'),
+    ("mu", 'μ'),
+    ("nu", 'ν'),
+    ("xi", 'ξ'),
+    ("omicron", 'ο'),
+    ("pi", 'π'),
+    ("rho", 'ρ'),
+    ("sigma", 'σ'),
+    ("tau", 'τ'),
+    ("upsilon", 'υ'),
+    ("phi", 'φ'),
+    ("chi", 'χ'),
+    ("psi", 'ψ'),
+    ("omega", 'ω'),
+    ("Alpha", 'Α'),
+    ("Beta", 'Β'),
+    ("Gamma", 'Γ'),
+    ("Delta", 'Δ'),
+    ("Epsilon", 'Ε'),
+    ("Zeta", 'Ζ'),
+    ("Eta", 'Η'),
+    ("Theta", 'Θ'),
+    ("Iota", 'Ι'),
+    ("Kappa", 'Κ'),
+    ("Lambda", 'Λ'),
+    ("Mu", 'Μ'),
+    ("Nu", 'Ν'),
+    ("Xi", 'Ξ'),
+    ("Omicron", 'Ο'),
+    ("Pi", 'Π'),
+    ("Rho", 'Ρ'),
+    ("Sigma", 'Σ'),
+    ("Tau", 'Τ'),
+    ("Upsilon", 'Υ'),
+    ("Phi", 'Φ'),
+    ("Chi", 'Χ'),
+    ("Psi", 'Ψ'),
+    ("Omega", 'Ω'),
+];
+
+/// The Greek letter a spelled-out name stands for (`theta` → θ).
+pub fn greek_letter(name: &str) -> Option<char> {
+    GREEK.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
+}
+
+/// The spelled-out name of a Greek letter (θ → `theta`).
+pub fn greek_name(c: char) -> Option<&'static str> {
+    GREEK.iter().find(|(_, g)| *g == c).map(|(n, _)| *n)
+}
+
+/// The digit a subscript digit stands for (`₁` → 1).
+pub fn subscript_digit(c: char) -> Option<u32> {
+    let k = (c as u32).wrapping_sub(0x2080);
+    (k < 10).then_some(k)
+}
+
+/// The canonical spelling of a name: a trailing run of subscript digits is `_` and the
+/// digits (`x₁` → `x_1`), and a leading Greek letter from the table is its name when what
+/// follows is nothing, `_…`, digits or an index (`θ` → `theta`, `δ1` → `delta1`,
+/// `θ_x` → `theta_x`, `θ[1]` → `theta[1]`; `Δx` stays `Δx`). This inverts exactly what
+/// the Unicode printer does to a canonical name, so its output reads back.
+#[inline]
+pub fn canonical(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() {
+        return Cow::Borrowed(s);
+    }
+    respelled(s)
+}
+
+fn respelled(s: &str) -> Cow<'_, str> {
+    let (head, index) = s.split_at(s.find('[').unwrap_or(s.len()));
+    let stem = head.trim_end_matches(|c| subscript_digit(c).is_some());
+    let mut chars = stem.chars();
+    let first = chars.next();
+    let after = chars.as_str();
+    let spelled = first.and_then(greek_name).filter(|_| {
+        after.is_empty() || after.starts_with('_') || after.bytes().all(|b| b.is_ascii_digit())
+    });
+    if spelled.is_none() && stem.len() == head.len() {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    match spelled {
+        Some(name) => {
+            out.push_str(name);
+            out.push_str(after);
+        }
+        None => out.push_str(stem),
+    }
+    if stem.len() < head.len() {
+        out.push('_');
+        for c in head[stem.len()..].chars() {
+            out.extend(subscript_digit(c).and_then(|d| char::from_digit(d, 10)));
+        }
+    }
+    out.push_str(index);
+    Cow::Owned(out)
+}
