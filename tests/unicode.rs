@@ -160,3 +160,86 @@ fn roots_and_bars_count_toward_the_nesting_limit() {
         .stdin(format!("{many}\n"))
         .prints("60000*sqrt(x)*abs(y)");
 }
+
+// ---- distinct names print distinctly (issue #17) -----------------------------------------
+
+/// Names built from the parts that printing changes: Greek names and letters, digits,
+/// `_` subscripts, subscript digits, indices, and a name that looks like the constant.
+fn tricky_names() -> Vec<String> {
+    let stems = [
+        "x", "e", "E", "w", "ab", "theta", "delta", "Delta", "pi", "Pi", "θ", "δ", "Δ", "α", "_",
+    ];
+    let tails = [
+        "", "1", "12", "_1", "_12", "_x", "_1_2", "x", "₁", "₁₂", "_θ", "_delta", "1_2", "_",
+    ];
+    let indices = ["", "[1]", "[12]", "[1,2]", "[-1]"];
+    let mut out = Vec::new();
+    for s in stems {
+        for t in tails {
+            for i in indices {
+                out.push(format!("{s}{t}{i}"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn distinct_names_print_distinctly_and_read_back() {
+    let mut s = Store::new();
+    let mut seen: Vec<(String, String, String)> = Vec::new();
+    for typed in tricky_names() {
+        let Ok(e) = parse(&mut s, &typed) else {
+            continue; // `_` alone, `pi[1]`: not names
+        };
+        let deriv::expr::Node::Sym(n) = *s.node(e) else {
+            continue; // pi, e, π
+        };
+        let name = s.name(n).to_string();
+        if seen.iter().any(|(n, _, _)| *n == name) {
+            continue;
+        }
+        let uni = render(&s, e, Style::Unicode);
+        let tex = render(&s, e, Style::Latex);
+        for (other, u, t) in &seen {
+            assert_ne!(
+                &uni, u,
+                "`{name}` and `{other}` both print `{uni}` in Unicode"
+            );
+            assert_ne!(
+                &tex, t,
+                "`{name}` and `{other}` both print `{tex}` in LaTeX"
+            );
+        }
+        let back = parse(&mut s, &uni).unwrap_or_else(|err| panic!("`{uni}`: {err:?}"));
+        assert_eq!(
+            back, e,
+            "`{name}` prints `{uni}`, which reads back differently"
+        );
+        seen.push((name, uni, tex));
+    }
+    assert!(seen.len() > 500, "only {} names", seen.len());
+}
+
+/// Issue #17: `theta^2*θ` printed `2θ·θ` and `theta*θ` `\theta \theta`. A Greek letter is
+/// its name, so these are one variable, printed one way in every format.
+#[test]
+fn a_greek_letter_and_its_name_are_one_variable() {
+    deriv(&["partial", "theta^2*θ", "theta"]).prints("3*theta^2");
+    deriv(&["partial", "theta^2*θ", "θ", "--format", "unicode"]).prints("3θ²");
+    deriv(&["simplify", "theta*θ", "--format", "latex"]).prints(r"\theta^{2}");
+    deriv(&["grad", "θ₁*theta_1 + x"]).prints("[2*theta_1, 1]");
+}
+
+#[test]
+fn names_that_differ_print_differently_in_latex() {
+    deriv(&["simplify", "w_1*w[1] + delta1*delta_1", "--format", "latex"])
+        .prints(r"\delta1 \delta_{1} + w[1] w_{1}");
+    deriv(&[
+        "simplify",
+        "w_1*w[1] + delta1*delta_1",
+        "--format",
+        "unicode",
+    ])
+    .prints("δ1·δ₁ + w[1]·w₁");
+}

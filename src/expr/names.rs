@@ -91,29 +91,49 @@ pub fn canonical(s: &str) -> Cow<'_, str> {
 fn respelled(s: &str) -> Cow<'_, str> {
     let (head, index) = s.split_at(s.find('[').unwrap_or(s.len()));
     let stem = head.trim_end_matches(|c| subscript_digit(c).is_some());
-    let mut chars = stem.chars();
+    let mut name = stem.to_string();
+    if stem.len() < head.len() {
+        name.push('_');
+        for c in head[stem.len()..].chars() {
+            name.extend(subscript_digit(c).and_then(|d| char::from_digit(d, 10)));
+        }
+    }
+    let mut chars = name.chars();
     let first = chars.next();
     let after = chars.as_str();
     let spelled = first.and_then(greek_name).filter(|_| {
         after.is_empty() || after.starts_with('_') || after.bytes().all(|b| b.is_ascii_digit())
     });
-    if spelled.is_none() && stem.len() == head.len() {
+    if let Some(spelled) = spelled {
+        name = format!("{spelled}{after}");
+    }
+    if stem.len() == head.len() && spelled.is_none() {
         return Cow::Borrowed(s);
     }
-    let mut out = String::with_capacity(s.len() + 8);
-    match spelled {
-        Some(name) => {
-            out.push_str(name);
-            out.push_str(after);
+    name.push_str(index);
+    Cow::Owned(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical;
+
+    #[test]
+    fn a_name_has_one_spelling() {
+        for (typed, name) in [
+            ("x", "x"),
+            ("θ", "theta"),
+            ("θ₁", "theta_1"),
+            ("θ_x", "theta_x"),
+            ("δ1", "delta1"),
+            ("x₁₂", "x_12"),
+            ("θ[3]", "theta[3]"),
+            ("θ₁[3]", "theta_1[3]"),
+            ("Δx", "Δx"),
+            ("θ1₂", "θ1_2"),
+            ("xθ", "xθ"),
+        ] {
+            assert_eq!(canonical(typed), name, "{typed}");
         }
-        None => out.push_str(stem),
     }
-    if stem.len() < head.len() {
-        out.push('_');
-        for c in head[stem.len()..].chars() {
-            out.extend(subscript_digit(c).and_then(|d| char::from_digit(d, 10)));
-        }
-    }
-    out.push_str(index);
-    Cow::Owned(out)
 }

@@ -55,8 +55,10 @@ pub fn render_name(name: &str, style: Style) -> String {
 }
 
 /// Writes a variable name: as typed in plain text; in Unicode and LaTeX with Greek letters
-/// and subscripts (`theta_1` → θ₁, `w[1,2]` → `w_{1,2}`). The Unicode form reads back as
-/// the same name (see `expr::names::canonical`): `delta1` is δ1, since δ₁ is `delta_1`.
+/// and subscripts (`theta_1` → θ₁, `\theta_{1}`). Distinct names never print alike (see
+/// docs/formats.md), and the Unicode form reads back as the same name (see
+/// `expr::names::canonical`): `delta1` is δ1, since δ₁ is `delta_1`, and an indexed name
+/// keeps its brackets (`w[1]`, not `w_{1}`, which is `w_1`).
 fn write_name(out: &mut String, name: &str, style: Style) {
     if style == Style::Plain {
         return out.push_str(name);
@@ -64,23 +66,15 @@ fn write_name(out: &mut String, name: &str, style: Style) {
     if let Some(i) = name.find('[').filter(|&i| i > 0 && name.ends_with(']')) {
         let (base, index) = name.split_at(i);
         write_name(out, base, style);
-        match style {
-            // w[1,2] → w_{1,2}
-            Style::Latex => {
-                let _ = write!(out, "_{{{}}}", &index[1..index.len() - 1]);
-            }
-            _ => out.push_str(index),
-        }
-        return;
+        return out.push_str(index);
     }
-    // A Greek name followed by digits: delta1 → δ1, \delta_{1}.
+    // A Greek name followed by digits: delta1 → δ1, \delta1.
     let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-    let (stem, tail) = name.split_at(name.len() - digits);
-    let numbered = digits > 0 && greek_letter(stem).is_some();
-    let (base, sub) = match name.split_once('_') {
-        Some((b, s)) if !b.is_empty() && !s.is_empty() => (b, Some(s)),
-        _ if numbered => (stem, Some(tail)),
-        _ => (name, None),
+    let (stem, number) = name.split_at(name.len() - digits);
+    let (base, number, sub) = match name.split_once('_') {
+        Some((b, s)) if !b.is_empty() && !s.is_empty() => (b, "", Some(s)),
+        _ if digits > 0 && greek_letter(stem).is_some() => (stem, number, None),
+        _ => (name, "", None),
     };
     match style {
         Style::Plain => unreachable!("written above"),
@@ -89,16 +83,15 @@ fn write_name(out: &mut String, name: &str, style: Style) {
                 Some(c) => out.push(c),
                 None => out.push_str(base),
             }
-            match sub {
-                Some(s) if numbered => out.push_str(s),
-                Some(s) => match subscript(s) {
+            out.push_str(number);
+            if let Some(s) = sub {
+                match subscript(s) {
                     Some(sub) => out.push_str(&sub),
                     None => {
                         out.push('_');
                         out.push_str(s);
                     }
-                },
-                None => {}
+                }
             }
         }
         Style::Latex => {
@@ -116,6 +109,7 @@ fn write_name(out: &mut String, name: &str, style: Style) {
             } else {
                 let _ = write!(out, "\\mathit{{{}}}", base.replace('_', "\\_"));
             }
+            out.push_str(number);
             if let Some(s) = sub {
                 let _ = write!(out, "_{{{}}}", s.replace('_', "\\_"));
             }
