@@ -489,34 +489,40 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
         Rule::ident => name(store, p),
         Rule::call => call(store, p),
         Rule::dcall | Rule::pcall => dcall(store, p),
-        Rule::indexed => {
-            let mut inner = p.into_inner();
-            let head = inner.next().expect("ident");
-            let name = head.as_str();
-            if matches!(name, "pi" | "π" | "e") || Builtin::from_name(name).is_some() {
-                return Err(ParseError::new(
-                    format!("`{name}` cannot be indexed: it is a constant or a function"),
-                    span_of(&head),
-                ));
-            }
-            let mut idx = Vec::new();
-            for q in inner {
-                idx.push(build(store, q)?);
-            }
-            let n = store.intern_name(name);
-            Ok(store.call(Func::Index(n), idx))
-        }
-        Rule::sumcall => {
-            let mut inner = p.into_inner();
-            let var = inner.next().expect("ident");
-            let v = store.intern_name(var.as_str());
-            let lo = build(store, inner.next().expect("lo"))?;
-            let hi = build(store, inner.next().expect("hi"))?;
-            let body = build(store, inner.next().expect("body"))?;
-            Ok(store.call(Func::Sum(v), vec![lo, hi, body]))
-        }
+        Rule::indexed => indexed(store, p),
+        Rule::sumcall => sumcall(store, p),
         r => unreachable!("unexpected rule {r:?}"),
     }
+}
+
+/// `sum(i = lo..hi, body)`, expanded later, once its bounds are known integers.
+fn sumcall(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
+    let mut inner = p.into_inner();
+    let var = inner.next().expect("ident");
+    let v = store.intern_name(var.as_str());
+    let lo = build(store, inner.next().expect("lo"))?;
+    let hi = build(store, inner.next().expect("hi"))?;
+    let body = build(store, inner.next().expect("body"))?;
+    Ok(store.call(Func::Sum(v), vec![lo, hi, body]))
+}
+
+/// `w[i, j]`: an indexed name (the variable `w[1,2]` when the indices are integers).
+fn indexed(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
+    let mut inner = p.into_inner();
+    let head = inner.next().expect("ident");
+    let name = head.as_str();
+    if matches!(name, "pi" | "π" | "e") || Builtin::from_name(name).is_some() {
+        return Err(ParseError::new(
+            format!("`{name}` cannot be indexed: it is a constant or a function"),
+            span_of(&head),
+        ));
+    }
+    let mut idx = Vec::new();
+    for q in inner {
+        idx.push(build(store, q)?);
+    }
+    let n = store.intern_name(name);
+    Ok(store.call(Func::Index(n), idx))
 }
 
 fn is_minus(op: &str) -> bool {

@@ -10,6 +10,7 @@ pub mod num;
 mod order;
 mod tidy;
 
+pub use names::name_order;
 pub use num::Rat;
 
 use hashbrown::HashTable;
@@ -623,26 +624,6 @@ impl Store {
         v.dedup();
         v
     }
-}
-
-/// Names in natural order: `w[2,1]` before `w[10,1]`, `x` before `x[1]`.
-pub fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
-    if !a.contains('[') && !b.contains('[') {
-        return a.cmp(b);
-    }
-    let key = |s: &str| -> (String, Vec<i64>) {
-        match s.split_once('[') {
-            Some((base, rest)) => (
-                base.to_string(),
-                rest.trim_end_matches(']')
-                    .split(',')
-                    .map(|k| k.trim().parse().unwrap_or(i64::MAX))
-                    .collect(),
-            ),
-            None => (s.to_string(), Vec::new()),
-        }
-    };
-    key(a).cmp(&key(b))
 }
 
 impl Store {

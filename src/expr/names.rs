@@ -7,6 +7,7 @@
 //! `canonical` on its way in (`Store::intern_name`).
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 
 const GREEK: [(&str, char); 48] = [
     ("alpha", 'α'),
@@ -114,9 +115,79 @@ fn respelled(s: &str) -> Cow<'_, str> {
     Cow::Owned(name)
 }
 
+/// Names in the order a person counts: runs of digits compare as numbers (`z2` before
+/// `z10`), and an indexed name by its base, then its indices as integers (`w[2,1]` before
+/// `w[10,1]`, `x` before `x[1]`). Names equal as numbers (`x01`, `x1`) are ordered by
+/// spelling, so the order is total.
+pub fn name_order(a: &str, b: &str) -> Ordering {
+    if !a.contains('[') && !b.contains('[') {
+        return natural(a, b).then_with(|| a.cmp(b));
+    }
+    let split = |s: &str| -> (String, Vec<i64>) {
+        match s.split_once('[') {
+            Some((base, rest)) => (
+                base.to_string(),
+                rest.trim_end_matches(']')
+                    .split(',')
+                    .map(|k| k.trim().parse().unwrap_or(i64::MAX))
+                    .collect(),
+            ),
+            None => (s.to_string(), Vec::new()),
+        }
+    };
+    let ((ba, ia), (bb, ib)) = (split(a), split(b));
+    natural(&ba, &bb)
+        .then_with(|| ia.cmp(&ib))
+        .then_with(|| a.cmp(b))
+}
+
+/// Compares byte by byte, except that runs of ASCII digits compare by their value.
+fn natural(a: &str, b: &str) -> Ordering {
+    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
+    let digits = |s: &[u8]| s.iter().take_while(|c| c.is_ascii_digit()).count();
+    loop {
+        match (x.first(), y.first()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let (n, m) = (digits(x), digits(y));
+                let strip = |s: &[u8]| -> usize { s.iter().take_while(|&&c| c == b'0').count() };
+                let (p, q) = (&x[strip(&x[..n])..n], &y[strip(&y[..m])..m]);
+                let o = p.len().cmp(&q.len()).then_with(|| p.cmp(q));
+                if o != Ordering::Equal {
+                    return o;
+                }
+                (x, y) = (&x[n..], &y[m..]);
+            }
+            (Some(c), Some(d)) => {
+                if c != d {
+                    return c.cmp(d);
+                }
+                (x, y) = (&x[1..], &y[1..]);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::canonical;
+    use super::{canonical, name_order};
+    use std::cmp::Ordering;
+
+    #[test]
+    fn names_sort_the_way_a_person_counts() {
+        let sorted = [
+            "a", "b1", "b2", "b10", "b10a", "w", "w[-1]", "w[1,2]", "w[2,1]", "w[10,1]", "x",
+            "x[1]", "x01", "x1", "x2", "x_1", "z9", "z10", "z100",
+        ];
+        for (i, a) in sorted.iter().enumerate() {
+            for (j, b) in sorted.iter().enumerate() {
+                assert_eq!(name_order(a, b), i.cmp(&j), "{a} vs {b}");
+            }
+        }
+        assert_eq!(name_order("x1", "x1"), Ordering::Equal);
+    }
 
     #[test]
     fn a_name_has_one_spelling() {

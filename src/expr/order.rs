@@ -3,7 +3,8 @@
 //! The order compares structure (numbers by value, names by spelling), never ids, so
 //! output is the same from run to run. It aims at the order a person writes: numbers,
 //! then constants, then variables alphabetically, then functions, then sums, in products;
-//! higher degree first and the constant last, in sums.
+//! higher degree first and the constant last, in sums. Names are in natural order (`z2`
+//! before `z10`, `w[2,1]` before `w[10,1]`: `names::name_order`).
 
 use super::{Constant, ExprId, Func, Node, Rat, Store};
 use std::cmp::Ordering;
@@ -115,7 +116,7 @@ impl Store {
         };
         match (f, g) {
             (Func::Index(a), Func::Index(b)) | (Func::Sum(a), Func::Sum(b)) => {
-                self.name(*a).cmp(self.name(*b))
+                super::name_order(self.name(*a), self.name(*b))
             }
             _ if kind(f) != kind(g) => kind(f).cmp(&kind(g)),
             (Func::Builtin(x), Func::Builtin(y)) => x.name().cmp(y.name()),
@@ -130,7 +131,7 @@ impl Store {
                     name: b,
                     derivs: db,
                 },
-            ) => self.name(*a).cmp(self.name(*b)).then_with(|| da.cmp(db)),
+            ) => super::name_order(self.name(*a), self.name(*b)).then_with(|| da.cmp(db)),
             _ => Ordering::Equal,
         }
     }
@@ -298,8 +299,14 @@ impl Store {
             if bx != by {
                 return self.cmp_expr(bx, by);
             }
+            // Higher powers first (x^3 before x^2), but exponents that are not numbers in
+            // the order of their own terms: exp(z1) + exp(z2), as a person counts.
             let one = self.one();
-            let o = self.cmp_expr(ey.unwrap_or(one), ex.unwrap_or(one));
+            let (kx, ky) = (ex.unwrap_or(one), ey.unwrap_or(one));
+            let o = match (self.as_num(kx), self.as_num(ky)) {
+                (None, None) => self.cmp_expr(kx, ky),
+                _ => self.cmp_expr(ky, kx),
+            };
             if o != Ordering::Equal {
                 return o;
             }
