@@ -455,6 +455,17 @@ fn product_order_is_a_total_order() {
         assert_eq!(a, b, "`{text}`");
     }
     assert_round_trip("f(x)*x*tan(x)*x*e^(2^(pi))");
+    // The same for an indexed name with a symbolic index, which compared as a nameless
+    // node against exp: sin < c[i] < exp < sin.
+    let a = parse(&mut s, "exp(a)*sin(b)*c[i]").expect("parses");
+    for text in [
+        "sin(b)*c[i]*exp(a)",
+        "c[i]*exp(a)*sin(b)",
+        "c[i]*sin(b)*exp(a)",
+    ] {
+        let b = parse(&mut s, text).expect("parses");
+        assert_eq!(a, b, "`{text}`: {}", render(&s, b, Style::Plain));
+    }
 }
 
 /// The printer ranks every power of e as an atom (it prints `exp(u)`), but e^(-1) prints

@@ -56,10 +56,14 @@ impl Store {
         let exp_b = self.is_exp(bb) && eb.is_some_and(|x| self.as_num(x).is_none());
         if exp_a || exp_b {
             let key = |e: ExprId, is_exp: bool| -> (u8, u8, &str) {
+                // As `cmp_func` orders calls: built-ins (exp among them) by name, then
+                // unknown functions, indexed names and sums.
                 match (is_exp, self.node(e)) {
                     (true, _) => (3, 0, "exp"),
                     (_, Node::Call(Func::Builtin(f), _)) => (3, 0, f.name()),
                     (_, Node::Call(Func::Unknown { name, .. }, _)) => (3, 1, self.name(*name)),
+                    (_, Node::Call(Func::Index(name), _)) => (3, 2, self.name(*name)),
+                    (_, Node::Call(Func::Sum(name), _)) => (3, 3, self.name(*name)),
                     (_, n) => (rank(n), 0, ""),
                 }
             };
