@@ -4,6 +4,7 @@
 //! adjoints of shared subexpressions (the deltas of backpropagation) are shared too.
 
 use super::partial::{outer_derivative, partial};
+use crate::expr::names::free_prefix;
 use crate::expr::{Constant, ExprId, Name, Node, Store};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -14,15 +15,18 @@ pub fn gradient(s: &mut Store, f: ExprId, vars: &[Name]) -> Vec<ExprId> {
 
 /// The gradient with the backpropagation deltas named: the adjoint of each sum that feeds
 /// several dependent terms (a layer's pre-activation) becomes a variable `{prefix}k`, so
-/// the entries use it instead of repeating its factors. Returns the entries and the
-/// deltas' definitions, in the order they can be evaluated.
+/// the entries use it instead of repeating its factors (`prefix` gets a `_` appended
+/// while a name the store has met is `{prefix}k`). Returns the entries and the deltas'
+/// definitions, in the order they can be evaluated.
 pub fn gradient_with_deltas(
     s: &mut Store,
     f: ExprId,
     vars: &[Name],
-    prefix: &str,
+    prefix: impl AsRef<str>,
 ) -> (Vec<ExprId>, Vec<(Name, ExprId)>) {
-    sweep(s, f, vars, Some(prefix))
+    let taken: Vec<&str> = s.names().collect();
+    let prefix = free_prefix(&[], prefix.as_ref(), &taken);
+    sweep(s, f, vars, Some(&prefix))
 }
 
 fn sweep(

@@ -379,6 +379,11 @@ impl Store {
         n
     }
 
+    /// Every name the store has met: variables, functions, indexed bases, sum indices.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(String::as_str)
+    }
+
     pub fn lookup_name(&self, s: &str) -> Option<Name> {
         self.name_ids.get(&*names::canonical(s)).copied()
     }

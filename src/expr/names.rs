@@ -170,6 +170,27 @@ fn natural(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// A prefix p for generated names p1, p2, … that no name in `taken` can be confused
+/// with: the first candidate such that no taken name (nor the base of an indexed one, `c1`
+/// of `c1[2]`) is p followed by digits, else `fallback` with `_` appended until it is free.
+pub fn free_prefix(candidates: &[&str], fallback: &str, taken: &[&str]) -> String {
+    let clashes = |p: &str| {
+        taken.iter().any(|t| {
+            let base = t.split('[').next().unwrap_or(t);
+            base.strip_prefix(p)
+                .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()))
+        })
+    };
+    if let Some(p) = candidates.iter().find(|p| !clashes(p)) {
+        return p.to_string();
+    }
+    let mut p = fallback.to_string();
+    while clashes(&p) {
+        p.push('_');
+    }
+    p
+}
+
 #[cfg(test)]
 mod tests {
     use super::{canonical, name_order};
