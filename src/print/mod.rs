@@ -2,7 +2,10 @@
 //! and LaTeX styles; each style only chooses tokens. JSON wraps these (see `json.rs`).
 
 pub mod cse;
+mod float;
 pub mod json;
+
+pub use float::float;
 
 use crate::expr::names::{greek_letter, greek_name};
 use crate::expr::{Builtin, Constant, ExprId, Func, Node, Rat, Store};
