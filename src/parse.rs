@@ -50,10 +50,23 @@ pub fn parse(store: &mut Store, text: &str) -> Result<ExprId, ParseError> {
     if text.len() > 1 << 16 {
         store.reserve(text.len());
     }
-    if let Some(e) = fast::parse(store, text) {
+    if let Some(e) = fast::parse(store, &dots_as_stars(text)) {
         return Ok(e);
     }
     parse_with_pest(store, text)
+}
+
+/// `text` with each middle dot `·` written `* ` (a product, which Unicode would read as
+/// part of a name) and each Greek ano teleia U+0387, which looks the same, written as two
+/// DEL characters, an error at its place. Both take two bytes, so every offset still
+/// points into `text`.
+fn dots_as_stars(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() || !text.contains(['·', '\u{0387}']) {
+        return text.into();
+    }
+    text.replace('·', "* ")
+        .replace('\u{0387}', "\u{7f}\u{7f}")
+        .into()
 }
 
 /// The hand-written fast path alone (`None` where it leaves the decision to pest);
@@ -65,7 +78,8 @@ pub fn parse_fast(store: &mut Store, text: &str) -> Option<ExprId> {
 /// The parser that defines the language (and every diagnostic); see `fast` for the
 /// hot path that agrees with it.
 pub fn parse_with_pest(store: &mut Store, text: &str) -> Result<ExprId, ParseError> {
-    let mut pairs = Grammar::parse(Rule::input, text).map_err(|e| describe(text, &e))?;
+    let spelled = dots_as_stars(text);
+    let mut pairs = Grammar::parse(Rule::input, &spelled).map_err(|e| describe(text, &e))?;
     let input = pairs.next().expect("input rule");
     let sum = input.into_inner().next().expect("sum");
     build(store, sum)
@@ -116,7 +130,9 @@ pub fn split_top(s: &str, sep: char) -> Vec<&str> {
 
 /// Is `s` a valid variable name (for `--given NAME=...`)?
 pub fn is_name(s: &str) -> bool {
-    Grammar::parse(Rule::ident, s).is_ok_and(|p| p.as_str().len() == s.len())
+    // Unicode counts the middle dot as part of a name; deriv reads it as a product.
+    !s.contains(['·', '\u{0387}'])
+        && Grammar::parse(Rule::ident, s).is_ok_and(|p| p.as_str().len() == s.len())
 }
 
 fn check_characters(text: &str) -> Result<(), ParseError> {
@@ -478,7 +494,12 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
         }
         Rule::number => {
             let span = span_of(&p);
-            match Rat::parse_decimal(p.as_str()) {
+            let written = p.as_str();
+            let decimal = match written.is_ascii() {
+                true => std::borrow::Cow::Borrowed(written),
+                false => written.replace('−', "-").into(),
+            };
+            match Rat::parse_decimal(&decimal) {
                 Some(r) => Ok(store.num(r)),
                 None => Err(ParseError::new(
                     "number out of range: its decimal exponent is beyond ±100000",

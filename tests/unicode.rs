@@ -89,6 +89,7 @@ fn every_unicode_form_is_read() {
     for (text, plain) in [
         ("x×y − 2⋅z", "x*y - 2*z"),
         ("−x", "-x"),
+        ("1e−3 + 2E−2", "21/1000"),
         ("x⁻¹ + x¹⁰", "x^10 + 1/x"),
         ("√x + √(x + 1)", "sqrt(x) + sqrt(x + 1)"),
         ("2√x", "2*sqrt(x)"),
