@@ -1,7 +1,7 @@
 //! Stage 1, parse: text → `Expr` in the store. The only module that knows pest; its
 //! failures are turned into sentences with a span here, never shown as rule names.
 
-use crate::expr::{Builtin, Constant, ExprId, Func, Rat, Store};
+use crate::expr::{Builtin, Constant, ExprId, Func, Rat, Store, names};
 use pest::Parser;
 use pest::iterators::Pair;
 use std::ops::Range;
@@ -50,10 +50,23 @@ pub fn parse(store: &mut Store, text: &str) -> Result<ExprId, ParseError> {
     if text.len() > 1 << 16 {
         store.reserve(text.len());
     }
-    if let Some(e) = fast::parse(store, text) {
+    if let Some(e) = fast::parse(store, &dots_as_stars(text)) {
         return Ok(e);
     }
     parse_with_pest(store, text)
+}
+
+/// `text` with each middle dot `·` written `* ` (a product, which Unicode would read as
+/// part of a name) and each Greek ano teleia U+0387, which looks the same, written as two
+/// DEL characters, an error at its place. Both take two bytes, so every offset still
+/// points into `text`.
+fn dots_as_stars(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() || !text.contains(['·', '\u{0387}']) {
+        return text.into();
+    }
+    text.replace('·', "* ")
+        .replace('\u{0387}', "\u{7f}\u{7f}")
+        .into()
 }
 
 /// The hand-written fast path alone (`None` where it leaves the decision to pest);
@@ -65,21 +78,23 @@ pub fn parse_fast(store: &mut Store, text: &str) -> Option<ExprId> {
 /// The parser that defines the language (and every diagnostic); see `fast` for the
 /// hot path that agrees with it.
 pub fn parse_with_pest(store: &mut Store, text: &str) -> Result<ExprId, ParseError> {
-    let mut pairs = Grammar::parse(Rule::input, text).map_err(|e| describe(text, &e))?;
+    let spelled = dots_as_stars(text);
+    let mut pairs = Grammar::parse(Rule::input, &spelled).map_err(|e| describe(text, &e))?;
     let input = pairs.next().expect("input rule");
     let sum = input.into_inner().next().expect("sum");
     build(store, sum)
 }
 
-/// The variable `s` names, in canonical spelling: a name (`x`, `theta_1`) or an indexed
-/// name with integer indices (`w[1, 2]` → `w[1,2]`); `None` otherwise (constants too).
+/// The variable `s` names, in canonical spelling: a name (`x`, `theta_1`, `θ₁` →
+/// `theta_1`) or an indexed name with integer indices (`w[1, 2]` → `w[1,2]`); `None`
+/// otherwise (constants too).
 pub fn var_name(s: &str) -> Option<String> {
     let s = s.trim();
     if matches!(s, "pi" | "π" | "e") {
         return None;
     }
     if is_name(s) {
-        return Some(s.to_string());
+        return Some(names::canonical(s).into_owned());
     }
     let (base, rest) = s.split_once('[')?;
     let inner = rest.strip_suffix(']')?;
@@ -91,7 +106,7 @@ pub fn var_name(s: &str) -> Option<String> {
         .split(',')
         .map(|i| i.trim().parse::<i64>().ok().map(|k| k.to_string()))
         .collect();
-    Some(format!("{base}[{}]", idx?.join(",")))
+    Some(format!("{}[{}]", names::canonical(base), idx?.join(",")))
 }
 
 /// Splits at `sep` outside brackets and parentheses (`x=[1,2],y=3` → `x=[1,2]`, `y=3`).
@@ -115,7 +130,9 @@ pub fn split_top(s: &str, sep: char) -> Vec<&str> {
 
 /// Is `s` a valid variable name (for `--given NAME=...`)?
 pub fn is_name(s: &str) -> bool {
-    Grammar::parse(Rule::ident, s).is_ok_and(|p| p.as_str().len() == s.len())
+    // Unicode counts the middle dot as part of a name; deriv reads it as a product.
+    !s.contains(['·', '\u{0387}'])
+        && Grammar::parse(Rule::ident, s).is_ok_and(|p| p.as_str().len() == s.len())
 }
 
 fn check_characters(text: &str) -> Result<(), ParseError> {
@@ -132,33 +149,63 @@ fn check_characters(text: &str) -> Result<(), ParseError> {
 
 /// Refuses nesting beyond `MAX_DEPTH` with a message naming the limit.
 ///
-/// The depth counted is what the parser recurses on: open parentheses, plus the chain of
-/// exponents pending at each parenthesis level (`2^3^4` nests, `x^2 + y^2` does not).
+/// The depth counted is what the parser recurses on: open parentheses and `|` bars, plus
+/// the chain of exponents and `√` pending at each level (`2^3^4` and `√√x` nest, `x^2 +
+/// y^2` does not).
 fn check_depth(text: &str) -> Result<(), ParseError> {
-    let bytes = text.as_bytes();
-    let mut pows: Vec<usize> = vec![0]; // pending `^` per open parenthesis
+    // ASCII text (nearly all of it) is scanned by bytes, without decoding characters.
+    let deepest = if text.is_ascii() {
+        deepest(text.bytes().enumerate())
+    } else {
+        deepest(text.char_indices().map(|(i, c)| (i, char_class(c))))
+    };
+    match deepest {
+        None => Ok(()),
+        Some(i) => {
+            let len = text[i..].chars().next().map_or(1, char::len_utf8);
+            Err(ParseError::new(
+                format!("the expression nests more than {MAX_DEPTH} levels deep"),
+                i..i + len,
+            )
+            .note("this is deriv's documented nesting limit (docs/limits.md)"))
+        }
+    }
+}
+
+/// Where the nesting of `chars` (offsets and `char_class`es) first exceeds `MAX_DEPTH`.
+fn deepest(chars: impl Iterator<Item = (usize, u8)>) -> Option<usize> {
+    let mut pows: Vec<usize> = vec![0]; // pending `^` and `√` per open parenthesis or bar
     let mut depth = 0usize;
-    let mut prev = b' '; // the last byte that is not whitespace
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'(' => {
+    let mut prev = b' '; // the class of the last character that is not whitespace
+    let mut chars = chars.peekable();
+    while let Some((i, c)) = chars.next() {
+        let c = match c {
+            b'|' if ends_operand(prev) => CLOSE_BAR,
+            b'|' => OPEN_BAR,
+            c => c,
+        };
+        match c {
+            b'(' | OPEN_BAR => {
                 pows.push(0);
                 depth += 1;
             }
-            b')' if pows.len() > 1 => {
+            b')' | CLOSE_BAR if pows.len() > 1 => {
                 depth -= 1 + pows.pop().unwrap_or(0);
             }
-            b'^' => {
+            b'^' | ROOT => {
                 *pows.last_mut().expect("level") += 1;
                 depth += 1;
             }
-            b'*' if bytes.get(i + 1) == Some(&b'*') && prev != b'*' => {
+            b'*' if prev != b'*' && chars.peek().is_some_and(|&(_, n)| n == b'*') => {
                 *pows.last_mut().expect("level") += 1;
                 depth += 1;
             }
             // A binary operator ends the exponent chain; a sign right after `^` does not.
-            b'+' | b'-' | b'*' | b'/' | b','
-                if !matches!(prev, b'^' | b'*' | b'/' | b'+' | b'-' | b'(' | b',') =>
+            b'+' | b'-' | b'*' | b'/' | b',' | TIMES
+                if !matches!(
+                    prev,
+                    b'^' | b'*' | b'/' | b'+' | b'-' | b'(' | b',' | TIMES | OPEN_BAR | ROOT
+                ) =>
             {
                 let level = pows.last_mut().expect("level");
                 depth -= *level;
@@ -166,18 +213,64 @@ fn check_depth(text: &str) -> Result<(), ParseError> {
             }
             _ => {}
         }
-        if !b.is_ascii_whitespace() {
-            prev = b;
+        if !c.is_ascii_whitespace() {
+            prev = c;
         }
         if depth > MAX_DEPTH {
-            return Err(ParseError::new(
-                format!("the expression nests more than {MAX_DEPTH} levels deep"),
-                i..i + 1,
-            )
-            .note("this is deriv's documented nesting limit (docs/limits.md)"));
+            return Some(i);
         }
     }
-    Ok(())
+    None
+}
+
+// Classes for `check_depth` beside the ASCII characters themselves.
+const OPEN_BAR: u8 = b'{';
+const CLOSE_BAR: u8 = b'}';
+const ROOT: u8 = 1;
+const TIMES: u8 = 2;
+const OPERAND: u8 = b'a';
+
+/// A character as `check_depth` sees it: ASCII as itself, `·` `⋅` `×` as a product, `−`
+/// as `-`, `√` as a root, anything else (letters, superscripts, primes) as part of an
+/// operand.
+fn char_class(c: char) -> u8 {
+    match c {
+        c if c.is_ascii() => c as u8,
+        '·' | '⋅' | '×' => TIMES,
+        '−' => b'-',
+        '√' => ROOT,
+        '⌊' | '⌈' => b'(',
+        '⌋' | '⌉' => b')',
+        _ => OPERAND,
+    }
+}
+
+/// Does a character of this class end an operand, so that a `|` after it closes a bar?
+fn ends_operand(class: u8) -> bool {
+    class.is_ascii_alphanumeric() || matches!(class, b'_' | b')' | b']' | b'.' | b'\'' | CLOSE_BAR)
+}
+
+/// Where the last `|` that is never closed opens, if any.
+fn unclosed_bar(text: &str) -> Option<usize> {
+    let mut open = Vec::new();
+    let mut prev = b' ';
+    for (i, c) in text.char_indices() {
+        let class = match c {
+            '|' if ends_operand(prev) && !open.is_empty() => {
+                open.pop();
+                CLOSE_BAR
+            }
+            '|' => {
+                open.push(i);
+                OPEN_BAR
+            }
+            c => char_class(c),
+        };
+        if !c.is_whitespace() {
+            prev = class;
+        }
+    }
+    open.pop()
 }
 
 // ---- turning pest's failure into a sentence -------------------------------------------
@@ -189,95 +282,114 @@ fn describe(text: &str, e: &pest::error::Error<Rule>) -> ParseError {
     };
     let before = text[..pos].trim_end();
     let prev = before.chars().last();
-    let rest = &text[pos..];
-    let here = rest.chars().next();
     let prev_op = match prev {
         Some('*') if before.ends_with("**") => Some("**".to_string()),
-        Some(c @ ('+' | '-' | '*' | '/' | '^' | '(' | ',')) => Some(c.to_string()),
+        Some(c @ ('+' | '-' | '*' | '/' | '^' | '(' | ',' | '·' | '⋅' | '×' | '−' | '√')) => {
+            Some(c.to_string())
+        }
         _ => None,
     };
-    match here {
-        None => {
-            if let Some(op) = prev_op {
-                let msg = if op == "(" {
-                    "expected an expression after `(`".to_string()
-                } else {
-                    format!("expected an operand after `{op}`")
-                };
-                return ParseError::new(msg, text.len()..text.len());
-            }
-            if let Some(open) = unclosed_paren(text) {
-                return ParseError::new("unclosed `(`", open..open + 1).note("add the missing `)`");
-            }
-            ParseError::new("unexpected end of the expression", text.len()..text.len())
-        }
-        Some(c) => {
-            let span = pos..pos + c.len_utf8();
-            let starts_operand = c.is_alphanumeric() || c == '_' || c == '(' || c == '.';
-            if let Some(op) = prev_op
-                && !starts_operand
-            {
-                let what = if op == "(" {
-                    "expected an expression after `(`".to_string()
-                } else {
-                    format!("expected an operand after `{op}`")
-                };
-                return ParseError::new(format!("{what}, found `{c}`"), span);
-            }
-            if prev.is_none() && !starts_operand && "*/^),=".contains(c) {
-                return ParseError::new(format!("expected an expression, found `{c}`"), span);
-            }
-            match c {
-                ')' => ParseError::new("unmatched `)`", span),
-                '=' => ParseError::new("unexpected `=`: an expression is not an equation", span)
-                    .note("a constraint goes in --given, as in --given t=x"),
-                '[' | ']' | '{' | '}' => ParseError::new(format!("unexpected `{c}`"), span)
-                    .note("group with parentheses `( )`"),
-                c if starts_operand => {
-                    let token: String = rest
-                        .chars()
-                        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
-                        .collect();
-                    let token = if token.is_empty() {
-                        c.to_string()
-                    } else {
-                        token
-                    };
-                    let mut err = ParseError::new(
-                        format!("expected an operator before `{token}`"),
-                        pos..pos + token.len(),
-                    );
-                    if let Some(p) = prev {
-                        let left: String = before
-                            .chars()
-                            .rev()
-                            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
-                            .collect::<Vec<_>>()
-                            .into_iter()
-                            .rev()
-                            .collect();
-                        let is_fn = is_builtin_name(&left);
-                        if is_fn {
-                            err = err.note(format!(
-                                "a function takes its argument in parentheses: `{left}({token})`"
-                            ));
-                        } else if left.contains('.') || token.starts_with('.') {
-                            err = err.note("a number has at most one decimal point");
-                        } else if p == ')' || !left.is_empty() {
-                            let left = if p == ')' { ")".to_string() } else { left };
-                            err = err.note(format!(
-                                "for a product write `{left}*{token}`; only a number \
-                                 directly before a name or `(` multiplies implicitly (`2x`)"
-                            ));
-                        }
-                    }
-                    err
-                }
-                c if c.is_whitespace() => ParseError::new("unexpected whitespace", span),
-                c => ParseError::new(format!("unexpected character `{c}`"), span),
-            }
-        }
+    let Some(here) = text[pos..].chars().next() else {
+        return at_end(text, prev_op);
+    };
+    let span = pos..pos + here.len_utf8();
+    let starts_operand = here.is_alphabetic()
+        || here.is_ascii_digit()
+        || matches!(here, '_' | '(' | '.' | '√' | '|' | '∂');
+    if let Some(op) = prev_op
+        && !starts_operand
+    {
+        let what = if op == "(" {
+            "expected an expression after `(`".to_string()
+        } else {
+            format!("expected an operand after `{op}`")
+        };
+        return ParseError::new(format!("{what}, found `{here}`"), span);
     }
+    if prev.is_none() && !starts_operand && "*/^),=·⋅×".contains(here) {
+        return ParseError::new(format!("expected an expression, found `{here}`"), span);
+    }
+    match here {
+        ')' => ParseError::new("unmatched `)`", span),
+        '=' => ParseError::new("unexpected `=`: an expression is not an equation", span)
+            .note("a constraint goes in --given, as in --given t=x"),
+        '[' | ']' | '{' | '}' => ParseError::new(format!("unexpected `{here}`"), span)
+            .note("group with parentheses `( )`"),
+        '|' => ParseError::new("unexpected `|`", span)
+            .note("`|u|` is abs(u); after a number or a name, write the product with `*`: `2*|x|`"),
+        '^' if prev.is_some_and(|c| "⁰¹²³⁴⁵⁶⁷⁸⁹".contains(c)) => {
+            ParseError::new("expected an operator before `^`", span)
+                .note("a power of a power needs parentheses: `(x²)^3`")
+        }
+        _ if starts_operand => missing_operator(text, pos, before, prev),
+        c if c.is_whitespace() => ParseError::new("unexpected whitespace", span),
+        '÷' => ParseError::new("unexpected character `÷`", span).note("divide with `/`"),
+        '∛' | '∜' => ParseError::new(format!("unexpected character `{here}`"), span)
+            .note("write other roots as powers: `x^(1/3)`"),
+        c => ParseError::new(format!("unexpected character `{c}`"), span),
+    }
+}
+
+/// The input ended too soon: after an operator, inside `(` or `|`, or elsewhere.
+fn at_end(text: &str, prev_op: Option<String>) -> ParseError {
+    if let Some(op) = prev_op {
+        let msg = if op == "(" {
+            "expected an expression after `(`".to_string()
+        } else {
+            format!("expected an operand after `{op}`")
+        };
+        return ParseError::new(msg, text.len()..text.len());
+    }
+    if let Some(open) = unclosed_paren(text) {
+        return ParseError::new("unclosed `(`", open..open + 1).note("add the missing `)`");
+    }
+    if let Some(open) = unclosed_bar(text) {
+        return ParseError::new("unclosed `|`", open..open + 1)
+            .note("`|u|` is abs(u): add the closing `|`");
+    }
+    ParseError::new("unexpected end of the expression", text.len()..text.len())
+}
+
+/// An operand right after another: `x y`, `sin x`, `1.2.3`.
+fn missing_operator(text: &str, pos: usize, before: &str, prev: Option<char>) -> ParseError {
+    let part_of_token = |c: &char| c.is_alphanumeric() || *c == '_' || *c == '.';
+    let rest = &text[pos..];
+    let token: String = rest.chars().take_while(part_of_token).collect();
+    let token = if token.is_empty() {
+        rest.chars().next().map(String::from).unwrap_or_default()
+    } else {
+        token
+    };
+    let mut err = ParseError::new(
+        format!("expected an operator before `{token}`"),
+        pos..pos + token.len(),
+    );
+    let Some(p) = prev else {
+        return err;
+    };
+    let left: String = before
+        .chars()
+        .rev()
+        .take_while(part_of_token)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let is_fn = is_builtin_name(&left);
+    if is_fn {
+        err = err.note(format!(
+            "a function takes its argument in parentheses: `{left}({token})`"
+        ));
+    } else if left.contains('.') || token.starts_with('.') {
+        err = err.note("a number has at most one decimal point");
+    } else if p == ')' || !left.is_empty() {
+        let left = if p == ')' { ")".to_string() } else { left };
+        err = err.note(format!(
+            "for a product write `{left}*{token}`; only a number directly before a name or \
+             `(` multiplies implicitly (`2x`)"
+        ));
+    }
+    err
 }
 
 fn unclosed_paren(text: &str) -> Option<usize> {
@@ -308,7 +420,11 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
             let mut terms = vec![build(store, inner.next().expect("product"))?];
             while let Some(op) = inner.next() {
                 let t = build(store, inner.next().expect("product"))?;
-                terms.push(if op.as_str() == "-" { store.neg(t) } else { t });
+                terms.push(if is_minus(op.as_str()) {
+                    store.neg(t)
+                } else {
+                    t
+                });
             }
             // A lone term is not a sum: `2*(x + 1)` keeps its shape (see `Store::add`).
             Ok(if terms.len() == 1 {
@@ -340,7 +456,7 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
             let mut value = None;
             for q in p.into_inner() {
                 match q.as_rule() {
-                    Rule::sign => negative ^= q.as_str() == "-",
+                    Rule::sign => negative ^= is_minus(q.as_str()),
                     _ => value = Some(build(store, q)?),
                 }
             }
@@ -362,18 +478,35 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
         Rule::power => {
             let mut inner = p.into_inner();
             let base = build(store, inner.next().expect("atom"))?;
-            match inner.next() {
-                None => Ok(base),
-                Some(_op) => {
-                    let e = build(store, inner.next().expect("exponent"))?;
-                    Ok(store.pow(base, e))
-                }
-            }
+            let e = match inner.next() {
+                None => return Ok(base),
+                Some(sup) if sup.as_rule() == Rule::superscript => superscript(store, &sup),
+                Some(_op) => build(store, inner.next().expect("exponent"))?,
+            };
+            Ok(store.pow(base, e))
         }
         Rule::paren => build(store, p.into_inner().next().expect("sum")),
+        Rule::root => {
+            let u = build(store, p.into_inner().next().expect("atom"))?;
+            Ok(store.sqrt(u))
+        }
+        Rule::abs | Rule::floor | Rule::ceil => {
+            let f = match p.as_rule() {
+                Rule::abs => Builtin::Abs,
+                Rule::floor => Builtin::Floor,
+                _ => Builtin::Ceil,
+            };
+            let u = build(store, p.into_inner().next().expect("sum"))?;
+            Ok(store.builtin(f, u))
+        }
         Rule::number => {
             let span = span_of(&p);
-            match Rat::parse_decimal(p.as_str()) {
+            let written = p.as_str();
+            let decimal = match written.is_ascii() {
+                true => std::borrow::Cow::Borrowed(written),
+                false => written.replace('−', "-").into(),
+            };
+            match Rat::parse_decimal(&decimal) {
                 Some(r) => Ok(store.num(r)),
                 None => Err(ParseError::new(
                     "number out of range: its decimal exponent is beyond ±100000",
@@ -383,34 +516,73 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
         }
         Rule::ident => name(store, p),
         Rule::call => call(store, p),
-        Rule::dcall => dcall(store, p),
-        Rule::indexed => {
-            let mut inner = p.into_inner();
-            let head = inner.next().expect("ident");
-            let name = head.as_str();
-            if matches!(name, "pi" | "π" | "e") || is_builtin_name(name) {
-                return Err(ParseError::new(
-                    format!("`{name}` cannot be indexed: it is a constant or a function"),
-                    span_of(&head),
-                ));
-            }
-            let mut idx = Vec::new();
-            for q in inner {
-                idx.push(build(store, q)?);
-            }
-            let n = store.intern_name(name);
-            Ok(store.call(Func::Index(n), idx))
-        }
-        Rule::sumcall => {
-            let mut inner = p.into_inner();
-            let var = inner.next().expect("ident");
-            let v = store.intern_name(var.as_str());
-            let lo = build(store, inner.next().expect("lo"))?;
-            let hi = build(store, inner.next().expect("hi"))?;
-            let body = build(store, inner.next().expect("body"))?;
-            Ok(store.call(Func::Sum(v), vec![lo, hi, body]))
-        }
+        Rule::dcall | Rule::pcall => dcall(store, p),
+        Rule::indexed => indexed(store, p),
+        Rule::sumcall => sumcall(store, p),
         r => unreachable!("unexpected rule {r:?}"),
+    }
+}
+
+/// `sum(i = lo..hi, body)`, expanded later, once its bounds are known integers.
+fn sumcall(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
+    let mut inner = p.into_inner();
+    let var = inner.next().expect("ident");
+    let v = store.intern_name(var.as_str());
+    let lo = build(store, inner.next().expect("lo"))?;
+    let hi = build(store, inner.next().expect("hi"))?;
+    let body = build(store, inner.next().expect("body"))?;
+    Ok(store.call(Func::Sum(v), vec![lo, hi, body]))
+}
+
+/// `w[i, j]`: an indexed name (the variable `w[1,2]` when the indices are integers).
+fn indexed(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
+    let mut inner = p.into_inner();
+    let head = inner.next().expect("ident");
+    let name = head.as_str();
+    if matches!(name, "pi" | "π" | "e") || is_builtin_name(name) {
+        return Err(ParseError::new(
+            format!("`{name}` cannot be indexed: it is a constant or a function"),
+            span_of(&head),
+        ));
+    }
+    let mut idx = Vec::new();
+    for q in inner {
+        idx.push(build(store, q)?);
+    }
+    let n = store.intern_name(name);
+    Ok(store.call(Func::Index(n), idx))
+}
+
+fn is_minus(op: &str) -> bool {
+    matches!(op, "-" | "−")
+}
+
+/// `'` and `′` count one derivative each, `″` two and `‴` three.
+fn prime_count(primes: &str) -> usize {
+    primes
+        .chars()
+        .map(|c| match c {
+            '″' => 2,
+            '‴' => 3,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// The integer a superscript writes (`²` → 2, `⁻¹⁰` → -10).
+fn superscript(store: &mut Store, p: &Pair<Rule>) -> ExprId {
+    let text = p.as_str();
+    let digits: String = text
+        .chars()
+        .filter_map(|c| "⁰¹²³⁴⁵⁶⁷⁸⁹".chars().position(|s| s == c))
+        .filter_map(|d| char::from_digit(d as u32, 10))
+        .collect();
+    let k = Rat::parse_decimal(&digits).unwrap_or(Rat::ZERO);
+    let k = store.num(k);
+    if text.starts_with('⁻') {
+        store.neg(k)
+    } else {
+        k
     }
 }
 
@@ -434,7 +606,7 @@ fn call(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
     let fname = head.as_str();
     let fspan = span_of(&head);
     let primes = match inner.peek() {
-        Some(q) if q.as_rule() == Rule::primes => inner.next().map(|q| q.as_str().len()),
+        Some(q) if q.as_rule() == Rule::primes => inner.next().map(|q| prime_count(q.as_str())),
         _ => None,
     };
     let mut args = Vec::new();
@@ -491,6 +663,15 @@ fn dcall(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
     for q in p.into_inner() {
         match q.as_rule() {
             Rule::index => derivs.push((q.as_str().parse::<u32>().unwrap_or(0), span_of(&q))),
+            Rule::partial => {
+                let digits: String = q
+                    .as_str()
+                    .chars()
+                    .filter_map(names::subscript_digit)
+                    .filter_map(|d| char::from_digit(d, 10))
+                    .collect();
+                derivs.push((digits.parse::<u32>().unwrap_or(0), span_of(&q)));
+            }
             Rule::ident => fname = Some((q.as_str().to_string(), span_of(&q))),
             _ => args.push(build(store, q)?),
         }

@@ -14,6 +14,8 @@ fn token() -> impl Strategy<Value = &'static str> {
         "1E-2", "+", "-", "*", "/", "^", "**", "(", ")", ",", " ", "\t", "sin", "cos", "exp",
         "sqrt", "log", "abs", "sigmoid", "f", "g", "D", "[", "]", "'", "1", "3", "=", "$", "max",
         "min", "relu", "log10", "atan2", "erf",
+        // The fast path leaves the Unicode forms and `|x|` to pest.
+        "|", "·", "²", "√", "θ", "₁", "−",
     ])
 }
 

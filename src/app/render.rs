@@ -9,7 +9,7 @@ use super::request::{Op, Request};
 use super::settings::Settings;
 use deriv::expr::{ExprId, Func, Name, Node, Store};
 use deriv::print::shape::Shape;
-use deriv::print::{Style, cse, render_name, render_named};
+use deriv::print::{Style, cse, float, render_name, render_named};
 use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
 
@@ -70,7 +70,8 @@ fn envelope(
 
 /// A gradient of many entries at a point.
 fn numbers(cx: &Context, o: &Outcome, values: &[f64]) -> String {
-    let cells: Vec<String> = values.iter().map(|v| format!("{v}")).collect();
+    let style = cx.st.style();
+    let cells: Vec<String> = values.iter().map(|&v| float(v, style)).collect();
     match cx.st.format {
         Format::Latex => format!(
             "\\begin{{pmatrix}} {} \\end{{pmatrix}}",
@@ -108,7 +109,7 @@ fn at_point(
     }
     let mut cell = |e: ExprId| match values[&e] {
         (Some(v), _) => deriv::print::render(s, v, style),
-        (None, x) => format!("{x}"),
+        (None, x) => float(x, style),
     };
     match rows(cx, shape) {
         Some(m) => grid(

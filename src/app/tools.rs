@@ -17,7 +17,6 @@ Precedence, loosest first (the rules of grammar/deriv.pest):
   implicit  4pi  2x  3(x+1)      a number right before a name or `(`, no space;
                                  a power follows whole: 3x^2 = 3*(x^2)
   atom      number, name, call f(a, b), f'(a), D[1,2](g)(a, b), (a)
-
 Numbers    exact rationals of any size: 3  0.25 (= 1/4)  .5  1e-3  2.5E+7  3/4
 Constants  pi (also π), e            (2e is 2*e, 2e3 is 2000)
 Variables  x  theta_1  w2_3  θ  Δx   (a letter or _, then letters, digits, _)
@@ -34,6 +33,8 @@ Unknown    any other name before `(`: f(x), g(x, y), by the chain rule
 Products   only after a number: `x y`, `(x+1)(x-1)` and `x(y)` are not products
            (x(y) calls an unknown function x); write x*y, (x+1)*(x-1), x*(y)
 Spaces     allowed between tokens, not in an implicit product: `2 x` is an error
+Unicode    --format unicode output reads back: x·y x×y x−y x² x⁻¹ √x |x| ⌊x⌋
+           f′(x) ∂₁∂₂g(x, y) θ₁  (a Greek letter is its name: θ₁ is theta_1)
 
 Quote expressions in the shell: deriv partial 'x^2*y' x
 ";

@@ -7,11 +7,13 @@
 mod builtin;
 mod canon;
 mod funcs;
+pub mod names;
 pub mod num;
 mod order;
 mod tidy;
 
 pub use builtin::Builtin;
+pub use names::name_order;
 pub use num::Rat;
 
 use hashbrown::HashTable;
@@ -334,7 +336,9 @@ impl Store {
         e == UNDEFINED
     }
 
+    /// The name spelled `s`, in its canonical spelling (`θ₁` is `theta_1`: see `names`).
     pub fn intern_name(&mut self, s: &str) -> Name {
+        let s = &*names::canonical(s);
         if let Some(&n) = self.name_ids.get(s) {
             return n;
         }
@@ -344,8 +348,13 @@ impl Store {
         n
     }
 
+    /// Every name the store has met: variables, functions, indexed bases, sum indices.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(String::as_str)
+    }
+
     pub fn lookup_name(&self, s: &str) -> Option<Name> {
-        self.name_ids.get(s).copied()
+        self.name_ids.get(&*names::canonical(s)).copied()
     }
 
     pub fn name(&self, n: Name) -> &str {
@@ -589,26 +598,6 @@ impl Store {
         v.dedup();
         v
     }
-}
-
-/// Names in natural order: `w[2,1]` before `w[10,1]`, `x` before `x[1]`.
-pub fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
-    if !a.contains('[') && !b.contains('[') {
-        return a.cmp(b);
-    }
-    let key = |s: &str| -> (String, Vec<i64>) {
-        match s.split_once('[') {
-            Some((base, rest)) => (
-                base.to_string(),
-                rest.trim_end_matches(']')
-                    .split(',')
-                    .map(|k| k.trim().parse().unwrap_or(i64::MAX))
-                    .collect(),
-            ),
-            None => (s.to_string(), Vec::new()),
-        }
-    };
-    key(a).cmp(&key(b))
 }
 
 impl Store {

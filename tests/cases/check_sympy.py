@@ -13,6 +13,7 @@ Run it whenever an expected answer in tests/cases/diff/ changes.
 import random
 import re
 import sys
+import unicodedata
 
 import sympy as sp
 from sympy.parsing.sympy_parser import (convert_xor, implicit_multiplication,
@@ -44,9 +45,17 @@ for combo in ['1', '2', '1_1', '1_2', '2_1', '2_2']:
     NS['g' + combo] = sp.Lambda((u, v), d)
 
 
+def spelled(text):
+    """A Greek letter that is a whole name is that name, as in deriv: θ is theta."""
+    def name(m):
+        words = unicodedata.name(m.group(0)).split()
+        return words[-1].lower() if words[1] == 'SMALL' else words[-1].capitalize()
+    return re.sub(r"(?<!\w)[α-ωΑ-Ω](?![^\W\d_])", lambda m: m.group(0) if m.group(0) == 'π' else name(m), text)
+
+
 def to_sympy(text):
     """deriv's plain syntax → a SymPy expression over real symbols."""
-    s = text.replace("f''(", "fpp(").replace("f'(", "fp(").replace("h'(", "hp(")
+    s = spelled(text).replace("f''(", "fpp(").replace("f'(", "fp(").replace("h'(", "hp(")
     s = re.sub(r"D\[([0-9, ]+)\]\(g\)",
                lambda m: 'g' + '_'.join(x.strip() for x in m.group(1).split(',')), s)
     e = parse_expr(s, local_dict=dict(NS), transformations=T)
@@ -76,7 +85,7 @@ def main(paths):
                 expr, variables, expected = (p.strip() for p in line.rsplit('|', 2))
                 d = to_sympy(expr)
                 for name in variables.split():
-                    d = sp.diff(d, sp.Symbol(name, real=True))
+                    d = sp.diff(d, sp.Symbol(spelled(name), real=True))
                 # floor and ceil are constant away from their jumps (SymPy leaves them
                 # unevaluated); the corpus checks derivatives away from kinks.
                 d = d.replace(lambda e: isinstance(e, sp.Derivative)

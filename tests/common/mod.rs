@@ -4,6 +4,7 @@
 //! the help's examples, fresh temporary directories, and readers for deriv's output.
 #![allow(dead_code)] // each test module uses its own part
 
+pub mod exprgen;
 pub mod numeric;
 
 use std::ffi::{OsStr, OsString};

@@ -6,7 +6,7 @@ use deriv::diagnostic::Diagnostic;
 use deriv::eval::{EvalError, Kinks, eval};
 use deriv::expr::{ExprId, Name, Store};
 use deriv::print::shape::{DTerm, Shape};
-use deriv::print::{Style, render};
+use deriv::print::{Style, float, render};
 use rustc_hash::FxHashMap;
 
 /// The point as doubles (its values are checked numbers; NaN if one has none).
@@ -84,7 +84,8 @@ pub fn step(
     let eta = job.req.rate;
     if eta < 0.0 {
         job.warnings.push(Diagnostic::warning(format!(
-            "--rate {eta} is negative: the step goes up the gradient, increasing E"
+            "--rate {} is negative: the step goes up the gradient, increasing E",
+            float(eta, Style::Plain)
         )));
     }
     // A kink takes the subgradient a framework takes: an input of exactly 0 must not stop
@@ -107,7 +108,7 @@ pub fn step(
         .iter()
         .map(|&(n, v)| {
             let val = match updated.get(&n) {
-                Some(x) => format!("{x}"),
+                Some(&x) => float(x, Style::Plain),
                 None => render(s, v, Style::Plain),
             };
             (s.name(n).to_string(), val)
@@ -155,7 +156,7 @@ pub fn on_the_curves(job: &mut Job, p: &[(Name, ExprId)]) -> Result<(), Diagnost
         }
         let value = match s.as_num(exact) {
             Some(_) => render(s, exact, Style::Plain),
-            None => format!("{v}"),
+            None => float(v, Style::Plain),
         };
         let given = &job.inp.given[index];
         return Err(job.place.at(Diagnostic::error(format!(

@@ -17,7 +17,7 @@ use deriv::eval::Kinks;
 use deriv::expr::{ExprId, Fault, Func, Name, Node, Store};
 use deriv::parse;
 use deriv::print::shape::{DTerm, Shape};
-use deriv::print::{cse, render};
+use deriv::print::{Style, cse, float, render};
 use rustc_hash::FxHashMap;
 
 /// Up to this many entries, `--at` gives exact values where they fold; beyond it, numbers
@@ -259,7 +259,9 @@ impl<'a> Job<'a> {
                 if let Answer::Step { rate, loss, .. } = &a {
                     // The loss goes to stderr: the output is the next parameter file.
                     self.warnings.push(Diagnostic::note(format!(
-                        "E = {loss} before the step (rate {rate})"
+                        "E = {} before the step (rate {})",
+                        float(*loss, Style::Plain),
+                        float(*rate, Style::Plain)
                     )));
                 }
                 a
