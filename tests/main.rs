@@ -16,6 +16,7 @@ mod limits;
 mod network;
 mod oracle;
 mod parse_agree;
+mod plot;
 mod roundtrip;
 mod tools;
 mod usage;
