@@ -13,6 +13,7 @@ mod explain;
 mod functions;
 mod hostile;
 mod limits;
+mod manual;
 mod network;
 mod oracle;
 mod parse_agree;

@@ -37,7 +37,7 @@ fn the_man_page_is_roff() {
     let page = o.stdout;
     // The header comes first: clap_mangen puts two string definitions (for quotes) before
     // `.TH`, and nothing else.
-    let th = page.lines().position(|l| l.starts_with(".TH deriv 1"));
+    let th = page.lines().position(|l| l.starts_with(".TH DERIV 1"));
     assert!(th.is_some_and(|i| i <= 3), "{page}");
     assert!(page.lines().take(3).all(|l| l.starts_with('.')));
     assert!(page.contains(".SH NAME") && page.contains("partial"));

@@ -1,4 +1,4 @@
-//! Commands that compute nothing: shell completions, the man page, the syntax card and
+//! Commands that compute nothing: shell completions, the syntax card and
 //! help on commands and on the guide's topics (the pages of docs/, built in).
 
 use super::cli::Cli;
@@ -40,13 +40,6 @@ Quote expressions in the shell: deriv partial 'x^2*y' x
 
 pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> io::Result<i32> {
     clap_complete::generate(shell, &mut Cli::command(), "deriv", out);
-    Ok(0)
-}
-
-pub fn man(out: &mut dyn Write) -> io::Result<i32> {
-    let mut buf = Vec::new();
-    clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
-    out.write_all(&buf)?;
     Ok(0)
 }
 
