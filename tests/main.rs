@@ -18,6 +18,7 @@ mod network;
 mod oracle;
 mod parse_agree;
 mod plot;
+mod reference;
 mod roundtrip;
 mod tools;
 mod usage;

@@ -21,6 +21,7 @@ Precedence, loosest first (the rules of grammar/deriv.pest):
 Numbers    exact rationals of any size: 3  0.25 (= 1/4)  .5  1e-3  2.5E+7  3/4
 Constants  pi (also π), e            (2e is 2*e, 2e3 is 2000)
 Variables  x  theta_1  w2_3  θ  Δx   (a letter or _, then letters, digits, _)
+Indexed    w[1]  w[i,j]  sum(i=1..n, w[i]*x[i])   (a sum over i = 1, ..., n)
 Functions  sin cos tan sec csc cot asin acos atan sinh cosh tanh
            asinh acosh atanh exp log ln log2 log10 sqrt erf
            sigmoid softplus                    (one argument; ln is log)
@@ -44,7 +45,7 @@ pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> io::Resu
 }
 
 /// The guide's pages, by topic: docs/*.md as they are in the repository.
-pub const TOPICS: [(&str, &str, &str); 10] = [
+pub const TOPICS: [(&str, &str, &str); 11] = [
     (
         "tutorial",
         "a ten-minute walk through the main ideas",
@@ -89,6 +90,11 @@ pub const TOPICS: [(&str, &str, &str); 10] = [
         "plot",
         "plots of f and f′",
         include_str!("../../docs/plot.md"),
+    ),
+    (
+        "parallel",
+        "a large batch over cores and machines (GNU parallel)",
+        include_str!("../../docs/parallel.md"),
     ),
     (
         "limits",
