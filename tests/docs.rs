@@ -9,6 +9,9 @@
 //! terminal shows), compared exactly except for trailing whitespace on each line and
 //! trailing empty lines. A command may exit non-zero only if
 //! its expected output contains `error:`. A failure names the file and line of the `$ `.
+//! A block that needs another program says so in its info string, `console
+//! requires=parallel` (several: `requires=parallel,groff`): where one is not installed,
+//! its examples are skipped with a message, not failed.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -21,14 +24,27 @@ struct Example {
     line: usize,
     command: String,
     expected: Vec<String>,
+    /// The programs the example's block needs (`requires=` in its info string).
+    requires: Vec<String>,
+}
+
+/// The programs an info string requires: `console requires=parallel,groff`.
+fn requirements(info: &str) -> Vec<String> {
+    info.split_whitespace()
+        .filter_map(|w| w.strip_prefix("requires="))
+        .flat_map(|list| list.split(','))
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The console examples of one Markdown text.
 fn examples(markdown: &str) -> Vec<Example> {
     let mut found = Vec::new();
-    // The fence that opened the current block (its character and length) and whether
-    // the block is a console example.
+    // The fence that opened the current block (its character and length), whether the
+    // block is a console example, and the programs it requires.
     let mut fence: Option<(char, usize, bool)> = None;
+    let mut requires: Vec<String> = Vec::new();
     let mut current: Option<Example> = None;
     let mut continued = false;
     for (i, raw) in markdown.lines().enumerate() {
@@ -43,6 +59,7 @@ fn examples(markdown: &str) -> Vec<Example> {
                     let info = trimmed[run * m.len_utf8()..].trim();
                     let lang = info.split([' ', ',', '{']).next().unwrap_or("");
                     fence = Some((m, run, lang == "console"));
+                    requires = requirements(info);
                 }
             }
             Some((m, len, console)) => {
@@ -69,6 +86,7 @@ fn examples(markdown: &str) -> Vec<Example> {
                         line: i + 1,
                         command: cmd.to_string(),
                         expected: Vec::new(),
+                        requires: requires.clone(),
                     });
                     continued = cmd.ends_with('\\');
                 } else if let Some(ex) = current.as_mut() {
@@ -151,6 +169,54 @@ fn indent(lines: &[String]) -> String {
         .join("\n")
 }
 
+/// The programs of `requires` that are not installed (not found by `command -v`).
+fn missing(requires: &[String]) -> Vec<String> {
+    requires
+        .iter()
+        .filter(|p| {
+            let found = shell(&format!("command -v '{p}' >/dev/null"))
+                .status()
+                .is_ok_and(|s| s.success());
+            !found
+        })
+        .cloned()
+        .collect()
+}
+
+/// What running one document's examples came to.
+#[derive(Debug, Default)]
+struct Report {
+    ran: usize,
+    failures: Vec<String>,
+    /// One message per example skipped for a missing program.
+    skipped: Vec<String>,
+}
+
+/// Runs every example of `markdown` (shown as `shown` in messages) in one fresh directory.
+fn run_document(markdown: &str, shown: &str) -> Report {
+    let dir = TempDir::new();
+    let mut report = Report::default();
+    for ex in examples(markdown) {
+        let absent = missing(&ex.requires);
+        if !absent.is_empty() {
+            report.skipped.push(format!(
+                "{shown}:{}: skipped, {} not installed: $ {}",
+                ex.line,
+                absent.join(", "),
+                ex.command
+            ));
+            continue;
+        }
+        report.ran += 1;
+        if let Err(why) = check(&ex, dir.path()) {
+            report
+                .failures
+                .push(format!("{shown}:{}: $ {}\n{why}", ex.line, ex.command));
+        }
+    }
+    report
+}
+
 #[test]
 fn console_examples_in_the_docs_are_true() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -159,13 +225,12 @@ fn console_examples_in_the_docs_are_true() {
     for doc in documents() {
         let text = std::fs::read_to_string(&doc).unwrap();
         let shown = doc.strip_prefix(root).unwrap_or(&doc).display().to_string();
-        let dir = TempDir::new();
-        for ex in examples(&text) {
-            count += 1;
-            if let Err(why) = check(&ex, dir.path()) {
-                failures.push(format!("{shown}:{}: $ {}\n{why}", ex.line, ex.command));
-            }
+        let report = run_document(&text, &shown);
+        for s in &report.skipped {
+            eprintln!("{s}");
         }
+        count += report.ran;
+        failures.extend(report.failures);
     }
     assert!(
         failures.is_empty(),
@@ -227,6 +292,7 @@ still inside
                 line: 4,
                 command: "deriv partial 'x^2' x".into(),
                 expected: vec!["2*x".into()],
+                requires: vec![],
             },
             Example {
                 line: 6,
@@ -237,11 +303,13 @@ still inside
                     "1 | (".into(),
                     "  |  ^ here".into(),
                 ],
+                requires: vec![],
             },
             Example {
                 line: 18,
                 command: "echo a \\\n  b".into(),
                 expected: vec!["a b".into(), "```".into(), "still inside".into()],
+                requires: vec![],
             },
         ]
     );
@@ -255,6 +323,7 @@ fn a_true_example_passes_and_a_false_one_fails() {
             line: 1,
             command: command.into(),
             expected: expected.iter().map(|s| s.to_string()).collect(),
+            requires: vec![],
         };
         check(&ex, dir.path())
     };
@@ -283,9 +352,39 @@ fn each_document_has_its_own_directory() {
         line: 1,
         command: command.into(),
         expected: expected.iter().map(|s| s.to_string()).collect(),
+        requires: vec![],
     };
     let (one, other) = (TempDir::new(), TempDir::new());
     assert_eq!(check(&ex("echo a > f.txt", &[]), one.path()), Ok(()));
     assert_eq!(check(&ex("cat f.txt", &["a"]), one.path()), Ok(()));
     assert_eq!(check(&ex("ls", &[]), other.path()), Ok(()));
+}
+
+/// A block marked `requires=PROGRAM` runs where the program is installed and is skipped,
+/// with a message naming it, where it is not; a false example in a skipped block does not
+/// fail, and the same example in a block whose program is there does.
+#[test]
+fn a_block_that_requires_a_missing_program_is_skipped_with_a_message() {
+    assert_eq!(
+        requirements("console requires=parallel,groff"),
+        vec!["parallel".to_string(), "groff".to_string()]
+    );
+    assert!(requirements("console").is_empty());
+    let absent = "deriv-test-no-such-program";
+    assert_eq!(
+        missing(&[absent.to_string(), "sh".to_string()]),
+        vec![absent.to_string()]
+    );
+    let md = format!(
+        "```console requires={absent}\n$ echo yes\nno\n```\n\n\
+         ```console requires=sh\n$ echo yes\nyes\n$ echo yes\nno\n```\n"
+    );
+    let ex = examples(&md);
+    assert_eq!(ex[0].requires, vec![absent.to_string()]);
+    let report = run_document(&md, "test.md");
+    assert_eq!(report.ran, 2);
+    assert_eq!(report.skipped.len(), 1, "{report:?}");
+    assert!(report.skipped[0].contains(absent) && report.skipped[0].starts_with("test.md:2:"));
+    assert_eq!(report.failures.len(), 1, "{report:?}");
+    assert!(report.failures[0].starts_with("test.md:9:"), "{report:?}");
 }

@@ -37,7 +37,7 @@ fn the_man_page_is_roff() {
     let page = o.stdout;
     // The header comes first: clap_mangen puts two string definitions (for quotes) before
     // `.TH`, and nothing else.
-    let th = page.lines().position(|l| l.starts_with(".TH deriv 1"));
+    let th = page.lines().position(|l| l.starts_with(".TH DERIV 1"));
     assert!(th.is_some_and(|i| i <= 3), "{page}");
     assert!(page.lines().take(3).all(|l| l.starts_with('.')));
     assert!(page.contains(".SH NAME") && page.contains("partial"));
@@ -180,11 +180,11 @@ fn the_text_plot_matches_its_reviewed_snapshot() {
     assert!(c.stdout.contains("\x1b[36m") && c.stdout.contains("\x1b[35m"));
 }
 
-/// The rows of a text plot's drawing (between the legend and the x axis), as characters
-/// after the y axis.
+/// The rows of a text plot's drawing (between the legend with the y axis's label and the
+/// x axis), as characters after the y axis.
 fn drawing(text: &str) -> Vec<Vec<char>> {
     text.lines()
-        .skip(1)
+        .skip(2)
         .take_while(|l| !l.contains('└'))
         .map(|l| {
             let after = l.split(['┤', '│']).nth(1).unwrap_or("");
@@ -310,7 +310,7 @@ fn the_svg_is_well_formed_with_axes_curves_and_a_legend() {
         svg.contains("f(x) = x³ - 3x") || svg.contains("f(x) = "),
         "{svg}"
     );
-    assert!(svg.contains("f'(x) = "));
+    assert!(svg.contains("f′(x) = "));
     assert!(svg.contains("tangent at x = 1, slope 0"));
     assert!(check_xml("<a><b></a></b>").is_err());
 }

@@ -176,12 +176,14 @@ Examples:
   $ deriv completions fish > ~/.config/fish/completions/deriv.fish")]
     Completions(CompletionsArgs),
 
-    /// Print the manual page (roff) to standard output
+    /// Print the manual page (roff), every command and option in one page; or write a page
+    /// per command with --dir
     #[command(after_help = "\
 Examples:
   $ deriv man | man -l -
-  $ deriv man > ~/.local/share/man/man1/deriv.1")]
-    Man,
+  $ deriv man --dir ~/.local/share/man/man1        (deriv.1, deriv-partial.1, ...)
+  $ man deriv-partial")]
+    Man(ManArgs),
 
     /// The expression language on one screen: operators, numbers, functions
     #[command(after_help = "\
@@ -322,7 +324,7 @@ Examples:
   w = 0.2
   x = 1
   y = 2
-  $ for i in $(seq 100); do deriv step \"$E\" --wrt 'w[*,*]' --at-file p.txt > p2.txt && mv p2.txt p.txt; done")]
+  $ for i in $(seq 100); do deriv step \"$E\" --wrt 'w[*,*]' --at-file p > q && mv q p; done")]
     Step(StepArgs),
 }
 
@@ -506,6 +508,14 @@ pub struct HelpArgs {
     /// A command, or a topic (`topics` lists them)
     #[arg(value_name = "TOPIC")]
     pub topic: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// Write every page into DIR (created if missing): deriv.1 and deriv-COMMAND.1 for
+    /// each command, instead of printing deriv.1
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Args, Debug)]

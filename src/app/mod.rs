@@ -1,12 +1,13 @@
 //! The application around the engine, one way through:
 //! argv → `cli` → `settings` → `request` → `inputs` → `ops` (an outcome) → `render`.
 //! `batch`, the session (`repl`) and `plot` are clients of that same pipeline; `tools`
-//! holds the commands that compute nothing (completions, man page, syntax card).
+//! and `man` hold the commands that compute nothing (completions, man pages, syntax card).
 
 pub mod batch;
 pub mod cli;
 mod inputs;
 mod json;
+mod man;
 mod ops;
 mod plot;
 mod render;
@@ -70,7 +71,7 @@ pub fn run(
     colored::control::set_override(st.color_err);
     match cli.command {
         Command::Completions(a) => tools::completions(a.shell, out),
-        Command::Man => tools::man(out),
+        Command::Man(a) => man::run(a.dir.as_deref(), out, err, st.color_err),
         Command::Syntax => tools::syntax(out),
         Command::Help(a) => tools::help(a.topic.as_deref(), out, err, st.color_err),
         Command::Repl => repl::run(&cli.global, term, stdin, out, err),

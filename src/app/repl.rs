@@ -257,7 +257,7 @@ impl Session {
             }
             Command::Syntax => Ok(tools::syntax(out)? == 0),
             Command::Help(a) => Ok(tools::help(a.topic.as_deref(), out, err, st.color_err)? == 0),
-            Command::Repl | Command::Man | Command::Completions(_) => {
+            Command::Repl | Command::Man(_) | Command::Completions(_) => {
                 let d = Diagnostic::error(format!("`{name}` does not run inside a session"))
                     .with_note("run it from the shell");
                 self.fail(err, d).map(|_| false)

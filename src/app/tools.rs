@@ -1,4 +1,4 @@
-//! Commands that compute nothing: shell completions, the man page, the syntax card and
+//! Commands that compute nothing: shell completions, the syntax card and
 //! help on commands and on the guide's topics (the pages of docs/, built in).
 
 use super::cli::Cli;
@@ -20,6 +20,7 @@ Precedence, loosest first (the rules of grammar/deriv.pest):
 Numbers    exact rationals of any size: 3  0.25 (= 1/4)  .5  1e-3  2.5E+7  3/4
 Constants  pi (also π), e            (2e is 2*e, 2e3 is 2000)
 Variables  x  theta_1  w2_3  θ  Δx   (a letter or _, then letters, digits, _)
+Indexed    w[1]  w[i,j]  sum(i=1..n, w[i]*x[i])   (a sum over i = 1, ..., n)
 Functions  sin cos tan sec csc cot asin acos atan sinh cosh tanh
            asinh acosh atanh exp log ln log2 log10 sqrt erf
            sigmoid softplus                    (one argument; ln is log)
@@ -44,15 +45,8 @@ pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> io::Resu
     Ok(0)
 }
 
-pub fn man(out: &mut dyn Write) -> io::Result<i32> {
-    let mut buf = Vec::new();
-    clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
-    out.write_all(&buf)?;
-    Ok(0)
-}
-
 /// The guide's pages, by topic: docs/*.md as they are in the repository.
-pub const TOPICS: [(&str, &str, &str); 10] = [
+pub const TOPICS: [(&str, &str, &str); 11] = [
     (
         "tutorial",
         "a ten-minute walk through the main ideas",
@@ -97,6 +91,11 @@ pub const TOPICS: [(&str, &str, &str); 10] = [
         "plot",
         "plots of f and f′",
         include_str!("../../docs/plot.md"),
+    ),
+    (
+        "parallel",
+        "a large batch over cores and machines (GNU parallel)",
+        include_str!("../../docs/parallel.md"),
     ),
     (
         "limits",

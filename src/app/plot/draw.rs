@@ -26,25 +26,8 @@ pub struct Figure {
     pub point: Option<(f64, f64)>,
     pub ymin: f64,
     pub ymax: f64,
-}
-
-/// The vertical range: all the values, unless the extreme 5% lie far out (a pole).
-pub fn range(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
-    let mut v: Vec<f64> = values.collect();
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let q = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
-    let (lo, hi) = (q(0.05), q(0.95));
-    let pad = (hi - lo) * 0.5;
-    let (mut a, mut b) = (v[0].max(lo - pad), v[v.len() - 1].min(hi + pad));
-    if b - a < 1e-12 * a.abs().max(1.0) {
-        let d = a.abs().max(1.0) * 0.5;
-        a -= d;
-        b += d;
-    }
-    Some((a, b))
+    /// What the vertical axis shows: `f(x), f′(x)`.
+    pub ylabel: String,
 }
 
 /// Ticks at 1, 2 or 5 times a power of ten, about `n` of them across [lo, hi].
@@ -58,12 +41,13 @@ pub fn ticks(lo: f64, hi: f64, n: usize) -> (Vec<f64>, f64) {
             r if r < 7.0 => 5.0,
             _ => 10.0,
         };
-    let mut t = (lo / step).ceil() * step;
-    let mut out = Vec::new();
-    while t <= hi + step * 1e-9 {
-        out.push(if t.abs() < step * 1e-9 { 0.0 } else { t });
-        t += step;
-    }
+    // By index, not by adding the step: a step below the values' precision cannot loop.
+    let first = (lo / step).ceil();
+    let out = (0..=n.max(1) * 3)
+        .map(|k| (first + k as f64) * step)
+        .take_while(|&t| t <= hi + step * 1e-9)
+        .map(|t| if t.abs() < step * 1e-9 { 0.0 } else { t })
+        .collect();
     (out, step)
 }
 
@@ -105,9 +89,7 @@ fn runs(ys: &[Option<f64>], span: f64) -> Vec<Vec<(usize, f64)>> {
     out
 }
 
-/// The terminal drawing: braille cells, a y axis with labels, an x axis with labels, and
-/// the legend on the first line.
-/// The curves as braille cells (`cols` × `rows`), with the series that drew last in each.
+/// The curves as braille cells (`cols` × `rows`), with the series that owns each.
 fn braille(fig: &Figure, cols: usize, rows: usize) -> (Vec<u8>, Vec<Option<usize>>) {
     const BITS: [[u8; 4]; 2] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]];
     let ph = rows * 4;
@@ -115,15 +97,19 @@ fn braille(fig: &Figure, cols: usize, rows: usize) -> (Vec<u8>, Vec<Option<usize
     let to_py = |y: f64| (fig.ymax - y) / span * (ph - 1) as f64;
     let mut dots = vec![0u8; cols * rows];
     let mut owner: Vec<Option<usize>> = vec![None; cols * rows];
-    // Drawn last on top: the function over its derivative over the tangent.
-    for (k, s) in fig.series.iter().enumerate().rev() {
+    // The first series owns every cell it draws in: the function wins over its derivative,
+    // the derivative over the tangent. A later series leaves such cells alone, so each
+    // keeps its own pattern where they cross (without color, mixed dots read as neither).
+    for (k, s) in fig.series.iter().enumerate() {
         let mut set = |px: usize, py: f64| {
             let py = py.round();
             if (s.pattern)(px) && py >= 0.0 && py <= (ph - 1) as f64 {
                 let py = py as usize;
                 let cell = py / 4 * cols + px / 2;
-                dots[cell] |= BITS[px % 2][py % 4];
-                owner[cell] = Some(k);
+                if owner[cell].is_none_or(|o| o == k) {
+                    dots[cell] |= BITS[px % 2][py % 4];
+                    owner[cell] = Some(k);
+                }
             }
         };
         // A vertical stroke from a to b in column px, clamped to just outside the canvas.
@@ -151,6 +137,8 @@ fn braille(fig: &Figure, cols: usize, rows: usize) -> (Vec<u8>, Vec<Option<usize
     (dots, owner)
 }
 
+/// The terminal drawing: the legend on the first line, then the y axis's label, braille
+/// cells with a y axis and its tick labels, and an x axis with its labels.
 pub fn text(fig: &Figure, cols: usize, rows: usize, color: bool) -> String {
     let pw = cols * 2;
     let ph = rows * 4;
@@ -183,6 +171,8 @@ pub fn text(fig: &Figure, cols: usize, rows: usize, color: bool) -> String {
         .collect();
     o += &legend.join("   ");
     o.push('\n');
+    // The vertical axis's label, over the axis.
+    let _ = writeln!(o, "{:gutter$} {}", "", fig.ylabel);
     for (r, label) in row_label.iter().enumerate() {
         match label {
             Some(l) => {
@@ -239,8 +229,6 @@ fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The SVG figure: a framed plot area with grid lines and tick labels, the zero axes, the
-/// curves clipped to the area, the tangent's point, and the legend above.
 /// Where the plot area lies in an SVG figure, and how values map onto it.
 struct Area<'a> {
     fig: &'a Figure,
@@ -261,19 +249,28 @@ impl Area<'_> {
     }
 }
 
+/// The SVG figure: a framed plot area with grid lines and tick labels, the zero axes, the
+/// axis labels, the curves clipped to the area, the tangent's point, and the legend above.
 pub fn svg(fig: &Figure, w: usize, h: usize) -> String {
-    let (left, right, top, bottom) = (64.0, 16.0, 28.0 + 18.0 * fig.series.len() as f64, 44.0);
+    let (right, top, bottom) = (16.0, 28.0 + 18.0 * fig.series.len() as f64, 44.0);
     let (w, h) = (w as f64, h.max(top as usize + 80) as f64);
-    let (x0, x1, y0, y1) = (left, w - right, top, h - bottom);
+    let (y0, y1) = (top, h - bottom);
+    let yticks = ticks(fig.ymin, fig.ymax, ((y1 - y0) / 50.0).max(2.0) as usize);
+    // Room for the longest tick label (about 7 pixels a character) and the axis label.
+    let widest = yticks
+        .0
+        .iter()
+        .map(|&t| tick_label(t, yticks.1).len())
+        .max();
+    let left = (7.0 * widest.unwrap_or(1) as f64 + 34.0).max(64.0);
     let area = Area {
         fig,
-        x0,
-        x1,
+        x0: left,
+        x1: (w - right).max(left + 40.0),
         y0,
         y1,
     };
-    let sx = |x: f64| area.sx(x);
-    let sy = |y: f64| area.sy(y);
+    let (x0, x1) = (area.x0, area.x1);
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -289,13 +286,43 @@ pub fn svg(fig: &Figure, w: usize, h: usize) -> String {
         x1 - x0,
         y1 - y0
     );
-    // Grid and tick labels.
+    svg_grid(&mut o, &area, yticks);
+    let _ = writeln!(
+        o,
+        "<rect class=\"frame\" x=\"{x0}\" y=\"{y0}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#333\"/>",
+        x1 - x0,
+        y1 - y0
+    );
+    let _ = writeln!(
+        o,
+        "<text class=\"xlabel\" x=\"{:.2}\" y=\"{}\" text-anchor=\"middle\" font-style=\"italic\">{}</text>",
+        (x0 + x1) / 2.0,
+        h - 8.0,
+        xml_escape(&fig.var)
+    );
+    let (lx, ly) = (14.0, (y0 + y1) / 2.0);
+    let _ = writeln!(
+        o,
+        "<text class=\"ylabel\" x=\"{lx}\" y=\"{ly:.2}\" transform=\"rotate(-90 {lx} {ly:.2})\" \
+         text-anchor=\"middle\" font-style=\"italic\">{}</text>",
+        xml_escape(&fig.ylabel)
+    );
+    svg_curves(&mut o, &area);
+    svg_legend(&mut o, fig, x0);
+    let _ = writeln!(o, "</svg>");
+    o
+}
+
+/// Grid lines and tick labels on both axes, and the axes through zero where they fall
+/// inside the plot.
+fn svg_grid(o: &mut String, area: &Area, (yt, ystep): (Vec<f64>, f64)) {
+    let (fig, x0, x1, y0, y1) = (area.fig, area.x0, area.x1, area.y0, area.y1);
+    let (sx, sy) = (|x: f64| area.sx(x), |y: f64| area.sy(y));
+    let (xt, xstep) = ticks(fig.from, fig.to, ((x1 - x0) / 80.0).max(2.0) as usize);
     let _ = writeln!(
         o,
         "<g class=\"grid\" stroke=\"#e5e5e5\" stroke-width=\"1\">"
     );
-    let (xt, xstep) = ticks(fig.from, fig.to, ((x1 - x0) / 80.0).max(2.0) as usize);
-    let (yt, ystep) = ticks(fig.ymin, fig.ymax, ((y1 - y0) / 50.0).max(2.0) as usize);
     for &t in &xt {
         let _ = writeln!(
             o,
@@ -331,7 +358,6 @@ pub fn svg(fig: &Figure, w: usize, h: usize) -> String {
         );
     }
     let _ = writeln!(o, "</g>");
-    // The axes through zero, where they fall inside the plot.
     let _ = writeln!(o, "<g class=\"axes\" stroke=\"#888\" stroke-width=\"1\">");
     if fig.from < 0.0 && fig.to > 0.0 {
         let _ = writeln!(
@@ -348,23 +374,6 @@ pub fn svg(fig: &Figure, w: usize, h: usize) -> String {
         );
     }
     let _ = writeln!(o, "</g>");
-    let _ = writeln!(
-        o,
-        "<rect class=\"frame\" x=\"{x0}\" y=\"{y0}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#333\"/>",
-        x1 - x0,
-        y1 - y0
-    );
-    let _ = writeln!(
-        o,
-        "<text class=\"xlabel\" x=\"{:.2}\" y=\"{}\" text-anchor=\"middle\" font-style=\"italic\">{}</text>",
-        (x0 + x1) / 2.0,
-        h - 8.0,
-        xml_escape(&fig.var)
-    );
-    svg_curves(&mut o, &area);
-    svg_legend(&mut o, fig, x0);
-    let _ = writeln!(o, "</svg>");
-    o
 }
 
 /// The curves, one path per series, each connected run a subpath, clipped to the area.
@@ -381,14 +390,13 @@ fn svg_curves(o: &mut String, area: &Area) {
         let n = s.ys.len();
         let mut d = String::new();
         for run in runs(&s.ys, fig.ymax - fig.ymin) {
-            for (j, (i, y)) in run.iter().enumerate() {
-                let _ = write!(
-                    d,
-                    "{}{:.2},{:.2} ",
-                    if j == 0 { "M" } else { "L" },
-                    sx(xs_of(n, *i)),
-                    sy(*y)
-                );
+            // Never NaN in path data: a point that does not map is left out.
+            let points = run
+                .iter()
+                .map(|&(i, y)| (sx(xs_of(n, i)), sy(y)))
+                .filter(|(px, py)| px.is_finite() && py.is_finite());
+            for (j, (px, py)) in points.enumerate() {
+                let _ = write!(d, "{}{px:.2},{py:.2} ", if j == 0 { "M" } else { "L" });
             }
         }
         let _ = writeln!(
@@ -446,6 +454,59 @@ mod tests {
         assert_eq!(tick_label(0.5, 0.5), "0.5");
         assert_eq!(tick_label(-0.0, 1.0), "0");
         assert_eq!(tick_label(2.0, 0.0), "2");
+    }
+
+    fn series(ys: Vec<Option<f64>>, pattern: fn(usize) -> bool) -> Series {
+        Series {
+            label: String::new(),
+            ys,
+            pattern,
+            marker: "",
+            ansi: "",
+            svg_color: "",
+            svg_dash: "",
+        }
+    }
+
+    fn figure(series: Vec<Series>) -> Figure {
+        Figure {
+            var: "x".into(),
+            from: -1.0,
+            to: 1.0,
+            series,
+            point: None,
+            ymin: -1.1,
+            ymax: 1.1,
+            ylabel: String::new(),
+        }
+    }
+
+    /// Where a dashed curve crosses the solid one, each keeps its own dots: the solid
+    /// curve's cells are exactly as it draws them alone, and the dashed curve's cells
+    /// elsewhere are as it draws them alone (its pattern runs on, unbroken by the crossing).
+    #[test]
+    fn crossing_curves_keep_their_patterns() {
+        let n = 48;
+        let line = |k: f64| {
+            (0..n)
+                .map(|i| Some(k * (2.0 * i as f64 / (n - 1) as f64 - 1.0)))
+                .collect()
+        };
+        let solid = || series(line(1.0), |_| true);
+        let dashed = || series(line(-1.0), |i| i % 4 < 2);
+        let (both, owner) = braille(&figure(vec![solid(), dashed()]), n / 2, 6);
+        let (f, _) = braille(&figure(vec![solid()]), n / 2, 6);
+        let (d, _) = braille(&figure(vec![dashed()]), n / 2, 6);
+        let mut shared = 0;
+        for c in 0..both.len() {
+            match owner[c] {
+                Some(0) => assert_eq!(both[c], f[c], "cell {c} of f"),
+                Some(1) => assert_eq!(both[c], d[c], "cell {c} of f′"),
+                _ => assert_eq!(both[c], 0),
+            }
+            shared += usize::from(f[c] != 0 && d[c] != 0);
+        }
+        assert!(shared > 0, "the curves cross");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! pipeline as every command (definitions, sums, constraints), as `deriv total` would.
 
 mod draw;
+mod scale;
 
 use super::Failure;
 use super::cli::PlotArgs;
@@ -16,7 +17,7 @@ use deriv::expr::{ExprId, Name, Store};
 use deriv::parse;
 use deriv::print::shape::Shape;
 use deriv::print::{Style, render};
-use draw::{Figure, Series, range, svg, text, tick_label};
+use draw::{Figure, Series, svg, text, tick_label};
 use std::io::{self, Write};
 
 const DEFAULT_COLS: usize = 64;
@@ -202,21 +203,37 @@ fn figure(a: &PlotArgs, st: &Settings, svg: bool) -> Result<Figure, Diagnostic> 
             a.from, a.to
         )));
     }
+    if !(to - from).is_finite() {
+        return Err(Diagnostic::error(format!(
+            "--from {} --to {}: the interval is too wide to sample (its width overflows a double)",
+            a.from, a.to
+        )));
+    }
     // One sample per dot column in the terminal; about one per pixel in an SVG.
     let n = if svg {
         a.width.map_or(DEFAULT_SVG_WIDTH, |w| w as usize).max(2)
     } else {
         2 * a.width.map_or(DEFAULT_COLS, |w| w as usize)
     };
-    let xs: Vec<f64> = (0..n)
-        .map(|i| from + (to - from) * i as f64 / (n - 1) as f64)
-        .collect();
+    let xs = grid(from, to, n);
+    if xs.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(Diagnostic::error(format!(
+            "--from {} --to {}: the interval is too narrow to sample: neighbouring points \
+             would be the same double",
+            a.from, a.to
+        )));
+    }
     let v = &a.var;
     let fy = fs.sample(fs.f, &xs)?;
     let dy = fs.sample(fs.df, &xs)?;
-    let (ymin, ymax) = range(fy.iter().chain(&dy).flatten().copied()).ok_or_else(|| {
-        Diagnostic::error(format!("f has no real value for {v} in [{from}, {to}]"))
-    })?;
+    let no_value = || Diagnostic::error(format!("f has no real value for {v} in [{from}, {to}]"));
+    let (ymin, ymax) = scale::range(&fy, &dy).ok_or_else(no_value)?;
+    if !(ymax - ymin).is_finite() {
+        return Err(Diagnostic::error(format!(
+            "the values of f and f′ for {v} in [{from}, {to}] span more than a double holds: \
+             plot a scaled function"
+        )));
+    }
     let mut series = vec![
         Series {
             label: format!("f({v}) = {}", fs.f_text),
@@ -228,7 +245,7 @@ fn figure(a: &PlotArgs, st: &Settings, svg: bool) -> Result<Figure, Diagnostic> 
             svg_dash: "",
         },
         Series {
-            label: format!("f'({v}) = {}", fs.df_text),
+            label: format!("f′({v}) = {}", fs.df_text),
             ys: dy,
             pattern: |i| i % 4 < 2,
             marker: "╍╍",
@@ -242,7 +259,7 @@ fn figure(a: &PlotArgs, st: &Settings, svg: bool) -> Result<Figure, Diagnostic> 
         let x0 = number(&mut scratch, at, "--at")?;
         let (Some(y0), Some(slope)) = (fs.value(fs.f, x0)?, fs.value(fs.df, x0)?) else {
             return Err(Diagnostic::error(format!(
-                "f or f' has no value at {v} = {at}: there is no tangent"
+                "f or f′ has no value at {v} = {at}: there is no tangent"
             )));
         };
         point = Some((x0, y0));
@@ -252,7 +269,10 @@ fn figure(a: &PlotArgs, st: &Settings, svg: bool) -> Result<Figure, Diagnostic> 
                 tick_label(x0, 0.0),
                 tick_label(slope, 0.0)
             ),
-            ys: xs.iter().map(|x| Some(y0 + slope * (x - x0))).collect(),
+            ys: xs
+                .iter()
+                .map(|x| Some(y0 + slope * (x - x0)).filter(|y| y.is_finite()))
+                .collect(),
             pattern: |i| i % 3 == 0,
             marker: "┈┈",
             ansi: "\x1b[33m",
@@ -268,5 +288,16 @@ fn figure(a: &PlotArgs, st: &Settings, svg: bool) -> Result<Figure, Diagnostic> 
         point,
         ymin,
         ymax,
+        ylabel: format!("f({v}), f′({v})"),
     })
+}
+
+/// `n` points from `from` to `to`, mirrored exactly (the i-th from the end is the i-th
+/// with `from` and `to` swapped), so an odd function's samples are exactly odd; no
+/// intermediate value can overflow.
+fn grid(from: f64, to: f64, n: usize) -> Vec<f64> {
+    let last = (n - 1) as f64;
+    (0..n)
+        .map(|i| from * ((n - 1 - i) as f64 / last) + to * (i as f64 / last))
+        .collect()
 }
