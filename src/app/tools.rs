@@ -31,8 +31,7 @@ Unknown    any other name before `(`: f(x), g(x, y), by the chain rule
            f'(u), f''(u)       derivatives of a one-argument f, at u
            D[1](g)(u, v)       ∂g/∂(first argument), at (u, v)
            D[1,2](g)(u, v)     ∂²g/∂(first)∂(second), at (u, v)
-Products   only after a number: `x y`, `(x+1)(x-1)` and `x(y)` are not products
-           (x(y) calls an unknown function x); write x*y, (x+1)*(x-1), x*(y)
+Products   only after a number: write x*y, (x+1)*(x-1); x(y) calls a function x
 Spaces     allowed between tokens, not in an implicit product: `2 x` is an error
 Unicode    --format unicode output reads back: x·y x×y x−y x² x⁻¹ √x |x| ⌊x⌋
            f′(x) ∂₁∂₂g(x, y) θ₁  (a Greek letter is its name: θ₁ is theta_1)

@@ -190,7 +190,11 @@ impl Printer<'_> {
     fn prec(&self, e: ExprId) -> u8 {
         match self.s.node(e) {
             Node::Num(r) => {
-                if r.is_negative() || !r.is_integer() {
+                // A huge integer prints as `2×10⁶⁰` in Unicode and LaTeX: a product.
+                let sci = || {
+                    self.style != Style::Plain && float::exact_scientific(r, self.style).is_some()
+                };
+                if r.is_negative() || !r.is_integer() || (!matches!(r, Rat::Small(..)) && sci()) {
                     PRODUCT
                 } else {
                     ATOM
@@ -249,6 +253,13 @@ impl Printer<'_> {
             Node::Call(f, args) => self.call(f, args),
             Node::Undefined => self.w("undefined"),
         }
+    }
+
+    /// Does the integer `r` print as a product (`2×10⁶⁰` in Unicode and LaTeX)?
+    fn number_is_product(&self, r: &Rat) -> bool {
+        self.style != Style::Plain
+            && !matches!(r, Rat::Small(..))
+            && float::exact_scientific(r, self.style).is_some()
     }
 
     fn number(&mut self, r: &Rat) {
@@ -369,7 +380,11 @@ impl Printer<'_> {
         self.items(&num, false);
         if !den.is_empty() {
             self.w("/");
-            self.items(&den, den.len() > 1);
+            let group = match &den[..] {
+                [Item::Number(q)] => self.number_is_product(q),
+                _ => den.len() > 1,
+            };
+            self.items(&den, group);
         }
     }
 
@@ -379,7 +394,11 @@ impl Printer<'_> {
         }
         for (i, it) in items.iter().enumerate() {
             if i > 0 {
-                let prev_number = matches!(items[i - 1], Item::Number(_));
+                // A number printed as `2×10⁶⁰` ends in a superscript: nothing may join it.
+                let prev_number = match &items[i - 1] {
+                    Item::Number(r) => !self.number_is_product(r),
+                    _ => false,
+                };
                 let starts_digit = self.starts_digit(it);
                 match self.style {
                     Style::Plain => self.w("*"),
