@@ -40,6 +40,19 @@ fn eval_diag(s: &Store, err: EvalError, result: Option<ExprId>) -> Diagnostic {
             let (message, note) = deriv::eval::describe_kink(s, sub);
             Diagnostic::error(message).with_note(note)
         }
+        EvalError::Gradient { var, at } => {
+            let d = Diagnostic::error(format!(
+                "the derivative by `{}` is not a finite number at this point",
+                s.name(var)
+            ));
+            match at {
+                Some(sub) => d.with_note(format!(
+                    "the derivative of {} is infinite or undefined there",
+                    render(s, sub, Style::Plain)
+                )),
+                None => d,
+            }
+        }
     }
 }
 
