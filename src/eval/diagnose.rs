@@ -83,6 +83,20 @@ impl Tape {
                 continue;
             }
             let d = match b.kind {
+                BackKind::Dot => {
+                    let before: Vec<f64> = a.clone();
+                    self.dot_adjoints(b.inst as usize, x, v, &mut a);
+                    for (r, (&now, &was)) in a.iter().zip(&before).enumerate() {
+                        if !now.is_finite() && was.is_finite() && culprit[r].is_none() {
+                            culprit[r] = if x.is_finite() {
+                                Some(self.origin[b.inst as usize])
+                            } else {
+                                culprit[b.from as usize]
+                            };
+                        }
+                    }
+                    continue;
+                }
                 BackKind::Pass => 1.0,
                 BackKind::Times(r) => v[r as usize],
                 BackKind::Local(k) => self

@@ -148,6 +148,7 @@ impl RoundingProbe {
         let compile = |perturb| {
             let opts = Options {
                 perturb,
+                unfused: true,
                 ..Options::default()
             };
             Tape::compile(store, &[e], opts)

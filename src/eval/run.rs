@@ -74,6 +74,10 @@ impl Tape {
                 continue;
             }
             let d = match b.kind {
+                BackKind::Dot => {
+                    self.dot_adjoints(b.inst as usize, x, v, a);
+                    continue;
+                }
                 BackKind::Pass => 1.0,
                 BackKind::Times(r) => v[r as usize],
                 BackKind::Local(k) => match self.local(b.inst as usize, k as usize, v) {
@@ -95,6 +99,32 @@ impl Tape {
         }
     }
 
+    /// A `Dot`'s adjoint `x` to its factors: each gets its partner's value times x.
+    pub(super) fn dot_adjoints(&self, i: usize, x: f64, v: &[f64], a: &mut [f64]) {
+        let Op::Dot(start, len) = self.insts[i].op else {
+            return;
+        };
+        for p in self.args[start as usize..(start + 2 * len) as usize].chunks_exact(2) {
+            let (l, r) = (p[0] as usize, p[1] as usize);
+            a[l] += x * v[r];
+            a[r] += x * v[l];
+        }
+    }
+
+    /// Adds the gradient after `backward` to `sum`; false if an entry is not finite.
+    pub fn add_gradient(&self, ws: &Workspace, sum: &mut [f64]) -> bool {
+        let g = self.grad.as_ref().expect("a tape compiled with its gradient");
+        let mut finite = true;
+        for (s, r) in sum.iter_mut().zip(&g.wrt) {
+            if let Some(r) = r {
+                let x = ws.a[*r as usize];
+                finite &= x.is_finite();
+                *s += x;
+            }
+        }
+        finite
+    }
+
     /// ∂root/∂(variable i of the gradient) after `backward`.
     pub fn gradient(&self, ws: &Workspace, i: usize) -> f64 {
         let g = self.grad.as_ref().expect("a tape compiled with its gradient");
@@ -114,6 +144,14 @@ impl Tape {
         match *op {
             Op::Add(a, b) => (g(a) + g(b), Check::Ok),
             Op::Mul(a, b) => (g(a) * g(b), Check::Ok),
+            Op::Dot(start, len) => {
+                let pairs = &self.args[start as usize..(start + 2 * len) as usize];
+                let mut acc = g(pairs[0]) * g(pairs[1]);
+                for p in pairs[2..].chunks_exact(2) {
+                    acc += g(p[0]) * g(p[1]);
+                }
+                (acc, Check::Ok)
+            }
             Op::Square(a) => (g(a) * g(a), Check::Ok),
             Op::Recip(a) => (1.0 / g(a), domain(g(a) != 0.0)),
             Op::Sqrt(a) => (g(a).sqrt(), Check::Ok),
@@ -146,6 +184,7 @@ impl Tape {
         Some(match inst.op {
             Op::Add(..) => 1.0,
             Op::Mul(a, b) => g(if k == 0 { b } else { a }),
+            Op::Dot(start, _) => g(self.args[start as usize + (k ^ 1)]),
             Op::Square(b) => 2.0 * g(b),
             Op::Recip(_) => -p * p,
             Op::Sqrt(_) => 0.5 / p,

@@ -5,7 +5,7 @@
 
 use super::{Perturbation, ULPS};
 use crate::expr::{Builtin, Constant, ExprId, Func, Name, Node, Store};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A register: an index into the workspace's values (and adjoints).
 pub(super) type Reg = u32;
@@ -23,6 +23,10 @@ pub(super) struct Inst {
 pub(super) enum Op {
     Add(Reg, Reg),
     Mul(Reg, Reg),
+    /// A sum of products a₀·b₀ + a₁·b₁ + … (a layer's input sum), the pairs at
+    /// `args[start..start + 2·len]`: a term that is not a product is paired with 1. Each
+    /// product is rounded, then added left to right, as the chain would.
+    Dot(u32, u32),
     /// b^2, b^-1 and b^(1/2): the commonest powers, without `powf`.
     Square(Reg),
     Recip(Reg),
@@ -67,6 +71,8 @@ pub(super) enum BackKind {
     Times(Reg),
     /// The derivative by operand k, computed from the values (`Tape::local`).
     Local(u32),
+    /// Every operand of a `Dot` at once: each factor's derivative is its partner.
+    Dot,
 }
 
 /// A compiled evaluation. Build it with `Tape::compile`, run it with a `Workspace`.
@@ -110,6 +116,9 @@ pub struct Options<'a> {
     pub gradient: Option<(usize, &'a [Name])>,
     /// Move each value computed from some variables by a few units in the last place.
     pub perturb: Option<Perturbation<'a>>,
+    /// Give every product its own register, even inside a sum (for `RoundingProbe`, which
+    /// looks at every node's value).
+    pub unfused: bool,
 }
 
 impl Tape {
@@ -132,8 +141,16 @@ impl Tape {
             reg: FxHashMap::default(),
             consts: FxHashMap::default(),
             varies: FxHashMap::default(),
+            fusion: Fusion::default(),
         };
-        for n in s.postorder(roots) {
+        let order = s.postorder(roots);
+        if opts.perturb.is_none() && !opts.unfused {
+            c.fusion = plan_fusion(s, &order, roots);
+        }
+        for n in order {
+            if c.fusion.absorbed.contains(&n) {
+                continue;
+            }
             let r = c.node(n);
             c.tape.nodes.push(r);
             let r = match opts.perturb {
@@ -185,6 +202,7 @@ impl Tape {
             | Op::LogSigmoid(a)
             | Op::LogOneMinusSigmoid(a) => vec![a],
             Op::NAry(_, start, len) => self.args[start as usize..(start + len) as usize].to_vec(),
+            Op::Dot(start, len) => self.args[start as usize..(start + 2 * len) as usize].to_vec(),
             Op::Unknown(_) | Op::Undefined => Vec::new(),
         }
     }
@@ -215,6 +233,18 @@ impl Tape {
                 continue;
             }
             let inst_no = i as u32;
+            if let Op::Dot(..) = inst.op {
+                for r in self.operands(&inst.op) {
+                    needed[r as usize] |= dep[r as usize];
+                }
+                back.push(Back {
+                    inst: inst_no,
+                    from: inst.dst,
+                    to: inst.dst,
+                    kind: BackKind::Dot,
+                });
+                continue;
+            }
             for (k, r) in self.operands(&inst.op).into_iter().enumerate() {
                 if !dep[r as usize] {
                     continue;
@@ -252,6 +282,88 @@ struct Compiler<'s> {
     consts: FxHashMap<u64, Reg>,
     /// With a perturbation: whether each node depends on a varying variable.
     varies: FxHashMap<ExprId, bool>,
+    fusion: Fusion,
+}
+
+/// Subexpressions computed in place by the instruction of the one node that uses them.
+#[derive(Default)]
+struct Fusion {
+    /// Products of two factors in a sum (`Op::Dot`), with their factors.
+    pairs: FxHashMap<ExprId, [ExprId; 2]>,
+    /// 1/(1 + e^u) as sigmoid(−u): the node, with the sigmoid's argument s if u is −s
+    /// (else u, to negate).
+    sigmoids: FxHashMap<ExprId, (ExprId, bool)>,
+    /// Nodes with no instruction of their own.
+    absorbed: FxHashSet<ExprId>,
+}
+
+/// What is computed in place: products of two factors used once, by a sum, and the
+/// parts of a 1/(1 + e^u) (a sigmoid written out) that nothing else uses. Roots keep their
+/// own instruction.
+fn plan_fusion(s: &Store, order: &[ExprId], roots: &[ExprId]) -> Fusion {
+    let mut uses: FxHashMap<ExprId, (u32, bool)> = FxHashMap::default();
+    for &r in roots {
+        uses.entry(r).or_insert((0, false)).0 += 2;
+    }
+    for &n in order {
+        let by_sum = matches!(s.node(n), Node::Add(_));
+        let (slice, pair) = s.kids(n);
+        for &k in slice.iter().chain(pair.iter().flatten()) {
+            let e = uses.entry(k).or_insert((0, true));
+            e.0 += 1;
+            e.1 &= by_sum;
+        }
+    }
+    let once = |e: ExprId| uses.get(&e).is_some_and(|u| u.0 == 1);
+    let mut f = Fusion::default();
+    for &n in order {
+        match s.node(n) {
+            Node::Mul(fs) if fs.len() == 2 && uses.get(&n) == Some(&(1, true)) => {
+                f.pairs.insert(n, [fs[0], fs[1]]);
+                f.absorbed.insert(n);
+            }
+            &Node::Pow(b, x) if s.as_num(x).is_some_and(|r| r.is_minus_one()) => {
+                let Some((t, u)) = one_plus_exp(s, b) else {
+                    continue;
+                };
+                let neg = match s.node(u) {
+                    Node::Mul(fs) if fs.len() == 2 && s.as_num(fs[0]).is_some_and(|r| r.is_minus_one()) => {
+                        Some(fs[1])
+                    }
+                    _ => None,
+                };
+                f.sigmoids.insert(n, (neg.unwrap_or(u), neg.is_none()));
+                if once(b) {
+                    f.absorbed.insert(b);
+                    if once(t) {
+                        f.absorbed.insert(t);
+                        if neg.is_some() && once(u) {
+                            f.absorbed.insert(u);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    f
+}
+
+/// `e^u + 1` as (e^u, u).
+fn one_plus_exp(s: &Store, b: ExprId) -> Option<(ExprId, ExprId)> {
+    let Node::Add(ts) = s.node(b) else {
+        return None;
+    };
+    let [t, one] = ts[..] else {
+        return None;
+    };
+    if !s.as_num(one).is_some_and(|r| r.is_one()) {
+        return None;
+    }
+    match *s.node(t) {
+        Node::Pow(base, u) if matches!(s.node(base), Node::Const(Constant::E)) => Some((t, u)),
+        _ => None,
+    }
 }
 
 impl Compiler<'_> {
@@ -303,6 +415,7 @@ impl Compiler<'_> {
                 self.tape.inputs.push((*name, r, n));
                 r
             }
+            Node::Add(ts) if ts.iter().any(|t| self.fusion.pairs.contains_key(t)) => self.dot(ts, n),
             Node::Add(ts) => self.chain(ts, n, Op::Add),
             Node::Mul(fs) => self.chain(fs, n, Op::Mul),
             &Node::Pow(b, x) => self.power(n, b, x),
@@ -314,8 +427,30 @@ impl Compiler<'_> {
         }
     }
 
+    /// A sum with products among its terms: one `Dot`.
+    fn dot(&mut self, ts: &[ExprId], n: ExprId) -> Reg {
+        let one = self.constant(1.0, n);
+        let start = self.tape.args.len() as u32;
+        for t in ts {
+            let pair = match self.fusion.pairs.get(t) {
+                Some(&[a, b]) => [self.reg[&a], self.reg[&b]],
+                None => [self.reg[t], one],
+            };
+            self.tape.args.extend(pair);
+        }
+        self.emit(Op::Dot(start, ts.len() as u32), n)
+    }
+
     fn power(&mut self, n: ExprId, b: ExprId, x: ExprId) -> Reg {
         let s = self.s;
+        if let Some(&(arg, negate)) = self.fusion.sigmoids.get(&n) {
+            let mut r = self.reg[&arg];
+            if negate {
+                let m1 = self.constant(-1.0, n);
+                r = self.emit(Op::Mul(m1, r), n);
+            }
+            return self.emit(Op::Call(Builtin::Sigmoid, r), n);
+        }
         let rb = self.reg[&b];
         if matches!(s.node(b), Node::Const(Constant::E)) {
             let rx = self.reg[&x];

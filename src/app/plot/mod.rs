@@ -2,7 +2,7 @@
 //! drawn in the terminal or written as an SVG figure (`draw`). f goes through the same
 //! pipeline as every command (definitions, sums, constraints), as `deriv total` would.
 
-mod draw;
+pub(super) mod draw;
 
 use super::Failure;
 use super::cli::PlotArgs;
@@ -138,6 +138,7 @@ fn request(a: &PlotArgs) -> Result<Request, Failure> {
         stats: false,
         rate: 0.0,
         dependent: None,
+        samples: Default::default(),
     })
 }
 
