@@ -18,5 +18,6 @@ mod oracle;
 mod parse_agree;
 mod roundtrip;
 mod tools;
+mod train;
 mod usage;
 mod vector_oracle;
