@@ -9,7 +9,8 @@ use std::collections::HashMap;
 
 /// A 2-2-1 network without biases; six parameters, so `grad --at` takes its exact and
 /// symbolic path, not the compiled gradient `train` uses.
-const E: &str = "(v[1]*phi(w[1,1]*x[1] + w[2,1]*x[2]) + v[2]*phi(w[1,2]*x[1] + w[2,2]*x[2]) - y)^2/2";
+const E: &str =
+    "(v[1]*phi(w[1,1]*x[1] + w[2,1]*x[2]) + v[2]*phi(w[1,2]*x[1] + w[2,2]*x[2]) - y)^2/2";
 const PARAMS: [&str; 6] = ["w[1,1]", "w[1,2]", "w[2,1]", "w[2,2]", "v[1]", "v[2]"];
 const PHI: &str = "phi(s) = 1/(1+exp(-s))";
 const DATA: [[f64; 3]; 4] = [
@@ -230,9 +231,18 @@ fn the_values_file_comes_back_with_its_comments_and_forms() {
     assert_eq!(o.code, 0, "{o:#?}");
     let lines: Vec<&str> = o.stdout.lines().collect();
     assert_eq!(lines[0], "# a line");
-    assert!(lines[1].starts_with("w = [0.") && lines[1].ends_with("# weights"), "{o:#?}");
-    assert_eq!(lines[2], "lr = 0.3", "a value that is not trained stays as written");
-    assert!(lines[3].starts_with("b = ") && lines[3] != "b = 1/4", "{o:#?}");
+    assert!(
+        lines[1].starts_with("w = [0.") && lines[1].ends_with("# weights"),
+        "{o:#?}"
+    );
+    assert_eq!(
+        lines[2], "lr = 0.3",
+        "a value that is not trained stays as written"
+    );
+    assert!(
+        lines[3].starts_with("b = ") && lines[3] != "b = 1/4",
+        "{o:#?}"
+    );
     assert_eq!(lines.len(), 4, "x and y are data, not written back: {o:#?}");
     // One line per epoch on stderr when it is not a terminal.
     assert_eq!(o.stderr.lines().count(), 3, "{o:#?}");
@@ -324,19 +334,42 @@ fn train_reports_and_draws() {
     let w = number(w.trim().strip_prefix("w = ").unwrap());
     assert!((w - 2.0).abs() < 1e-3, "{w}");
     assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
-    assert!(o.stderr.contains("loss (the mean of E over the epoch)"), "{o:#?}");
-    assert!(o.stderr.chars().any(|c| ('\u{2800}'..='\u{28FF}').contains(&c)), "braille: {o:#?}");
+    assert!(
+        o.stderr.contains("loss (the mean of E over the epoch)"),
+        "{o:#?}"
+    );
+    assert!(
+        o.stderr
+            .chars()
+            .any(|c| ('\u{2800}'..='\u{28FF}').contains(&c)),
+        "braille: {o:#?}"
+    );
 }
 
 #[test]
 fn train_without_data_fits_the_one_sample_of_its_values() {
     let o = deriv(&[
-        "train", "(w*x - y)^2/2", "--wrt", "w", "--at", "w=0,x=1,y=2", "--epochs", "50",
-        "--rate", "0.5", "--optimizer", "momentum", "--momentum", "0.5",
+        "train",
+        "(w*x - y)^2/2",
+        "--wrt",
+        "w",
+        "--at",
+        "w=0,x=1,y=2",
+        "--epochs",
+        "50",
+        "--rate",
+        "0.5",
+        "--optimizer",
+        "momentum",
+        "--momentum",
+        "0.5",
     ])
     .run();
     assert_eq!(o.code, 0, "{o:#?}");
-    assert!(o.stdout.starts_with("w = 1.99") || o.stdout.starts_with("w = 2"), "{o:#?}");
+    assert!(
+        o.stdout.starts_with("w = 1.99") || o.stdout.starts_with("w = 2"),
+        "{o:#?}"
+    );
     assert!(o.stdout.ends_with("x = 1\ny = 2\n"), "{o:#?}");
 }
 
@@ -346,25 +379,71 @@ fn train_errors_name_what_is_wrong() {
     let data = dir.write("d.csv", "x,y\n1,2\n-3,4\n");
     let d = data.to_str().unwrap();
     // A sample where E has no value: its line in the file.
-    deriv(&["train", "(sqrt(w + x) - y)^2", "--wrt", "w", "--at", "w=1", "--data", d])
-        .fails_with(1, "sample 2 (");
+    deriv(&[
+        "train",
+        "(sqrt(w + x) - y)^2",
+        "--wrt",
+        "w",
+        "--at",
+        "w=1",
+        "--data",
+        d,
+    ])
+    .fails_with(1, "sample 2 (");
     // A variable with no value anywhere.
-    deriv(&["train", "(w*x - y + z)^2", "--wrt", "w", "--at", "w=1", "--data", d])
-        .fails_with(1, "no value for `z`");
+    deriv(&[
+        "train",
+        "(w*x - y + z)^2",
+        "--wrt",
+        "w",
+        "--at",
+        "w=1",
+        "--data",
+        d,
+    ])
+    .fails_with(1, "no value for `z`");
     // A parameter without a value, and no seed.
-    deriv(&["train", "(w*x - y)^2", "--wrt", "w", "--data", d])
-        .fails_with(1, "no value for `w`");
+    deriv(&["train", "(w*x - y)^2", "--wrt", "w", "--data", d]).fails_with(1, "no value for `w`");
     // Data and values kept apart.
-    deriv(&["train", "(w*x - y)^2", "--wrt", "w", "--at", "w=1,x=2", "--data", d])
-        .fails_with(1, "`x` is a column of");
+    deriv(&[
+        "train",
+        "(w*x - y)^2",
+        "--wrt",
+        "w",
+        "--at",
+        "w=1,x=2",
+        "--data",
+        d,
+    ])
+    .fails_with(1, "`x` is a column of");
     // A step that overflows names the parameter and the step.
-    let o = deriv(&["train", "(w*x - y)^2", "--wrt", "w", "--at", "w=1", "--data", d, "--rate", "1e308"])
-        .fails(1);
+    let o = deriv(&[
+        "train",
+        "(w*x - y)^2",
+        "--wrt",
+        "w",
+        "--at",
+        "w=1",
+        "--data",
+        d,
+        "--rate",
+        "1e308",
+    ])
+    .fails(1);
     assert!(o.stderr.contains("takes `w` to"), "{o:#?}");
     // A broken data file.
     let bad = dir.write("bad.csv", "x,y\n1,2\n3\n");
-    deriv(&["train", "(w*x - y)^2", "--wrt", "w", "--at", "w=1", "--data", bad.to_str().unwrap()])
-        .fails_with(1, "line 3 of");
+    deriv(&[
+        "train",
+        "(w*x - y)^2",
+        "--wrt",
+        "w",
+        "--at",
+        "w=1",
+        "--data",
+        bad.to_str().unwrap(),
+    ])
+    .fails_with(1, "line 3 of");
     deriv(&["train", "-", "--wrt", "w"]).fails(2);
     deriv(&["train", "w^2", "--wrt", "w", "--at", "w=1", "--batch", "0"]).fails(2);
 }
@@ -374,8 +453,20 @@ fn ctrl_c_ends_training_and_still_writes_the_parameters() {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     let d = deriv(&[
-        "train", "(w*x - y)^2/2", "--wrt", "w", "--at", "w=0,x=1,y=2", "--epochs",
-        "1000000000", "--rate", "0.001", "--format", "json", "--every", "100000",
+        "train",
+        "(w*x - y)^2/2",
+        "--wrt",
+        "w",
+        "--at",
+        "w=0,x=1,y=2",
+        "--epochs",
+        "1000000000",
+        "--rate",
+        "0.001",
+        "--format",
+        "json",
+        "--every",
+        "100000",
     ]);
     let mut child = d
         .command()
@@ -427,7 +518,10 @@ fn step_takes_data_and_keeps_its_file() {
     .run();
     assert_eq!(o.code, 0, "{o:#?}");
     // residuals −1 and −1.5: E = (1/2 + 9/8)/2, ∂E/∂w = (−1·1 − 1.5·2)/2 = −2, ∂E/∂b = −1.25
-    assert_eq!(o.stdout, "# start\nw = 0.7   # weight\nlr = 0.3\nb = 0.625\n");
+    assert_eq!(
+        o.stdout,
+        "# start\nw = 0.7   # weight\nlr = 0.3\nb = 0.625\n"
+    );
     assert_eq!(
         o.stderr,
         format!(
@@ -439,9 +533,18 @@ fn step_takes_data_and_keeps_its_file() {
     deriv(&["step", "w^2", "--wrt", "w", "--at-file", "-"])
         .stdin("w = 1 # one\n")
         .run();
-    let o = deriv(&["step", "w^2", "--wrt", "w", "--at-file", "-", "--rate", "0.25"])
-        .stdin("w = 1 # one\n")
-        .run();
+    let o = deriv(&[
+        "step",
+        "w^2",
+        "--wrt",
+        "w",
+        "--at-file",
+        "-",
+        "--rate",
+        "0.25",
+    ])
+    .stdin("w = 1 # one\n")
+    .run();
     assert_eq!(o.stdout, "w = 0.5 # one\n", "{o:#?}");
     deriv(&["step", "-", "--wrt", "w", "--at", "w=1"])
         .stdin("w^2\n")
@@ -488,9 +591,15 @@ fn many(f: &str, n: usize, x: &str) -> (String, String) {
 #[test]
 fn tiny_and_huge_values_give_right_answers_or_clear_errors() {
     // d(b^2)/db = 2b, not b^2·2/b (b^2 underflows at 1e-170).
-    let o = deriv(&["step", "w^2/2", "--wrt", "w", "--rate", "0.5", "--at", "w=1e-170"]).run();
+    let o = deriv(&[
+        "step", "w^2/2", "--wrt", "w", "--rate", "0.5", "--at", "w=1e-170",
+    ])
+    .run();
     assert_eq!(o.stdout, "w = 5e-171\n", "{o:#?}");
-    let o = deriv(&["step", "w^2/2", "--wrt", "w", "--rate", "0.5", "--at", "w=1e-160"]).run();
+    let o = deriv(&[
+        "step", "w^2/2", "--wrt", "w", "--rate", "0.5", "--at", "w=1e-160",
+    ])
+    .run();
     assert_eq!(o.stdout, "w = 5e-161\n", "{o:#?}");
     // The same answers with 16 parameters (exact) and 17 (the compiled gradient).
     for n in [16, 17] {
@@ -503,14 +612,25 @@ fn tiny_and_huge_values_give_right_answers_or_clear_errors() {
         // An infinite derivative is an error with either path, never inf or NaN.
         let (e, at) = many("sqrt(w)", n, "0");
         let o = deriv(&["grad", &e, "--at", &at]).fails(1);
-        assert!(!o.stderr.contains("NaN") && !o.stderr.contains("inf,"), "{o:#?}");
+        assert!(
+            !o.stderr.contains("NaN") && !o.stderr.contains("inf,"),
+            "{o:#?}"
+        );
     }
     // A step to or from a non-finite value is an error naming the parameter.
     deriv(&["step", "sqrt(w)", "--wrt", "w", "--at", "w=0"]).fails_with(1, "∂E/∂w");
     deriv(&["step", "sqrt(w^2)", "--wrt", "w", "--at", "w=0"]).fails_with(1, "∂E/∂w");
     deriv(&["step", "w^2", "--wrt", "w", "--at", "w=1e200"]).fails_with(1, "too large");
     // IEEE inside: an overflow the rest of the expression tames.
-    deriv(&["eval", "phi(s)", "--let", "phi(s) = 1/(1+exp(-s))", "--at", "s=-710"]).prints("0");
+    deriv(&[
+        "eval",
+        "phi(s)",
+        "--let",
+        "phi(s) = 1/(1+exp(-s))",
+        "--at",
+        "s=-710",
+    ])
+    .prints("0");
     deriv(&["eval", "log(sigmoid(s))", "--at", "s=-800"]).prints("-800");
     deriv(&["eval", "softplus(s) + logsumexp(s, 2*s)", "--at", "s=1000"]).prints("3000");
     // ... in the gradient too: φ'(−710) is about 0, not 0·∞.
@@ -519,11 +639,22 @@ fn tiny_and_huge_values_give_right_answers_or_clear_errors() {
     assert_eq!(o.code, 0, "{o:#?}");
     // (about e^-710, below the smallest normal double)
     assert!(
-        o.stdout.trim().trim_matches(['[', ']']).split(", ").all(|v| number(v).abs() < 1e-300),
+        o.stdout
+            .trim()
+            .trim_matches(['[', ']'])
+            .split(", ")
+            .all(|v| number(v).abs() < 1e-300),
         "{o:#?}"
     );
     let (e, at) = many("log(sigmoid(w))", 17, "-800");
     let o = deriv(&["grad", &e, "--at", &at]).run();
     assert_eq!(o.code, 0, "{o:#?}");
-    assert!(o.stdout.trim().trim_matches(['[', ']']).split(", ").all(|v| number(v) == 1.0), "{o:#?}");
+    assert!(
+        o.stdout
+            .trim()
+            .trim_matches(['[', ']'])
+            .split(", ")
+            .all(|v| number(v) == 1.0),
+        "{o:#?}"
+    );
 }

@@ -205,8 +205,7 @@ Examples:
     /// Writes the trained parameters in the --at-file format; the loss per epoch on stderr
     #[command(after_help = "\
 Examples:
-  $ deriv train E --wrt 'w[*,*],v[*]' --defs net.defs --at-file init.txt --data xor.csv \\
-        --epochs 500 --rate 0.5 --seed 1 --out trained.txt
+  $ deriv train E --wrt 'w[*,*],v[*]' --defs net.defs --at-file init.txt --data xor.csv
   $ deriv train '(w*x + b - y)^2/2' --wrt w,b --data points.csv --optimizer adam --rate 0.05
   $ deriv train E --wrt 'w[*]' --defs net.defs --seed 7 --data d.tsv --batch 32 --svg loss.svg
 
@@ -523,7 +522,12 @@ pub struct TrainArgs {
     pub expr: String,
 
     /// The parameters to train (patterns like w[*,*] allowed)
-    #[arg(long, value_name = "VAR,...", required = true, allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "VAR,...",
+        required = true,
+        allow_hyphen_values = true
+    )]
     pub wrt: String,
 
     #[command(flatten)]

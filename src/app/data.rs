@@ -60,7 +60,9 @@ pub fn parse(text: &str, source: &str, columns: Option<&[String]>) -> Result<Dat
         .filter(|(_, l)| !l.is_empty())
         .peekable();
     let Some(&(first_no, first)) = lines.peek() else {
-        return Err(Diagnostic::error(format!("the data file {source} has no samples")));
+        return Err(Diagnostic::error(format!(
+            "the data file {source} has no samples"
+        )));
     };
     let sep = if first.contains('\t') {
         Some('\t')
@@ -79,7 +81,9 @@ pub fn parse(text: &str, source: &str, columns: Option<&[String]>) -> Result<Dat
                 "the data file {source} has no header naming its columns"
             ))
             .with_note(here(first_no, first))
-            .with_note("add a first line such as x[1],x[2],y, or name them with --columns 'x[1],x[2],y'"));
+            .with_note(
+                "add a first line such as x[1],x[2],y, or name them with --columns 'x[1],x[2],y'",
+            ));
         }
     };
     if header {
@@ -130,7 +134,9 @@ pub fn parse(text: &str, source: &str, columns: Option<&[String]>) -> Result<Dat
         data.lines.push(no);
     }
     if data.rows() == 0 {
-        return Err(Diagnostic::error(format!("the data file {source} has no samples")));
+        return Err(Diagnostic::error(format!(
+            "the data file {source} has no samples"
+        )));
     }
     Ok(data)
 }
@@ -141,8 +147,12 @@ mod tests {
 
     #[test]
     fn csv_tsv_and_spaces_with_headers_comments_and_columns() {
-        let csv = parse("# xor\nx[1],x[2],y\n0,0,0\n0, 1, 1 # a comment\n", "a.csv", None)
-            .unwrap();
+        let csv = parse(
+            "# xor\nx[1],x[2],y\n0,0,0\n0, 1, 1 # a comment\n",
+            "a.csv",
+            None,
+        )
+        .unwrap();
         assert_eq!(csv.names.len(), 3);
         assert_eq!(csv.row(1), [0.0, 1.0, 1.0]);
         assert_eq!(csv.place(1), "sample 2 (a.csv:4)");

@@ -444,7 +444,9 @@ fn shown(f: &std::path::Path) -> String {
 fn source_text(f: &std::path::Path, req: &Request, what: &str) -> Result<String, Diagnostic> {
     if f.as_os_str() == "-" {
         return req.samples.stdin.clone().ok_or_else(|| {
-            Diagnostic::error(format!("the {what} cannot be read from standard input here"))
+            Diagnostic::error(format!(
+                "the {what} cannot be read from standard input here"
+            ))
         });
     }
     std::fs::read_to_string(f)

@@ -84,7 +84,13 @@ pub fn train_epoch(epoch: u64, epochs: u64, loss: f64) -> Value {
 }
 
 /// `train`: how training ended (the last line on stderr).
-pub fn train_end(epochs: u64, steps: u64, samples: usize, interrupted: bool, loss: Option<f64>) -> Value {
+pub fn train_end(
+    epochs: u64,
+    steps: u64,
+    samples: usize,
+    interrupted: bool,
+    loss: Option<f64>,
+) -> Value {
     json!({
         "version": VERSION,
         "operation": "train",

@@ -79,12 +79,12 @@ pub fn run(
         Command::Repl => repl::run(&cli.global, term, stdin, out, err),
         Command::Plot(a) => plot::run(&a, &st, out, err),
         Command::Train(a) => train::run(&a, &st, term, stdin, out, err),
-        Command::Compute(c) => match Request::from_command(c, name)
-            .and_then(|req| read_stdin_option(req, stdin))
-        {
-            Ok(req) => compute(&req, &st, stdin, out, err),
-            Err(f) => f.report(err, st.color_err),
-        },
+        Command::Compute(c) => {
+            match Request::from_command(c, name).and_then(|req| read_stdin_option(req, stdin)) {
+                Ok(req) => compute(&req, &st, stdin, out, err),
+                Err(f) => f.report(err, st.color_err),
+            }
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use super::json;
 use super::ops::{Answer, Outcome};
 use super::request::{Op, Request};
 use super::settings::Settings;
+use super::values::double;
 use deriv::expr::{ExprId, Func, Name, Node, Store};
 use deriv::print::shape::Shape;
 use deriv::print::{Style, cse, render_name, render_named};
@@ -73,7 +74,7 @@ fn envelope(
 
 /// A gradient of many entries at a point.
 fn numbers(cx: &Context, o: &Outcome, values: &[f64]) -> String {
-    let cells: Vec<String> = values.iter().map(|v| format!("{v}")).collect();
+    let cells: Vec<String> = values.iter().map(|&v| double(v)).collect();
     match cx.st.format {
         Format::Latex => format!(
             "\\begin{{pmatrix}} {} \\end{{pmatrix}}",
@@ -112,7 +113,7 @@ fn at_point(
     shape.layout(
         &mut |e| match values[&e] {
             (Some(v), _) => deriv::print::render(s, v, style),
-            (None, x) => format!("{x}"),
+            (None, x) => double(x),
         },
         style,
     )

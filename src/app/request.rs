@@ -55,7 +55,10 @@ pub struct Samples {
 
 impl Samples {
     /// The option that reads standard input, if any.
-    pub fn stdin_option(at_file: Option<&PathBuf>, data: Option<&PathBuf>) -> Result<Option<&'static str>, Diagnostic> {
+    pub fn stdin_option(
+        at_file: Option<&PathBuf>,
+        data: Option<&PathBuf>,
+    ) -> Result<Option<&'static str>, Diagnostic> {
         let dash = |p: Option<&PathBuf>| p.is_some_and(|p| p.as_os_str() == "-");
         match (dash(at_file), dash(data)) {
             (true, true) => Err(Diagnostic::error(

@@ -80,7 +80,12 @@ fn rewrite_line(line: &str, new: &FxHashMap<String, f64>) -> String {
 
 /// A value text with the elements that changed replaced: a number, or an array
 /// `[[a, b], [c, d]]` of `name[i,j]` elements (1-based, as `--at` reads them).
-fn rewrite_value(name: &str, text: &str, at: &mut Vec<usize>, new: &FxHashMap<String, f64>) -> String {
+fn rewrite_value(
+    name: &str,
+    text: &str,
+    at: &mut Vec<usize>,
+    new: &FxHashMap<String, f64>,
+) -> String {
     let t = text.trim();
     let Some(inner) = t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) else {
         let full = if at.is_empty() {
@@ -118,7 +123,8 @@ mod tests {
         let new: FxHashMap<String, f64> = [("w[1,2]".to_string(), 0.25), ("b".to_string(), 5e-171)]
             .into_iter()
             .collect();
-        let file = "# weights\nw = [[1, 2], [3, 4]]   # w[i,j]\nlr = 0.3\nb = 1/2 # bias\n\ny = 3/10\n";
+        let file =
+            "# weights\nw = [[1, 2], [3, 4]]   # w[i,j]\nlr = 0.3\nb = 1/2 # bias\n\ny = 3/10\n";
         let out = write(Some(file), &["x=0.5".into()], &new, &[("c".into(), 1.0)]);
         assert_eq!(
             out,

@@ -67,7 +67,10 @@ fn env(p: &Point) -> impl Fn(Name) -> Option<f64> + '_ {
 pub fn check_step(s: &Store, g: ExprId, v: Name, dg: ExprId, points: &[Point]) -> CheckReport {
     let mut report = CheckReport::default();
     // Compiled once, run at every point and every difference step.
-    let (dg_probe, g_probe) = (RoundingProbe::new(s, dg, &[v]), RoundingProbe::new(s, g, &[v]));
+    let (dg_probe, g_probe) = (
+        RoundingProbe::new(s, dg, &[v]),
+        RoundingProbe::new(s, g, &[v]),
+    );
     let g_tape = Tape::compile(s, &[g], Options::default());
     for p in points {
         let Ok((sym, sym_rounding)) = dg_probe.at(&env(p)) else {

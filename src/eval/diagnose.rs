@@ -73,7 +73,10 @@ impl Tape {
     /// subexpression whose derivative first made an adjoint infinite or NaN on the way
     /// down (an infinite derivative, or a product that overflowed).
     pub(super) fn gradient_culprits(&self, v: &[f64]) -> Vec<Option<ExprId>> {
-        let g = self.grad.as_ref().expect("a tape compiled with its gradient");
+        let g = self
+            .grad
+            .as_ref()
+            .expect("a tape compiled with its gradient");
         let mut a = vec![0.0; v.len()];
         let mut culprit: Vec<Option<ExprId>> = vec![None; v.len()];
         a[g.root as usize] = 1.0;

@@ -64,7 +64,10 @@ impl Tape {
         kinks: Kinks,
         grad: &mut [f64],
     ) -> Result<f64, EvalError> {
-        let g = self.grad.as_ref().expect("a tape compiled with its gradient");
+        let g = self
+            .grad
+            .as_ref()
+            .expect("a tape compiled with its gradient");
         let root = self.roots.iter().position(|&r| r == g.root).unwrap_or(0);
         let clean = self.forward(ws, inputs);
         let value = self.value(ws, root);
@@ -134,7 +137,9 @@ pub fn eval_perturbed(
         perturb,
         ..Options::default()
     };
-    Tape::compile(store, &[e], opts).values_at(env).swap_remove(0)
+    Tape::compile(store, &[e], opts)
+        .values_at(env)
+        .swap_remove(0)
 }
 
 /// `e` compiled for `eval_with_rounding` at many points: plain, and with each probe.

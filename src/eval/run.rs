@@ -61,7 +61,10 @@ impl Tape {
     /// returns the first kinked call (children before parents). Panics if the tape was
     /// compiled without a gradient.
     pub fn backward(&self, ws: &mut Workspace, kinks: Kinks) -> Result<(), ExprId> {
-        let g = self.grad.as_ref().expect("a tape compiled with its gradient");
+        let g = self
+            .grad
+            .as_ref()
+            .expect("a tape compiled with its gradient");
         let (v, a) = (&ws.v, &mut ws.a);
         a.fill(0.0);
         a[g.root as usize] = 1.0;
@@ -113,7 +116,10 @@ impl Tape {
 
     /// Adds the gradient after `backward` to `sum`; false if an entry is not finite.
     pub fn add_gradient(&self, ws: &Workspace, sum: &mut [f64]) -> bool {
-        let g = self.grad.as_ref().expect("a tape compiled with its gradient");
+        let g = self
+            .grad
+            .as_ref()
+            .expect("a tape compiled with its gradient");
         let mut finite = true;
         for (s, r) in sum.iter_mut().zip(&g.wrt) {
             if let Some(r) = r {
@@ -127,7 +133,10 @@ impl Tape {
 
     /// ∂root/∂(variable i of the gradient) after `backward`.
     pub fn gradient(&self, ws: &Workspace, i: usize) -> f64 {
-        let g = self.grad.as_ref().expect("a tape compiled with its gradient");
+        let g = self
+            .grad
+            .as_ref()
+            .expect("a tape compiled with its gradient");
         g.wrt[i].map_or(0.0, |r| ws.a[r as usize])
     }
 

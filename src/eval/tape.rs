@@ -327,7 +327,9 @@ fn plan_fusion(s: &Store, order: &[ExprId], roots: &[ExprId]) -> Fusion {
                     continue;
                 };
                 let neg = match s.node(u) {
-                    Node::Mul(fs) if fs.len() == 2 && s.as_num(fs[0]).is_some_and(|r| r.is_minus_one()) => {
+                    Node::Mul(fs)
+                        if fs.len() == 2 && s.as_num(fs[0]).is_some_and(|r| r.is_minus_one()) =>
+                    {
                         Some(fs[1])
                     }
                     _ => None,
@@ -415,7 +417,9 @@ impl Compiler<'_> {
                 self.tape.inputs.push((*name, r, n));
                 r
             }
-            Node::Add(ts) if ts.iter().any(|t| self.fusion.pairs.contains_key(t)) => self.dot(ts, n),
+            Node::Add(ts) if ts.iter().any(|t| self.fusion.pairs.contains_key(t)) => {
+                self.dot(ts, n)
+            }
             Node::Add(ts) => self.chain(ts, n, Op::Add),
             Node::Mul(fs) => self.chain(fs, n, Op::Mul),
             &Node::Pow(b, x) => self.power(n, b, x),
@@ -509,9 +513,7 @@ impl Compiler<'_> {
             return None;
         }
         match s.node(t) {
-            Node::Mul(fs)
-                if fs.len() == 2 && s.as_num(fs[0]).is_some_and(|r| r.is_minus_one()) =>
-            {
+            Node::Mul(fs) if fs.len() == 2 && s.as_num(fs[0]).is_some_and(|r| r.is_minus_one()) => {
                 sigmoid_of(fs[1]).map(Op::LogOneMinusSigmoid)
             }
             &Node::Pow(b, x) if matches!(s.node(b), Node::Const(Constant::E)) => {

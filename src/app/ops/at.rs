@@ -120,17 +120,18 @@ pub fn step(
             "the parameter `{}` has no value to update",
             s.name(n)
         ));
-        return Err(job.place.at(d.with_note("give it one in --at-file or --at")));
+        return Err(job
+            .place
+            .at(d.with_note("give it one in --at-file or --at")));
     }
     let data = job.inp.data.as_ref();
     let bound = train::bind(s, names, &p.to_vec(), data, None).map_err(|d| job.place.at(d))?;
     let sources = &bound.sources;
     let mut problem = train::Problem::new(s, full, names, &|n| sources.get(&n).copied(), data)
         .map_err(|n| {
-            job.place.at(
-                Diagnostic::error(format!("no value for `{}`", s.name(n)))
-                    .with_note("give every variable a value in --at-file or --at"),
-            )
+            job.place
+                .at(Diagnostic::error(format!("no value for `{}`", s.name(n)))
+                    .with_note("give every variable a value in --at-file or --at"))
         })?;
     if job.req.stats {
         let (fwd, back) = problem.cost();

@@ -302,7 +302,10 @@ impl<'a> Job<'a> {
                 } = &a
                 {
                     // The loss goes to stderr: the output is the next parameter file.
-                    let (loss, rate) = (crate::app::values::double(*loss), crate::app::values::double(*rate));
+                    let (loss, rate) = (
+                        crate::app::values::double(*loss),
+                        crate::app::values::double(*rate),
+                    );
                     self.warnings.push(Diagnostic::note(match samples {
                         Some((n, f)) => format!(
                             "E = {loss} before the step, the mean over the {n} samples of {f} (rate {rate})"

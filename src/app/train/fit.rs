@@ -111,11 +111,17 @@ impl<'d> Problem<'d> {
             let clean = t.forward(&mut self.ws, &self.inputs);
             let e = t.value(&self.ws, 0);
             // (A subgradient at a kink: the sweep cannot fail.)
-            let swept = clean && e.is_finite() && t.backward(&mut self.ws, Kinks::Subgradient).is_ok();
+            let swept =
+                clean && e.is_finite() && t.backward(&mut self.ws, Kinks::Subgradient).is_ok();
             if !swept || !t.add_gradient(&self.ws, &mut self.sum) {
                 // Something is not finite: the checked evaluation says what.
                 let err = t
-                    .value_and_gradient(&mut self.ws, &self.inputs, Kinks::Subgradient, &mut self.grad)
+                    .value_and_gradient(
+                        &mut self.ws,
+                        &self.inputs,
+                        Kinks::Subgradient,
+                        &mut self.grad,
+                    )
                     .err()
                     .unwrap_or(EvalError::Domain(self.root));
                 return Err(SampleError {
@@ -183,7 +189,11 @@ pub fn train(
     report: &mut dyn FnMut(u64, f64),
 ) -> Result<Run, TrainError> {
     let n = p.samples();
-    let size = if plan.batch == 0 { n } else { plan.batch.min(n) };
+    let size = if plan.batch == 0 {
+        n
+    } else {
+        plan.batch.min(n)
+    };
     let mut order: Vec<usize> = (0..n).collect();
     let mut state = State {
         v: vec![0.0; theta.len()],
@@ -206,20 +216,20 @@ pub fn train(
         }
         let mut total = 0.0;
         for rows in order.chunks(size) {
-            total += p
-                .batch(rows)
-                .map_err(|e| TrainError::Sample(e, epoch))?;
+            total += p.batch(rows).map_err(|e| TrainError::Sample(e, epoch))?;
             run.steps += 1;
             let scale = 1.0 / rows.len() as f64;
-            update(plan, &mut state, theta, &p.sum, scale).map_err(|(param, value, gradient)| {
-                TrainError::Step(StepError {
-                    param,
-                    value,
-                    gradient,
-                    epoch,
-                    step: run.steps,
-                })
-            })?;
+            update(plan, &mut state, theta, &p.sum, scale).map_err(
+                |(param, value, gradient)| {
+                    TrainError::Step(StepError {
+                        param,
+                        value,
+                        gradient,
+                        epoch,
+                        step: run.steps,
+                    })
+                },
+            )?;
             p.set_params(theta);
             if stop.load(Ordering::Relaxed) {
                 run.interrupted = true;

@@ -72,7 +72,10 @@ pub fn bind(
         }
         let x = eval(s, v, &|_| None).ok().filter(|x| x.is_finite());
         let x = x.ok_or_else(|| {
-            Diagnostic::error(format!("the value of `{}` is not a finite number", s.name(n)))
+            Diagnostic::error(format!(
+                "the value of `{}` is not a finite number",
+                s.name(n)
+            ))
         })?;
         sources.insert(n, Source::Fixed(x));
     }
@@ -95,17 +98,15 @@ pub fn bind(
                 b.drawn.push(i);
                 rng.uniform(-*init, *init)
             }
-            (_, None) => return Err(no_value(s, n, params, point)),
+            (_, None) => {
+                return Err(Diagnostic::error(format!("no value for `{}`", s.name(n)))
+                    .with_note("give every variable a value in --at-file or --at"));
+            }
         };
         b.theta.push(x);
         b.sources.insert(n, Source::Param(i));
     }
     Ok(b)
-}
-
-fn no_value(s: &Store, n: Name, _params: &[Name], _point: &Point) -> Diagnostic {
-    Diagnostic::error(format!("no value for `{}`", s.name(n)))
-        .with_note("give every parameter a value in --at-file or --at (train: or draw them with --seed N)")
 }
 
 /// Why a sample has no finite loss or gradient, said for a user.
@@ -121,7 +122,10 @@ pub fn sample_diag(s: &Store, e: &SampleError, data: Option<&Data>) -> Diagnosti
             "`{}` is an unknown function, so E has no value",
             s.name(*n)
         )),
-        EvalError::Domain(x) => Diagnostic::error(format!("E has no value{at}: {} is undefined there", show(*x))),
+        EvalError::Domain(x) => Diagnostic::error(format!(
+            "E has no value{at}: {} is undefined there",
+            show(*x)
+        )),
         EvalError::Overflow(x) => Diagnostic::error(format!(
             "E is not finite{at}: {} is too large for a double there",
             show(*x)
@@ -177,10 +181,19 @@ pub fn run(
     let fail = |d: Diagnostic, err: &mut dyn Write| Failure::Input(vec![d]).report(err, color);
     let bound = match bind(s, &obj.params, &point, data, a.seed.map(|x| (x, a.init))) {
         Ok(b) => b,
+        Err(d) if a.seed.is_none() && d.message.starts_with("no value") => {
+            return fail(d.with_note("or draw the parameters' starting values with --seed N"), err);
+        }
         Err(d) => return fail(d, err),
     };
     let sources = &bound.sources;
-    let mut problem = match Problem::new(s, obj.full, &obj.params, &|n| sources.get(&n).copied(), data) {
+    let mut problem = match Problem::new(
+        s,
+        obj.full,
+        &obj.params,
+        &|n| sources.get(&n).copied(),
+        data,
+    ) {
         Ok(p) => p,
         Err(n) => return fail(unbound(s, n, data), err),
     };
@@ -188,7 +201,10 @@ pub fn run(
         epochs: a.epochs,
         batch: a.batch,
         rate: a.rate,
-        shuffle: a.seed.filter(|_| !a.no_shuffle).map(|x| Rng::new(x ^ 0x5EED_0F_DA7A)),
+        shuffle: a
+            .seed
+            .filter(|_| !a.no_shuffle)
+            .map(|x| Rng::new(x ^ 0x5EED_0F_DA7A)),
         optimizer: a.optimizer,
         momentum: a.momentum,
         beta1: a.beta1,
@@ -198,7 +214,9 @@ pub fn run(
     let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::Relaxed));
     let mut theta = bound.theta.clone();
     let mut rep = report::Reporter::new(st, term, a, err);
-    let result = fit::train(&mut problem, &mut theta, &mut plan, &STOP, &mut |k, l| rep.epoch(k, l));
+    let result = fit::train(&mut problem, &mut theta, &mut plan, &STOP, &mut |k, l| {
+        rep.epoch(k, l)
+    });
     let run = match result {
         Ok(run) => run,
         Err(e) => {
@@ -258,7 +276,10 @@ fn train_diag(
             values::double(st.value),
             values::double(st.gradient)
         ))
-        .with_note(format!("the rate {} may be too large for E", values::double(rate))),
+        .with_note(format!(
+            "the rate {} may be too large for E",
+            values::double(rate)
+        )),
     }
 }
 

@@ -76,7 +76,11 @@ impl<'w> Reporter<'w> {
                 self.drawn = Some(Instant::now());
                 let done = (k as f64 / self.epochs as f64 * BAR as f64).round() as usize;
                 let bar = format!("{}{}", "█".repeat(done), "·".repeat(BAR - done.min(BAR)));
-                let line = format!("\repoch {k}/{} {bar} loss {}\x1b[K", self.epochs, double(loss));
+                let line = format!(
+                    "\repoch {k}/{} {bar} loss {}\x1b[K",
+                    self.epochs,
+                    double(loss)
+                );
                 self.write(&line);
             }
             _ => {}
@@ -91,7 +95,13 @@ impl<'w> Reporter<'w> {
         let epochs = run.losses.len() as u64;
         match self.mode {
             Mode::Json => {
-                let line = json::train_end(epochs, run.steps, samples, run.interrupted, run.losses.last().copied());
+                let line = json::train_end(
+                    epochs,
+                    run.steps,
+                    samples,
+                    run.interrupted,
+                    run.losses.last().copied(),
+                );
                 self.write(&format!("{line}\n"));
             }
             _ if run.interrupted => {
@@ -115,7 +125,12 @@ impl<'w> Reporter<'w> {
 }
 
 /// `--plot` (on stderr) and `--svg FILE`: the loss per epoch.
-pub fn curves(a: &TrainArgs, run: &Run, st: &Settings, err: &mut dyn Write) -> Result<(), Diagnostic> {
+pub fn curves(
+    a: &TrainArgs,
+    run: &Run,
+    st: &Settings,
+    err: &mut dyn Write,
+) -> Result<(), Diagnostic> {
     if !a.plot && a.svg.is_none() || run.losses.is_empty() {
         return Ok(());
     }
