@@ -84,7 +84,7 @@ fn reference(batch: usize, epochs: usize, rate: f64, opt: Opt) -> (Vec<f64>, Vec
     for _ in 0..epochs {
         let mut total = 0.0;
         for rows in (0..DATA.len()).collect::<Vec<_>>().chunks(batch) {
-            let mut g = vec![0.0; 6];
+            let mut g = [0.0; 6];
             for &r in rows {
                 let (e, gr) = loss_and_gradient(&dir, &theta, r);
                 total += e;

@@ -34,8 +34,6 @@ pub enum EvalError {
     Gradient { var: Name, at: Option<ExprId> },
 }
 
-/// The values of several expressions in one walk over their shared DAG; each is its own
-
 impl Tape {
     /// The roots' values at the point `env` gives, each its own result (one root outside
     /// the domain does not hide the others' values).
@@ -228,8 +226,6 @@ pub fn logsumexp(a: &[f64]) -> f64 {
     }
     m + a.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
 }
-
-/// The value of a built-in function call. A logarithm of a sigmoid, of 1 - sigmoid or of
 
 /// ∂f/∂(argument i) at the arguments `x`, where f's value is `fx`; `None` at a kink.
 pub(crate) fn local_derivative(f: Builtin, x: &[f64], fx: f64, i: usize) -> Option<f64> {

@@ -182,7 +182,10 @@ pub fn run(
     let bound = match bind(s, &obj.params, &point, data, a.seed.map(|x| (x, a.init))) {
         Ok(b) => b,
         Err(d) if a.seed.is_none() && d.message.starts_with("no value") => {
-            return fail(d.with_note("or draw the parameters' starting values with --seed N"), err);
+            return fail(
+                d.with_note("or draw the parameters' starting values with --seed N"),
+                err,
+            );
         }
         Err(d) => return fail(d, err),
     };
@@ -204,7 +207,7 @@ pub fn run(
         shuffle: a
             .seed
             .filter(|_| !a.no_shuffle)
-            .map(|x| Rng::new(x ^ 0x5EED_0F_DA7A)),
+            .map(|x| Rng::new(x ^ 0x005E_ED0F_DA7A)),
         optimizer: a.optimizer,
         momentum: a.momentum,
         beta1: a.beta1,

@@ -62,7 +62,7 @@ impl<'w> Reporter<'w> {
     /// Epoch `k` ended with this mean loss.
     pub fn epoch(&mut self, k: u64, loss: f64) {
         self.last = Some((k, loss));
-        let due = k % self.every == 0 || k == self.epochs;
+        let due = k.is_multiple_of(self.every) || k == self.epochs;
         match self.mode {
             Mode::Json if due => {
                 let line = json::train_epoch(k, self.epochs, loss).to_string();
