@@ -178,12 +178,20 @@ pub fn step(
         })
         .collect();
     let file = values::write(job.inp.at_text.as_deref(), &job.req.at, &changed, &[]);
+    // The loss goes to stderr: the output is the next values file.
+    let (loss, rate) = (values::double(total / n as f64), values::double(eta));
+    job.warnings.push(Diagnostic::note(match data {
+        Some(d) => format!(
+            "E = {loss} before the step, the mean over the {n} samples of {} (rate {rate})",
+            d.source
+        ),
+        None => format!("E = {loss} before the step (rate {rate})"),
+    }));
     Ok(Answer::Step {
         values: listed,
         file,
         rate: eta,
         loss: total / n as f64,
-        samples: data.map(|d| (d.rows(), d.source.clone())),
     })
 }
 

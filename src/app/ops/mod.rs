@@ -43,14 +43,13 @@ pub enum Answer {
     /// A gradient of many entries at a point, as numbers (reverse-mode AD).
     Numbers(Vec<f64>),
     /// `step`: every value of the point after the step (`name`, value text), the values
-    /// file written back, the rate, E at the point before it (the mean over the samples
-    /// with `--data`: their number and file).
+    /// file written back, the rate, and E at the point before it (the mean over the
+    /// samples with `--data`).
     Step {
         values: Vec<(String, String)>,
         file: String,
         rate: f64,
         loss: f64,
-        samples: Option<(usize, String)>,
     },
 }
 
@@ -293,27 +292,7 @@ impl<'a> Job<'a> {
         let answer = match (self.req.op, point) {
             (Op::Step, Some(p)) => {
                 let f = self.subs[0];
-                let a = at::step(&mut self, f, &columns, p)?;
-                if let Answer::Step {
-                    rate,
-                    loss,
-                    samples,
-                    ..
-                } = &a
-                {
-                    // The loss goes to stderr: the output is the next parameter file.
-                    let (loss, rate) = (
-                        crate::app::values::double(*loss),
-                        crate::app::values::double(*rate),
-                    );
-                    self.warnings.push(Diagnostic::note(match samples {
-                        Some((n, f)) => format!(
-                            "E = {loss} before the step, the mean over the {n} samples of {f} (rate {rate})"
-                        ),
-                        None => format!("E = {loss} before the step (rate {rate})"),
-                    }));
-                }
-                a
+                at::step(&mut self, f, &columns, p)?
             }
             (op, Some(p)) => {
                 // The function each derivative is of, and what it is by.
