@@ -23,6 +23,7 @@ mod plot;
 mod reference;
 mod roundtrip;
 mod tools;
+mod train;
 mod unicode;
 mod usage;
 mod vector_oracle;

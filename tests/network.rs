@@ -369,15 +369,33 @@ fn net_args(i: usize, j: usize, k: usize, cmd_rest: &[&str]) -> Vec<String> {
 }
 
 /// `name = value` lines (the `--at-file` format) as a map; values may be fractions.
+/// A values file's `name = value` lines (comments dropped; a one-row array `w = [[a, b]]`
+/// or a list `v = [a]` as its elements w[1,1], w[1,2] or v[1]).
 fn read_values(text: &str) -> HashMap<String, f64> {
-    text.lines()
-        .map(|l| {
-            let (n, v) = l
-                .split_once(" = ")
-                .unwrap_or_else(|| panic!("not `name = value`: {l:?}"));
-            (n.to_string(), number(v))
-        })
-        .collect()
+    let mut out = HashMap::new();
+    for l in text.lines() {
+        let l = l.split('#').next().unwrap().trim();
+        if l.is_empty() {
+            continue;
+        }
+        let (n, v) = l
+            .split_once(" = ")
+            .unwrap_or_else(|| panic!("not `name = value`: {l:?}"));
+        let (prefix, items) = match v.strip_prefix("[[") {
+            Some(r) => ("1,", r.trim_end_matches(']')),
+            None => match v.strip_prefix('[') {
+                Some(r) => ("", r.trim_end_matches(']')),
+                None => {
+                    out.insert(n.to_string(), number(v));
+                    continue;
+                }
+            },
+        };
+        for (i, x) in items.split(", ").enumerate() {
+            out.insert(format!("{n}[{prefix}{}]", i + 1), number(x));
+        }
+    }
+    out
 }
 
 /// E as `deriv step` reports it on stderr.
@@ -460,8 +478,8 @@ fn one_step_on_a_tiny_network_is_theta_minus_rate_times_the_gradient() {
     .into_iter()
     .map(|(n, v)| (n.to_string(), v))
     .collect();
-    // Every value comes back, in the file's order (arrays written out element by element);
-    // the inputs unchanged and exact.
+    // The file comes back as written, its comments and arrays kept, the parameters
+    // rewritten; the inputs unchanged and exact.
     let names: Vec<&str> = o
         .stdout
         .lines()
@@ -469,7 +487,24 @@ fn one_step_on_a_tiny_network_is_theta_minus_rate_times_the_gradient() {
         .collect();
     assert_eq!(
         names,
-        ["w[1,1]", "w[1,2]", "u[1,1]", "u[2,1]", "v[1]", "x[1]", "y"]
+        [
+            "# a 1-2-1 network and one data point",
+            "w",
+            "u[1,1]",
+            "u[2,1]",
+            "v",
+            "x[1]",
+            "y"
+        ]
+    );
+    assert!(
+        o.stdout
+            .lines()
+            .nth(1)
+            .unwrap()
+            .ends_with("# w[1,1], w[1,2]"),
+        "{}",
+        o.stdout
     );
     assert!(o.stdout.contains("\nx[1] = 1\ny = 1/2\n"), "{}", o.stdout);
     let after = read_values(&o.stdout);

@@ -224,6 +224,21 @@ Examples:
   $ deriv plot 'tan(x)' x --from -3 --to 3 --width 80 --height 24
   $ deriv plot 'exp(-x^2)' x --svg gauss.svg")]
     Plot(PlotArgs),
+
+    /// Train E's parameters on data: SGD, mini-batches or full batch; momentum or Adam.
+    /// Writes the trained parameters in the --at-file format; the loss per epoch on stderr
+    #[command(after_help = "\
+Examples:
+  $ deriv train E --wrt 'w[*,*],v[*]' --defs net.defs --at-file init.txt --data xor.csv
+  $ deriv train '(w*x + b - y)^2/2' --wrt w,b --data points.csv --optimizer adam --rate 0.05
+  $ deriv train E --wrt 'w[*]' --defs net.defs --seed 7 --data d.tsv --batch 32 --svg loss.svg
+
+E is the loss of one sample; its variables are the parameters (--wrt), the data's columns
+(named by the file's header or --columns) and values given with --at or --at-file. A batch's
+gradient is the mean of E's gradients over its samples; an epoch's loss is the mean of E
+over its samples, each at the parameters its step started from. Ctrl-C stops after the
+current step and still writes the parameters reached (exit status 130).")]
+    Train(TrainArgs),
 }
 
 /// The commands that compute an answer from expressions.
@@ -369,8 +384,8 @@ pub struct Common {
     #[arg(long, value_name = "VAR=VALUE,...", allow_hyphen_values = true)]
     pub at: Vec<String>,
 
-    /// Values from a file, one `VAR = VALUE` a line (`#` comments; w[1,2] = 0.5 and
-    /// w = [[...]] allowed), as if given with --at
+    /// Values from a file (`-`: standard input), one `VAR = VALUE` a line (`#` comments;
+    /// w[1,2] = 0.5 and w = [[...]] allowed), as if given with --at
     #[arg(long, value_name = "FILE")]
     pub at_file: Option<std::path::PathBuf>,
 
@@ -490,8 +505,137 @@ pub struct StepArgs {
     )]
     pub rate: f64,
 
+    /// Samples (as for `train`): the step follows the mean of E over them, and the values
+    /// file holds only the parameters
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<std::path::PathBuf>,
+
+    /// Names for the data's columns, in order (`-` skips one)
+    #[arg(long, value_name = "VAR,...", allow_hyphen_values = true)]
+    pub columns: Option<String>,
+
     #[command(flatten)]
     pub common: Common,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Optimizer {
+    /// θ ← θ − rate·g
+    Sgd,
+    /// v ← momentum·v + g, θ ← θ − rate·v (PyTorch's SGD with momentum)
+    Momentum,
+    /// Adam (Kingma and Ba), with bias correction
+    Adam,
+}
+
+/// `--batch N` or `--batch all`.
+pub fn batch_size(text: &str) -> Result<usize, String> {
+    match text {
+        "all" | "full" => Ok(0),
+        _ => match text.parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err("a number of samples (1 or more) or `all`".into()),
+        },
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// The loss of one sample, E
+    #[arg(value_name = "EXPR", allow_hyphen_values = true)]
+    pub expr: String,
+
+    /// The parameters to train (patterns like w[*,*] allowed)
+    #[arg(
+        long,
+        value_name = "VAR,...",
+        required = true,
+        allow_hyphen_values = true
+    )]
+    pub wrt: String,
+
+    #[command(flatten)]
+    pub setup: Setup,
+
+    /// Values (initial parameters, constants, a single sample): --at w=0.5,b=0
+    #[arg(long, value_name = "VAR=VALUE,...", allow_hyphen_values = true)]
+    pub at: Vec<String>,
+
+    /// Values from a file (`-`: standard input), one `VAR = VALUE` a line; the trained
+    /// parameters are written back in its place, its comments kept
+    #[arg(long, value_name = "FILE")]
+    pub at_file: Option<std::path::PathBuf>,
+
+    /// The samples: CSV, TSV or whitespace columns, a header naming each (`x[1],x[2],y`);
+    /// `-` reads standard input [default: one sample, from the values]
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<std::path::PathBuf>,
+
+    /// Names for the data's columns, in order (`-` skips one): --columns 'x[1],x[2],y'
+    #[arg(long, value_name = "VAR,...", allow_hyphen_values = true)]
+    pub columns: Option<String>,
+
+    /// Passes over the data
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub epochs: u64,
+
+    /// The learning rate η (a number or a constant expression: 1/32)
+    #[arg(long, value_name = "ETA", default_value = "0.1", allow_hyphen_values = true,
+          value_parser = number)]
+    pub rate: f64,
+
+    /// Samples per step: 1 (per-sample SGD), N (mini-batches) or `all` (full batch)
+    #[arg(long, value_name = "N|all", default_value = "1", value_parser = batch_size)]
+    pub batch: usize,
+
+    /// Shuffle the samples each epoch, and draw parameters without a value uniformly in
+    /// [-init, init], from this seed
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// With --seed: keep the data's order (the seed only draws initial values)
+    #[arg(long)]
+    pub no_shuffle: bool,
+
+    /// The range of seeded initial values: uniform in [-INIT, INIT]
+    #[arg(long, value_name = "INIT", default_value = "0.5", value_parser = number)]
+    pub init: f64,
+
+    #[arg(long, value_enum, default_value = "sgd")]
+    pub optimizer: Optimizer,
+
+    /// `--optimizer momentum`: the momentum μ
+    #[arg(long, value_name = "MU", default_value = "0.9", value_parser = number)]
+    pub momentum: f64,
+
+    /// `--optimizer adam`: the decay of the mean of the gradients
+    #[arg(long, value_name = "B1", default_value = "0.9", value_parser = number)]
+    pub beta1: f64,
+
+    /// `--optimizer adam`: the decay of the mean of their squares
+    #[arg(long, value_name = "B2", default_value = "0.999", value_parser = number)]
+    pub beta2: f64,
+
+    /// `--optimizer adam`: added to the root of the squares' mean
+    #[arg(long, value_name = "EPS", default_value = "1e-8", value_parser = number)]
+    pub epsilon: f64,
+
+    /// Write the trained parameters to FILE instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+
+    /// Report every N-th epoch (and the last)
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub every: u64,
+
+    /// Draw the loss curve on stderr when training ends
+    #[arg(long)]
+    pub plot: bool,
+
+    /// Write the loss curve as an SVG figure to FILE
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<std::path::PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -32,6 +32,10 @@ pub struct Inputs {
     /// `--wrt`, canonically spelled.
     pub wrt: Option<Vec<String>>,
     pub dependent: Option<String>,
+    /// The `--at-file` as written, for writing it back with new values.
+    pub at_text: Option<String>,
+    /// `--data`: the samples.
+    pub data: Option<super::data::Data>,
 }
 
 impl Inputs {
@@ -39,15 +43,30 @@ impl Inputs {
         let fail = |d: Diagnostic| Failure::Input(vec![d]);
         let mut s = Store::new();
         s.set_max_nodes(max_nodes);
-        let at_lines = match &req.at_file {
-            Some(f) => file_lines(f, "values").map_err(fail)?,
-            None => Vec::new(),
+        let at_text = match &req.at_file {
+            Some(f) => Some(source_text(f, req, "values").map_err(fail)?),
+            None => None,
+        };
+        let at_lines = match (&req.at_file, &at_text) {
+            (Some(f), Some(t)) => text_lines(&shown(f), t),
+            _ => Vec::new(),
+        };
+        let data = match &req.samples.data {
+            Some(f) => {
+                let text = source_text(f, req, "data").map_err(fail)?;
+                let columns = req.samples.columns.as_deref();
+                Some(super::data::parse(&text, &shown(f), columns).map_err(fail)?)
+            }
+            None => None,
         };
         let mut def_lines = Vec::new();
         for d in &req.defs {
             match d {
                 DefSource::Let(t) => def_lines.push(("--let".to_string(), t.clone())),
-                DefSource::File(f) => def_lines.extend(file_lines(f, "definitions").map_err(fail)?),
+                DefSource::File(f) => {
+                    let text = source_text(f, req, "definitions").map_err(fail)?;
+                    def_lines.extend(text_lines(&shown(f), &text));
+                }
             }
         }
         let canonical = |v: &String| parse::var_name(v).unwrap_or_else(|| v.clone());
@@ -66,6 +85,8 @@ impl Inputs {
             vars: Vec::new(),
             wrt,
             dependent: req.dependent.clone(),
+            at_text,
+            data,
         };
         inputs.cons = inputs.constraints().map_err(fail)?;
         inputs.check_constraints(req).map_err(fail)?;
@@ -410,20 +431,39 @@ fn definitions(s: &mut Store, lines: &[(String, String)]) -> Result<Defs, Diagno
     Ok(defs)
 }
 
+/// A file's name as messages show it (`-` is standard input).
+fn shown(f: &std::path::Path) -> String {
+    if f.as_os_str() == "-" {
+        "<stdin>".into()
+    } else {
+        f.display().to_string()
+    }
+}
+
+/// The text of a definitions, values or data file; `-` is standard input, read once.
+fn source_text(f: &std::path::Path, req: &Request, what: &str) -> Result<String, Diagnostic> {
+    if f.as_os_str() == "-" {
+        return req.samples.stdin.clone().ok_or_else(|| {
+            Diagnostic::error(format!(
+                "the {what} cannot be read from standard input here"
+            ))
+        });
+    }
+    std::fs::read_to_string(f)
+        .with_context(|| format!("cannot read the {what} file {}", f.display()))
+        .map_err(|e| Diagnostic::error(format!("{e:#}")))
+}
+
 /// The lines of a definitions or values file that hold something, each with its
 /// `FILE:LINE` label; `#` starts a comment.
-fn file_lines(f: &std::path::Path, what: &str) -> Result<Vec<(String, String)>, Diagnostic> {
-    let text = std::fs::read_to_string(f)
-        .with_context(|| format!("cannot read the {what} file {}", f.display()))
-        .map_err(|e| Diagnostic::error(format!("{e:#}")))?;
-    Ok(text
-        .trim_start_matches('\u{FEFF}')
+fn text_lines(name: &str, text: &str) -> Vec<(String, String)> {
+    text.trim_start_matches('\u{FEFF}')
         .lines()
         .enumerate()
         .map(|(i, line)| (i, line.split('#').next().unwrap_or("").trim_end()))
         .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(i, line)| (format!("{}:{}", f.display(), i + 1), line.to_string()))
-        .collect())
+        .map(|(i, line)| (format!("{name}:{}", i + 1), line.to_string()))
+        .collect()
 }
 
 /// `[[a, b], [c, d]]` as indexed values: name[1,1] = a, name[1,2] = b, ... (1-based); a

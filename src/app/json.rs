@@ -1,5 +1,5 @@
 //! Every JSON object deriv writes, in one place (the schema is docs/formats.md): the
-//! answer's envelope, `step`'s values, and a failed batch line.
+//! answer's envelope, `step`'s values, `train`'s progress, and a failed batch line.
 
 use super::inputs::Inputs;
 use super::request::{Op, Request};
@@ -76,4 +76,29 @@ pub fn step(values: &[(String, String)], rate: f64, loss: f64) -> Value {
 /// A batch line that has no answer.
 pub fn line_error(line: usize, input: &str, error: &str) -> Value {
     json!({"version": VERSION, "line": line, "input": input, "error": error})
+}
+
+/// `train`: one epoch's mean loss (a line of JSON Lines on stderr).
+pub fn train_epoch(epoch: u64, epochs: u64, loss: f64) -> Value {
+    json!({"version": VERSION, "operation": "train", "epoch": epoch, "epochs": epochs, "loss": loss})
+}
+
+/// `train`: how training ended (the last line on stderr).
+pub fn train_end(
+    epochs: u64,
+    steps: u64,
+    samples: usize,
+    interrupted: bool,
+    loss: Option<f64>,
+) -> Value {
+    json!({
+        "version": VERSION,
+        "operation": "train",
+        "end": true,
+        "epochs_run": epochs,
+        "steps": steps,
+        "samples": samples,
+        "interrupted": interrupted,
+        "loss": loss,
+    })
 }

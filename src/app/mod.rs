@@ -1,10 +1,12 @@
 //! The application around the engine, one way through:
 //! argv → `cli` → `settings` → `request` → `inputs` → `ops` (an outcome) → `render`.
-//! `batch`, the session (`repl`) and `plot` are clients of that same pipeline; `tools`
-//! and `man` hold the commands that compute nothing (completions, man pages, syntax card).
+//! `batch`, the session (`repl`), `plot` and `train` are clients of that same pipeline;
+//! `tools` and `man` hold the commands that compute nothing (completions, man pages,
+//! syntax card).
 
 pub mod batch;
 pub mod cli;
+mod data;
 mod inputs;
 mod json;
 mod man;
@@ -15,6 +17,8 @@ mod repl;
 mod request;
 pub mod settings;
 mod tools;
+mod train;
+mod values;
 
 use cli::{Cli, Command};
 use deriv::diagnostic::Diagnostic;
@@ -76,11 +80,39 @@ pub fn run(
         Command::Help(a) => tools::help(a.topic.as_deref(), out, err, st.color_err),
         Command::Repl => repl::run(&cli.global, term, stdin, out, err),
         Command::Plot(a) => plot::run(&a, &st, out, err),
-        Command::Compute(c) => match Request::from_command(c, name) {
-            Ok(req) => compute(&req, &st, stdin, out, err),
-            Err(f) => f.report(err, st.color_err),
-        },
+        Command::Train(a) => train::run(&a, &st, term, stdin, out, err),
+        Command::Compute(c) => {
+            match Request::from_command(c, name).and_then(|req| read_stdin_option(req, stdin)) {
+                Ok(req) => compute(&req, &st, stdin, out, err),
+                Err(f) => f.report(err, st.color_err),
+            }
+        }
     }
+}
+
+/// Reads standard input for the option that names `-` (`--at-file -`, `--data -`).
+pub fn read_stdin_option(
+    mut req: Request,
+    stdin: &mut dyn batch::Input,
+) -> Result<Request, Failure> {
+    let option = request::Samples::stdin_option(req.at_file.as_ref(), req.samples.data.as_ref())
+        .map_err(Failure::Usage)?;
+    let Some(option) = option else {
+        return Ok(req);
+    };
+    if req.batch() {
+        return Err(Failure::Usage(Diagnostic::error(format!(
+            "{option} - and the expression `-` cannot both read standard input"
+        ))));
+    }
+    let mut text = String::new();
+    stdin.read_to_string(&mut text).map_err(|e| {
+        Failure::Input(vec![Diagnostic::error(format!(
+            "cannot read {option} from standard input: {e}"
+        ))])
+    })?;
+    req.samples.stdin = Some(text);
+    Ok(req)
 }
 
 /// Runs a computing command: parses its inputs once, then answers its expression(s).

@@ -7,6 +7,7 @@ use super::json;
 use super::ops::{Answer, Outcome};
 use super::request::{Op, Request};
 use super::settings::Settings;
+
 use deriv::expr::{ExprId, Func, Name, Node, Store};
 use deriv::print::shape::Shape;
 use deriv::print::{Style, cse, float, render_name, render_named};
@@ -26,12 +27,15 @@ pub fn answer(cx: &Context, o: &Outcome) -> String {
         Answer::Symbolic { shape, deltas } => symbolic(cx, o, shape, deltas),
         Answer::AtPoint { shape, values } => at_point(cx, o, shape, values),
         Answer::Numbers(values) => numbers(cx, o, values),
-        Answer::Step { values, rate, loss } => match cx.st.format {
+        Answer::Step {
+            values,
+            file,
+            rate,
+            loss,
+            ..
+        } => match cx.st.format {
             Format::Json => json::step(values, *rate, *loss).to_string(),
-            _ => {
-                let body: Vec<String> = values.iter().map(|(n, v)| format!("{n} = {v}")).collect();
-                body.join("\n")
-            }
+            _ => file.trim_end_matches('\n').to_string(),
         },
     };
     if o.explanation.is_empty() || cx.st.format == Format::Json {

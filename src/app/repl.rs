@@ -257,7 +257,7 @@ impl Session {
             }
             Command::Syntax => Ok(tools::syntax(out)? == 0),
             Command::Help(a) => Ok(tools::help(a.topic.as_deref(), out, err, st.color_err)? == 0),
-            Command::Repl | Command::Man(_) | Command::Completions(_) => {
+            Command::Repl | Command::Man(_) | Command::Completions(_) | Command::Train(_) => {
                 let d = Diagnostic::error(format!("`{name}` does not run inside a session"))
                     .with_note("run it from the shell");
                 self.fail(err, d).map(|_| false)
@@ -436,6 +436,7 @@ impl Session {
             stats: false,
             rate: 0.0,
             dependent: None,
+            samples: Default::default(),
         };
         let st = self.settings(&self.global);
         if let Err(f) = Inputs::prepare(&probe, st.max_nodes) {

@@ -3,7 +3,7 @@
 //! parsed once, by `inputs`. The command line and the session both build one.
 
 use super::Failure;
-use super::cli::{Common, Compute, Setup};
+use super::cli::{Common, Compute, Setup, TrainArgs};
 use deriv::diagnostic::Diagnostic;
 use deriv::parse;
 use std::ffi::OsString;
@@ -41,6 +41,36 @@ pub enum Exprs {
     Stdin,
 }
 
+/// Where `step` and `train` find their samples, and standard input's text when an option
+/// reads it (`--at-file -`, `--data -`).
+#[derive(Clone, Debug, Default)]
+pub struct Samples {
+    /// `--data FILE`.
+    pub data: Option<PathBuf>,
+    /// `--columns`: the data's column names, in order.
+    pub columns: Option<Vec<String>>,
+    /// Standard input, read once for the option that names `-`.
+    pub stdin: Option<String>,
+}
+
+impl Samples {
+    /// The option that reads standard input, if any.
+    pub fn stdin_option(
+        at_file: Option<&PathBuf>,
+        data: Option<&PathBuf>,
+    ) -> Result<Option<&'static str>, Diagnostic> {
+        let dash = |p: Option<&PathBuf>| p.is_some_and(|p| p.as_os_str() == "-");
+        match (dash(at_file), dash(data)) {
+            (true, true) => Err(Diagnostic::error(
+                "--at-file - and --data - cannot both read standard input",
+            )),
+            (true, false) => Ok(Some("--at-file")),
+            (false, true) => Ok(Some("--data")),
+            (false, false) => Ok(None),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Request {
     /// The command's name as clap spells it (`partial`).
@@ -64,6 +94,8 @@ pub struct Request {
     pub rate: f64,
     /// `total --dependent`: the variable an implicit relation makes depend on VAR.
     pub dependent: Option<String>,
+    /// `step --data`, and standard input for an option.
+    pub samples: Samples,
 }
 
 impl Request {
@@ -71,6 +103,7 @@ impl Request {
     pub fn from_command(command: Compute, name: String) -> Result<Request, Failure> {
         let mut dependent = None;
         let mut rate = 0.0;
+        let mut samples = Samples::default();
         let (op, exprs, vars, wrt, common) = match command {
             Compute::Partial(a) => (
                 Op::Partial {
@@ -95,12 +128,15 @@ impl Request {
             Compute::Eval(a) => (Op::Eval, vec![a.expr.expr], vec![], None, a.common),
             Compute::Step(a) => {
                 rate = a.rate;
+                samples.data = a.data;
+                samples.columns = a.columns.as_deref().map(split_list);
                 (Op::Step, vec![a.expr.expr], vec![], Some(a.wrt), a.common)
             }
         };
         Request::new(name, op, exprs, vars, wrt, common).map(|mut r| {
             r.rate = rate;
             r.dependent = dependent;
+            r.samples = samples;
             r
         })
     }
@@ -152,6 +188,34 @@ impl Request {
             stats: common.stats,
             rate: 0.0,
             dependent: None,
+            samples: Samples::default(),
+        })
+    }
+
+    /// The request `train` makes: E and its parameters, with the values and data.
+    pub fn train(a: &TrainArgs) -> Result<Request, Failure> {
+        let (given, defs) = setup(a.setup.clone())?;
+        Ok(Request {
+            command: "train".into(),
+            op: Op::Step,
+            exprs: Exprs::Args(vec![a.expr.clone()]),
+            vars: Vec::new(),
+            wrt: Some(split_list(&a.wrt)),
+            given,
+            defs,
+            at: a.at.clone(),
+            at_file: a.at_file.clone(),
+            cse: false,
+            check: false,
+            explain: false,
+            stats: false,
+            rate: a.rate,
+            dependent: None,
+            samples: Samples {
+                data: a.data.clone(),
+                columns: a.columns.as_deref().map(split_list),
+                stdin: None,
+            },
         })
     }
 
@@ -172,6 +236,12 @@ impl Request {
                 "--explain is for partial, total and differential, not `{}`",
                 self.command
             )));
+        }
+        if op == Op::Step && self.batch() {
+            return Err(Diagnostic::error(
+                "step writes a values file, several lines, so it takes one expression, not `-`",
+            )
+            .with_note("to step from one point with several expressions, run step once for each"));
         }
         if self.explain && self.batch() {
             return Err(Diagnostic::error(
@@ -208,7 +278,7 @@ pub fn setup(setup: Setup) -> Result<(Vec<String>, Vec<DefSource>), Failure> {
 }
 
 /// `--wrt` items, split at commas outside brackets (`w[*,*],v[*]`).
-fn split_list(w: &str) -> Vec<String> {
+pub fn split_list(w: &str) -> Vec<String> {
     parse::split_top(w, ',')
         .into_iter()
         .map(|p| p.trim().to_string())

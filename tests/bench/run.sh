@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Benchmark for deriv: workloads W1-W5 (defined below), timed as whole processes.
+# Benchmark for deriv: workloads W1-W6 (defined below), timed as whole processes.
 #
 #   tests/bench/run.sh                 all workloads, default repetitions
 #   tests/bench/run.sh --quick         3 repetitions; rows slower than 5 s run once
-#   tests/bench/run.sh W3              only W3 (several names allowed: W1 W4 ...)
+#   tests/bench/run.sh W3              only W3 (several names allowed: W1 W4 ...; W1-W6)
 #   tests/bench/run.sh --only W3/n=10000   only that row ("workload/size" as in the table)
 #   tests/bench/run.sh --help          all options
 #
@@ -329,3 +329,28 @@ bench_cmd W5 "10-10-10 grad at-file" 0.005 "<= 5 ms" 0 \
     grad "$net_e" "${net_wrt[@]}" "${net_defs[@]}" --at-file "$tmp/w5-point.txt"
 bench_cmd W5 "10-10-10 step" - "-" 0 \
     step "$net_e" "${net_wrt[@]}" "${net_defs[@]}" --at-file "$tmp/w5-point.txt"
+
+# W6: training. One epoch of per-sample SGD over 10,000 samples of the same network
+# (`deriv train`, whole process: parsing, compiling E and its gradient, the loop), and one
+# gradient over all 10,000 points (`step --data`: the mean gradient, full batch). The
+# samples are a CSV apart from the parameters (gen.awk kind=netdata, netpoint params=1).
+if selected W6; then
+    gen -v kind=netdata -v I=10 -v count=10000 -v seed=6 >"$tmp/w6-data.csv"
+    gen -v kind=netpoint -v I=10 -v J=10 -v K=10 -v seed=5 -v params=1 >"$tmp/w6-params.txt"
+fi
+bench_cmd W6 "10-10-10 train 1 epoch" 0.05 "<= 50 ms" 0 \
+    train "$net_e" "${net_wrt[@]}" "${net_defs[@]}" --at-file "$tmp/w6-params.txt" \
+    --data "$tmp/w6-data.csv" --epochs 1 --rate 0.01
+bench_cmd W6 "10-10-10 grad at 10k points" 0.05 "<= 50 ms" 0 \
+    step "$net_e" "${net_wrt[@]}" "${net_defs[@]}" --at-file "$tmp/w6-params.txt" \
+    --data "$tmp/w6-data.csv" --rate 0.01
+# The same epoch as a NumPy loop, for comparison (when python3 and numpy are installed;
+# not part of the tests). It prints the epoch's loss, which deriv's must match.
+if selected W6 && python3 -c 'import numpy' 2>/dev/null; then
+    echo
+    echo "# W6 reference, NumPy per-sample loop: $(python3 "$here/numpy_ref.py" \
+        "$tmp/w6-params.txt" "$tmp/w6-data.csv" 0.01)"
+    echo "# W6 deriv train: $("$bin" train "$net_e" "${net_wrt[@]}" "${net_defs[@]}" \
+        --at-file "$tmp/w6-params.txt" --data "$tmp/w6-data.csv" --epochs 1 --rate 0.01 \
+        2>&1 >/dev/null)"
+fi

@@ -2,6 +2,7 @@
 //! otherwise; a gradient of many entries by reverse-mode AD; and `step`.
 
 use super::{Answer, EXACT_ENTRIES, Job};
+use crate::app::{train, values};
 use deriv::diagnostic::Diagnostic;
 use deriv::eval::{EvalError, Kinks, eval};
 use deriv::expr::{ExprId, Name, Store};
@@ -40,6 +41,19 @@ fn eval_diag(s: &Store, err: EvalError, result: Option<ExprId>) -> Diagnostic {
             let (message, note) = deriv::eval::describe_kink(s, sub);
             Diagnostic::error(message).with_note(note)
         }
+        EvalError::Gradient { var, at } => {
+            let d = Diagnostic::error(format!(
+                "the derivative by `{}` is not a finite number at this point",
+                s.name(var)
+            ));
+            match at {
+                Some(sub) => d.with_note(format!(
+                    "the derivative of {} is infinite or undefined there",
+                    render(s, sub, Style::Plain)
+                )),
+                None => d,
+            }
+        }
     }
 }
 
@@ -74,7 +88,9 @@ pub fn numeric_gradient(
     })
 }
 
-/// `step`: θ − η·∂E/∂θ for each parameter; every value of the point is kept, in order.
+/// `step`: θ − η·∂E/∂θ for each parameter, from E at the point, or from the mean of E
+/// over the samples of `--data`. The values file comes back as written, with only the
+/// parameters rewritten.
 pub fn step(
     job: &mut Job,
     e: ExprId,
@@ -88,36 +104,95 @@ pub fn step(
             float(eta, Style::Plain)
         )));
     }
-    // A kink takes the subgradient a framework takes: an input of exactly 0 must not stop
-    // gradient descent.
-    let (loss, grad) = numeric_gradient(job, e, names, p, Kinks::Subgradient)?;
+    let s = &mut job.s;
+    let full = job
+        .inp
+        .defs
+        .expand(s, e, true)
+        .map_err(|c| Diagnostic::error(c.message))
+        .map_err(|d| job.place.at(d))?;
     let s = &job.s;
-    let mut updated: FxHashMap<Name, f64> = FxHashMap::default();
-    for (&n, g) in names.iter().zip(grad) {
-        let Some(&(_, v)) = p.iter().find(|(m, _)| *m == n) else {
-            return Err(job.place.at(Diagnostic::error(format!(
-                "the parameter `{}` has no value to update",
-                s.name(n)
-            ))
-            .with_note("give it one in --at-file or --at")));
-        };
-        let theta = eval(s, v, &|_| None).unwrap_or(f64::NAN);
-        updated.insert(n, theta - eta * g);
+    let used = s.free_symbols(&[full]);
+    if let Some(&n) = names
+        .iter()
+        .find(|n| !p.iter().any(|(m, _)| m == *n) && !used.contains(n))
+    {
+        let d = Diagnostic::error(format!(
+            "the parameter `{}` has no value to update",
+            s.name(n)
+        ));
+        return Err(job
+            .place
+            .at(d.with_note("give it one in --at-file or --at")));
     }
-    let values = p
+    let data = job.inp.data.as_ref();
+    let bound = train::bind(s, names, &p.to_vec(), data, None).map_err(|d| job.place.at(d))?;
+    let sources = &bound.sources;
+    let mut problem = train::Problem::new(s, full, names, &|n| sources.get(&n).copied(), data)
+        .map_err(|n| {
+            job.place
+                .at(Diagnostic::error(format!("no value for `{}`", s.name(n)))
+                    .with_note("give every variable a value in --at-file or --at"))
+        })?;
+    if job.req.stats {
+        let (fwd, back) = problem.cost();
+        let ops = deriv::calculus::reverse::op_count(s, &[e]);
+        job.warnings.push(
+            Diagnostic::note(format!(
+                "stats: the expression has {ops} operations; a step runs E and its gradient \
+                 compiled, {fwd} + {back} instructions per sample (a sum of products is one)"
+            ))
+            .with_kind(deriv::diagnostic::Kind::Stats),
+        );
+    }
+    let n = problem.samples();
+    problem.set_params(&bound.theta);
+    let rows: Vec<usize> = (0..n).collect();
+    let total = problem
+        .batch(&rows)
+        .map_err(|se| job.place.at(train::sample_diag(s, &se, data)))?;
+    let mut changed: FxHashMap<String, f64> = FxHashMap::default();
+    for (i, &name) in names.iter().enumerate() {
+        let g = problem.sum[i] / n as f64;
+        let next = bound.theta[i] - eta * g;
+        if !next.is_finite() {
+            return Err(job.place.at(Diagnostic::error(format!(
+                "the step takes `{}` to {}: ∂E/∂{} = {}, rate {}",
+                s.name(name),
+                values::double(next),
+                s.name(name),
+                values::double(g),
+                values::double(eta)
+            ))));
+        }
+        changed.insert(s.name(name).to_string(), next);
+    }
+    let listed = p
         .iter()
         .map(|&(n, v)| {
-            let val = match updated.get(&n) {
-                Some(&x) => float(x, Style::Plain),
+            let name = s.name(n).to_string();
+            let val = match changed.get(&name) {
+                Some(&x) => values::double(x),
                 None => render(s, v, Style::Plain),
             };
-            (s.name(n).to_string(), val)
+            (name, val)
         })
         .collect();
+    let file = values::write(job.inp.at_text.as_deref(), &job.req.at, &changed, &[]);
+    // The loss goes to stderr: the output is the next values file.
+    let (loss, rate) = (values::double(total / n as f64), values::double(eta));
+    job.warnings.push(Diagnostic::note(match data {
+        Some(d) => format!(
+            "E = {loss} before the step, the mean over the {n} samples of {} (rate {rate})",
+            d.source
+        ),
+        None => format!("E = {loss} before the step (rate {rate})"),
+    }));
     Ok(Answer::Step {
-        values,
+        values: listed,
+        file,
         rate: eta,
-        loss,
+        loss: total / n as f64,
     })
 }
 

@@ -17,7 +17,7 @@ use deriv::eval::Kinks;
 use deriv::expr::{ExprId, Fault, Func, Name, Node, Store};
 use deriv::parse;
 use deriv::print::shape::{DTerm, Shape};
-use deriv::print::{Style, cse, float, render};
+use deriv::print::{cse, render};
 use rustc_hash::FxHashMap;
 
 /// Up to this many entries, `--at` gives exact values where they fold; beyond it, numbers
@@ -42,10 +42,12 @@ pub enum Answer {
     },
     /// A gradient of many entries at a point, as numbers (reverse-mode AD).
     Numbers(Vec<f64>),
-    /// `step`: every value of the point after the step (`name`, value text), the rate, and
-    /// E at the point before it.
+    /// `step`: every value of the point after the step (`name`, value text), the values
+    /// file written back, the rate, and E at the point before it (the mean over the
+    /// samples with `--data`).
     Step {
         values: Vec<(String, String)>,
+        file: String,
         rate: f64,
         loss: f64,
     },
@@ -108,6 +110,37 @@ impl Place {
     fn at(&self, d: Diagnostic) -> Diagnostic {
         d.with_snippet(&self.label, &self.text, 0..self.text.len())
     }
+}
+
+/// What `step` and `train` descend: E with every definition expanded for numbers, its
+/// parameters (`--wrt`), and the warnings said about it.
+pub struct Objective {
+    pub store: Store,
+    pub full: ExprId,
+    pub params: Vec<Name>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The objective of `step` or `train` from E's text.
+pub fn objective(
+    inp: &Inputs,
+    req: &Request,
+    st: &Settings,
+    text: &str,
+) -> Result<Objective, Vec<Diagnostic>> {
+    let mut job = Job::parse(inp, req, st, &[text], "1")?;
+    let params = job.wrt_names().map_err(|d| vec![d])?;
+    let expr = job.subs[0];
+    let full = inp
+        .defs
+        .expand(&mut job.s, expr, true)
+        .map_err(|c| vec![job.place.at(Diagnostic::error(c.message))])?;
+    Ok(Objective {
+        store: job.s,
+        full,
+        params,
+        warnings: job.warnings,
+    })
 }
 
 /// Answers `texts` (one expression; several for `jacobian`); `label` names the line.
@@ -210,6 +243,9 @@ impl<'a> Job<'a> {
             let f = self.subs[0];
             at::kinks(&mut self, &[f], &columns, p)?;
             let (_, values) = at::numeric_gradient(&mut self, f, &columns, p, Kinks::Error)?;
+            if self.req.stats {
+                self.stats(&Shape::Vector(Vec::new()), &[], &columns);
+            }
             return Ok(self.finish(Answer::Numbers(values), columns, None, Vec::new(), None));
         }
         let Computed {
@@ -249,22 +285,14 @@ impl<'a> Job<'a> {
             None => (None, None),
         };
         self.warnings.extend(warning);
-        if self.req.stats {
-            self.stats(&shape, &deltas);
+        if self.req.stats && self.req.op != Op::Step {
+            // (step reports the cost of its compiled gradient instead: `at::step`.)
+            self.stats(&shape, &deltas, &columns);
         }
         let answer = match (self.req.op, point) {
             (Op::Step, Some(p)) => {
                 let f = self.subs[0];
-                let a = at::step(&mut self, f, &columns, p)?;
-                if let Answer::Step { rate, loss, .. } = &a {
-                    // The loss goes to stderr: the output is the next parameter file.
-                    self.warnings.push(Diagnostic::note(format!(
-                        "E = {} before the step (rate {})",
-                        float(*loss, Style::Plain),
-                        float(*rate, Style::Plain)
-                    )));
-                }
-                a
+                at::step(&mut self, f, &columns, p)?
             }
             (op, Some(p)) => {
                 // The function each derivative is of, and what it is by.
@@ -627,9 +655,16 @@ impl<'a> Job<'a> {
         }
     }
 
-    /// `--stats`: operations in the expression and in the result's `--cse` form.
-    fn stats(&mut self, shape: &Shape, deltas: &[(Name, ExprId)]) {
+    /// `--stats`: operations in the expression and in the result's `--cse` form. A
+    /// gradient's `--cse` form names the backpropagation deltas, so that form is counted
+    /// even when the gradient is printed without `--cse` or as numbers.
+    fn stats(&mut self, shape: &Shape, deltas: &[(Name, ExprId)], columns: &[Name]) {
         let mut roots = shape.entries();
+        if self.req.op == Op::Grad && deltas.is_empty() {
+            let (entries, named) = self.gradient_with_deltas(columns);
+            roots = entries.into_iter().map(|e| self.s.tidy(e)).collect();
+            roots.extend(named.iter().map(|&(_, e)| e));
+        }
         roots.extend(deltas.iter().map(|&(_, e)| e));
         let (a, b) = (
             reverse::op_count(&self.s, &self.fs),

@@ -2,8 +2,8 @@
 //! drawn in the terminal or written as an SVG figure (`draw`). f goes through the same
 //! pipeline as every command (definitions, sums, constraints), as `deriv total` would.
 
-mod draw;
-mod scale;
+pub(super) mod draw;
+pub(super) mod scale;
 
 use super::Failure;
 use super::cli::PlotArgs;
@@ -12,8 +12,8 @@ use super::ops::{self, Answer};
 use super::request::{self, Exprs, Op, Request};
 use super::settings::Settings;
 use deriv::diagnostic::Diagnostic;
-use deriv::eval::{EvalError, eval};
-use deriv::expr::{ExprId, Name, Store};
+use deriv::eval::{EvalError, Options, Tape, eval};
+use deriv::expr::{Name, Store};
 use deriv::parse;
 use deriv::print::shape::Shape;
 use deriv::print::{Style, render};
@@ -27,25 +27,27 @@ const DEFAULT_SVG_HEIGHT: usize = 400;
 /// A legend entry's formula is cut to this many characters.
 const MAX_LABEL: usize = 48;
 
-/// The function and its derivative, every definition expanded, ready to sample.
+/// The function and its derivative, every definition expanded and compiled (roots 0 and
+/// 1 of `tape`), ready to sample.
 struct Functions {
     store: Store,
-    f: ExprId,
-    df: ExprId,
+    tape: Tape,
     var: Name,
     f_text: String,
     df_text: String,
 }
 
 impl Functions {
-    fn value(&self, e: ExprId, x: f64) -> Result<Option<f64>, Diagnostic> {
+    /// Root `i` (0: f, 1: f') at x.
+    fn value(&self, i: usize, x: f64) -> Result<Option<f64>, Diagnostic> {
         let env = |n: Name| (n == self.var).then_some(x);
-        match eval(&self.store, e, &env) {
+        match self.tape.values_at(&env).swap_remove(i) {
             Ok(v) if v.is_finite() => Ok(Some(v)),
             Ok(_)
             | Err(EvalError::Domain(_))
             | Err(EvalError::Overflow(_))
-            | Err(EvalError::Kink(_)) => Ok(None),
+            | Err(EvalError::Kink(_))
+            | Err(EvalError::Gradient { .. }) => Ok(None),
             Err(EvalError::UnknownFunction(n)) => Err(Diagnostic::error(format!(
                 "`{}` is an unknown function: it has no values to plot",
                 self.store.name(n)
@@ -54,8 +56,8 @@ impl Functions {
         }
     }
 
-    fn sample(&self, e: ExprId, xs: &[f64]) -> Result<Vec<Option<f64>>, Diagnostic> {
-        xs.iter().map(|&x| self.value(e, x)).collect()
+    fn sample(&self, i: usize, xs: &[f64]) -> Result<Vec<Option<f64>>, Diagnostic> {
+        xs.iter().map(|&x| self.value(i, x)).collect()
     }
 }
 
@@ -137,6 +139,7 @@ fn request(a: &PlotArgs) -> Result<Request, Failure> {
         stats: false,
         rate: 0.0,
         dependent: None,
+        samples: Default::default(),
     })
 }
 
@@ -183,9 +186,8 @@ fn functions(a: &PlotArgs, st: &Settings) -> Result<Functions, Diagnostic> {
         .expand_all(&mut store, &[f, df], true)
         .map_err(|e| Diagnostic::error(e.message))?;
     Ok(Functions {
+        tape: Tape::compile(&store, &full, Options::default()),
         store,
-        f: full[0],
-        df: full[1],
         var,
         f_text,
         df_text,
@@ -224,8 +226,8 @@ fn figure(a: &PlotArgs, st: &Settings, svg: bool) -> Result<Figure, Diagnostic> 
         )));
     }
     let v = &a.var;
-    let fy = fs.sample(fs.f, &xs)?;
-    let dy = fs.sample(fs.df, &xs)?;
+    let fy = fs.sample(0, &xs)?;
+    let dy = fs.sample(1, &xs)?;
     let no_value = || Diagnostic::error(format!("f has no real value for {v} in [{from}, {to}]"));
     let (ymin, ymax) = scale::range(&fy, &dy).ok_or_else(no_value)?;
     if !(ymax - ymin).is_finite() {
@@ -257,7 +259,7 @@ fn figure(a: &PlotArgs, st: &Settings, svg: bool) -> Result<Figure, Diagnostic> 
     let mut point = None;
     if let Some(at) = &a.at {
         let x0 = number(&mut scratch, at, "--at")?;
-        let (Some(y0), Some(slope)) = (fs.value(fs.f, x0)?, fs.value(fs.df, x0)?) else {
+        let (Some(y0), Some(slope)) = (fs.value(0, x0)?, fs.value(1, x0)?) else {
             return Err(Diagnostic::error(format!(
                 "f or f′ has no value at {v} = {at}: there is no tangent"
             )));
