@@ -2,6 +2,7 @@
 //! and LaTeX styles; each style only chooses tokens. JSON wraps these (see `json.rs`).
 
 pub mod cse;
+pub mod emit;
 pub mod json;
 pub mod shape;
 
@@ -185,7 +186,7 @@ fn greek_letter(s: &str) -> Option<char> {
     GREEK.iter().find(|(n, _)| *n == s).map(|(_, c)| *c)
 }
 
-fn greek_name(c: char) -> Option<&'static str> {
+pub(crate) fn greek_name(c: char) -> Option<&'static str> {
     GREEK.iter().find(|(_, g)| *g == c).map(|(n, _)| *n)
 }
 
