@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod definitions;
 mod docs;
+mod emit;
 mod explain;
 mod functions;
 mod hostile;

@@ -428,6 +428,7 @@ impl Session {
             stats: false,
             rate: 0.0,
             dependent: None,
+            emit: None,
         };
         let st = self.settings(&self.global);
         if let Err(f) = Inputs::prepare(&probe, st.max_nodes) {

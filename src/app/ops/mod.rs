@@ -4,6 +4,7 @@
 
 mod at;
 mod check;
+mod emit;
 mod explain;
 mod warning;
 
@@ -42,6 +43,12 @@ pub enum Answer {
     },
     /// A gradient of many entries at a point, as numbers (reverse-mode AD).
     Numbers(Vec<f64>),
+    /// `--emit`: the symbolic result (for JSON) and the code.
+    Code {
+        shape: Shape,
+        deltas: Vec<(Name, ExprId)>,
+        code: deriv::print::emit::Emitted,
+    },
     /// `step`: every value of the point after the step (`name`, value text), the rate, and
     /// E at the point before it.
     Step {
@@ -280,7 +287,10 @@ impl<'a> Job<'a> {
             }
             // A constant needs no point; a variable without a value is an error there.
             (Op::Eval, None) => at::values(&mut self, shape, &[])?,
-            (_, None) => Answer::Symbolic { shape, deltas },
+            (_, None) => match self.req.emit {
+                Some(lang) => emit::code(&mut self, shape, deltas, &columns, lang)?,
+                None => Answer::Symbolic { shape, deltas },
+            },
         };
         Ok(self.finish(answer, columns, warning_data, explanation, check))
     }
@@ -343,7 +353,10 @@ impl<'a> Job<'a> {
 
     /// `grad`: reverse mode; printed with `--cse`, the backpropagation deltas are named.
     fn grad(&mut self, columns: &[Name]) -> Computed {
-        let named = self.req.cse && !self.req.check && self.inp.point.is_none();
+        // Named for --cse and for code (whose local variables they become).
+        let named = (self.req.cse || self.req.emit.is_some())
+            && !self.req.check
+            && self.inp.point.is_none();
         let (entries, deltas) = if named {
             self.gradient_with_deltas(columns)
         } else {

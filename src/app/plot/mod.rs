@@ -136,6 +136,7 @@ fn request(a: &PlotArgs) -> Result<Request, Failure> {
         stats: false,
         rate: 0.0,
         dependent: None,
+        emit: None,
     })
 }
 
