@@ -18,6 +18,7 @@ mod network;
 mod oracle;
 mod parse_agree;
 mod roundtrip;
+mod strict;
 mod tools;
 mod usage;
 mod vector_oracle;

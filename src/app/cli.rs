@@ -121,6 +121,10 @@ pub struct Global {
     #[arg(long, global = true, value_name = "N", default_value_t = deriv::expr::DEFAULT_MAX_NODES,
           value_parser = clap::value_parser!(u64).range(16..))]
     pub max_nodes: u64,
+
+    /// Treat every warning as an error (exit 1): for scripts that must not go on past one
+    #[arg(long, global = true)]
+    pub strict: bool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

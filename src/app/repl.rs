@@ -234,6 +234,7 @@ impl Session {
         };
         let mut global = cli.global.clone();
         global.format = global.format.or(self.format);
+        global.strict |= self.global.strict;
         let st = self.settings(&global);
         match cli.command {
             Command::Compute(c) => match Request::from_command(c, name) {

@@ -41,6 +41,8 @@ pub struct Settings {
     /// Colour in drawings written to stdout (plots).
     pub color_out: bool,
     pub max_nodes: u64,
+    /// `--strict`: every warning is an error.
+    pub strict: bool,
 }
 
 impl Settings {
@@ -59,6 +61,7 @@ impl Settings {
             color_err: color(term.stderr_is_tty),
             color_out: color(term.stdout_is_tty),
             max_nodes: global.max_nodes,
+            strict: global.strict,
         }
     }
 

@@ -13,7 +13,7 @@ use super::request::{Op, Request};
 use super::settings::Settings;
 use deriv::calculus::implicit::{self, Implicit, ImplicitError};
 use deriv::calculus::{partial, reverse};
-use deriv::diagnostic::{Diagnostic, Kind};
+use deriv::diagnostic::{Diagnostic, Kind, Severity};
 use deriv::eval::Kinks;
 use deriv::expr::{ExprId, Fault, Func, Name, Node, Store};
 use deriv::parse;
@@ -126,7 +126,40 @@ pub fn answer(
     label: &str,
 ) -> Result<Outcome, Vec<Diagnostic>> {
     let job = Job::parse(inp, req, st, texts, label)?;
-    job.outcome().map_err(|d| vec![d])
+    let place = Place {
+        label: job.place.label.clone(),
+        text: job.place.text.clone(),
+    };
+    let o = job.outcome().map_err(|d| vec![d])?;
+    if st.strict {
+        // In a batch, each error shows its line.
+        return strict(o, req.batch().then_some(&place));
+    }
+    Ok(o)
+}
+
+/// `--strict`: an answer with a warning is refused, each warning said as an error. Every
+/// client (arguments, batch, session, plot) answers through `answer`, so this is the one
+/// place that decides it.
+fn strict(o: Outcome, place: Option<&Place>) -> Result<Outcome, Vec<Diagnostic>> {
+    let errors: Vec<Diagnostic> = o
+        .warnings
+        .iter()
+        .filter(|w| w.severity == Severity::Warning)
+        .map(|w| {
+            let mut e = w.clone();
+            e.severity = Severity::Error;
+            if let (None, Some(place)) = (&e.snippet, place) {
+                e = place.at(e);
+            }
+            e.with_note("--strict makes every warning an error")
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(o)
+    } else {
+        Err(errors)
+    }
 }
 
 impl<'a> Job<'a> {
