@@ -54,6 +54,15 @@ pub fn neg(t: Text) -> Text {
     }
 }
 
+/// A leading minus taken off: (negated?, the rest). A text at the level of a product that
+/// starts with `-` is the negation of the rest (see `neg`).
+fn split_sign(t: Text) -> (bool, Text) {
+    match t.s.strip_prefix('-') {
+        Some(rest) if t.prec >= PRODUCT => (true, Text::new(rest, PRODUCT)),
+        _ => (false, t),
+    }
+}
+
 /// An operation as a language spells it.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Op {
@@ -196,16 +205,13 @@ impl<'a> Writer<'a> {
         );
         let mut out = String::new();
         for (i, t) in order.enumerate() {
-            // A product is written through its factors, never by a name (as it is printed).
-            let (c, text) = match s.node(t) {
-                Node::Mul(_) | Node::Num(_) => {
-                    let c = s.term_coef(t);
-                    let positive = if c.is_negative() { c.neg() } else { c.clone() };
-                    let c_neg = c.is_negative();
-                    (c_neg, self.product(&positive, s.term_factors(&t)))
-                }
-                _ => (false, self.expr(t)),
+            // A product is written through its factors, never by a name (as it is printed);
+            // a stable logarithm may come with a minus: `a - softplus(u)`, not `a + -...`.
+            let text = match s.node(t) {
+                Node::Mul(_) | Node::Num(_) => self.product(s.term_coef(t), s.term_factors(&t)),
+                _ => self.expr(t),
             };
+            let (c, text) = split_sign(text);
             let text = text.at(PRODUCT);
             match (i, c) {
                 (0, true) => {
@@ -249,6 +255,13 @@ impl<'a> Writer<'a> {
         }
         if !q.is_one() {
             den.insert(0, self.number(&q));
+        }
+        // Signs of the factors go to the front: `-a*b`, not `a*-b`.
+        let mut negative = negative;
+        for t in num.iter_mut().chain(den.iter_mut()) {
+            let (minus, rest) = split_sign(std::mem::replace(t, Text::atom("")));
+            negative ^= minus;
+            *t = rest;
         }
         let mut text = if num.len() == 1 && den.is_empty() {
             num.pop().expect("one factor")

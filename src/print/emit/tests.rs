@@ -112,3 +112,15 @@ fn only_the_helpers_used_are_written() {
     let c = emit_text("x^2", Lang::C).unwrap();
     assert!(!c.contains("static"), "{c}");
 }
+
+#[test]
+fn signs_go_to_the_front() {
+    for lang in [Lang::C, Lang::Python, Lang::Rust, Lang::JavaScript] {
+        let c = emit_text(
+            "x*log(sigmoid(x)) + log(sigmoid(y)) + 2*log(1 - sigmoid(x))",
+            lang,
+        )
+        .unwrap();
+        assert!(!c.contains("*-") && !c.contains("+ -"), "{c}");
+    }
+}
