@@ -873,3 +873,11 @@ fn python_code_is_numpy_with_the_stated_choices() {
         assert!(o.stdout.contains(want), "{want}\n{}", o.stdout);
     }
 }
+
+#[test]
+fn the_page_is_a_help_topic() {
+    let page = deriv(&["help", "codegen"]).run();
+    assert_eq!(page.code, 0);
+    let file = std::fs::read_to_string("docs/codegen.md").unwrap();
+    assert_eq!(page.stdout, file, "deriv help codegen is docs/codegen.md");
+}

@@ -51,7 +51,7 @@ pub fn man(out: &mut dyn Write) -> io::Result<i32> {
 }
 
 /// The guide's pages, by topic: docs/*.md as they are in the repository.
-pub const TOPICS: [(&str, &str, &str); 10] = [
+pub const TOPICS: [(&str, &str, &str); 11] = [
     (
         "tutorial",
         "a ten-minute walk through the main ideas",
@@ -86,6 +86,11 @@ pub const TOPICS: [(&str, &str, &str); 10] = [
         "backprop",
         "the gradient of a neural network, step by step",
         include_str!("../../docs/backprop.md"),
+    ),
+    (
+        "codegen",
+        "--emit: a result as code in C, Python, Rust or JavaScript",
+        include_str!("../../docs/codegen.md"),
     ),
     (
         "session",

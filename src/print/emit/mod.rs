@@ -263,28 +263,12 @@ fn layout(
         f.name,
         one_line(&spec.summary)
     )];
-    let scalars: Vec<&Parameter> = parameters.iter().filter(|p| p.shape.is_empty()).collect();
-    if !scalars.is_empty() {
-        let idents: Vec<&str> = scalars.iter().map(|p| p.ident.as_str()).collect();
-        let vars: Vec<String> = scalars.iter().map(|p| one_line(&p.variables)).collect();
-        let (what, same) = match scalars.len() {
-            1 => (
-                "a number, the variable",
-                "a number, the variable of the same name",
-            ),
-            _ => (
-                "numbers, the variables",
-                "numbers, the variables of the same names",
-            ),
-        };
-        lines.push(if idents == vars {
-            format!("{}: {same}", idents.join(", "))
-        } else {
-            format!("{}: {what} {}", idents.join(", "), vars.join(", "))
-        });
-    }
-    for p in parameters.iter().filter(|p| !p.shape.is_empty()) {
-        lines.push(array_line(p));
+    // In the parameters' order, a run of numbers on one line.
+    for run in parameters.chunk_by(|a, b| a.shape.is_empty() && b.shape.is_empty()) {
+        match run {
+            [p] if !p.shape.is_empty() => lines.push(array_line(p)),
+            _ => lines.push(numbers_line(run)),
+        }
     }
     lines.extend(t.notes(helpers));
     if kinks {
@@ -301,6 +285,7 @@ fn layout(
          NaN or infinite, as in the language's math library."
             .to_string(),
     );
+    let lines: Vec<String> = lines.iter().flat_map(|l| wrap(l, COMMENT_WIDTH)).collect();
     let mut code = t.comment(&lines);
     for &h in helpers {
         code.push('\n');
@@ -309,6 +294,48 @@ fn layout(
     code.push('\n');
     code.push_str(&t.function(f));
     code
+}
+
+/// Comment lines are wrapped to this many characters.
+const COMMENT_WIDTH: usize = 88;
+
+/// `line` in lines of at most `width` characters (a longer word alone), broken at spaces;
+/// the lines after the first indented by two.
+fn wrap(line: &str, width: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in line.split(' ') {
+        let len = cur.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            out.push(std::mem::replace(&mut cur, "  ".to_string()));
+        } else if len > 0 && cur != "  " {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+    }
+    out.push(cur);
+    out
+}
+
+/// `x, y: numbers, the variables of the same names` (`theta: a number, the variable θ`).
+fn numbers_line(run: &[Parameter]) -> String {
+    let idents: Vec<&str> = run.iter().map(|p| p.ident.as_str()).collect();
+    let vars: Vec<String> = run.iter().map(|p| one_line(&p.variables)).collect();
+    let (what, same) = match run.len() {
+        1 => (
+            "a number, the variable",
+            "a number, the variable of the same name",
+        ),
+        _ => (
+            "numbers, the variables",
+            "numbers, the variables of the same names",
+        ),
+    };
+    if idents == vars {
+        format!("{}: {same}", idents.join(", "))
+    } else {
+        format!("{}: {what} {}", idents.join(", "), vars.join(", "))
+    }
 }
 
 /// `w: the array w[1..2,1..3], 2×3, 0-based: w[i,j] of the expression is w[i-1][j-1]`.
