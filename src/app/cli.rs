@@ -143,6 +143,10 @@ pub struct Global {
     #[arg(long, global = true, value_name = "N", default_value_t = deriv::expr::DEFAULT_MAX_NODES,
           value_parser = clap::value_parser!(u64).range(16..))]
     pub max_nodes: u64,
+
+    /// Treat every warning as an error (exit 1): for scripts that must not go on past one
+    #[arg(long, global = true)]
+    pub strict: bool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -155,6 +159,34 @@ pub enum Format {
     Latex,
     /// One object (per line, with `-`) holding every form and the warnings
     Json,
+}
+
+/// A language `--emit` writes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EmitLang {
+    /// C99 with <math.h>: a function returning a double or filling an output array
+    C,
+    /// Python 3 with NumPy
+    #[value(alias = "py", alias = "numpy")]
+    Python,
+    /// Rust, std only
+    #[value(alias = "rs")]
+    Rust,
+    /// JavaScript (ES2015)
+    #[value(alias = "javascript")]
+    Js,
+}
+
+impl EmitLang {
+    pub fn lang(self) -> deriv::print::emit::Lang {
+        use deriv::print::emit::Lang;
+        match self {
+            EmitLang::C => Lang::C,
+            EmitLang::Python => Lang::Python,
+            EmitLang::Rust => Lang::Rust,
+            EmitLang::Js => Lang::JavaScript,
+        }
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -406,6 +438,11 @@ pub struct Common {
     /// chain-rule expansion (total), the partials (differential)
     #[arg(long)]
     pub explain: bool,
+
+    /// Write the result as a self-contained function in LANG (c, python, rust, js), shared
+    /// subexpressions as local variables and definitions expanded
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub emit: Option<EmitLang>,
 }
 
 #[derive(Args, Debug)]

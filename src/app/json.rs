@@ -62,6 +62,28 @@ pub fn envelope(
     obj
 }
 
+/// `--emit`'s code, for the envelope's `code` field.
+pub fn code(language: &str, code: &deriv::print::emit::Emitted) -> Value {
+    let parameters: Vec<Value> = code
+        .parameters
+        .iter()
+        .map(|p| {
+            json!({
+                "name": p.ident,
+                "variables": p.variables,
+                "shape": p.shape,
+                "first_index": p.first_index,
+            })
+        })
+        .collect();
+    json!({
+        "language": language,
+        "function": code.function,
+        "parameters": parameters,
+        "text": code.code,
+    })
+}
+
 /// `step`: the point after the step, with the rate and E before it.
 pub fn step(values: &[(String, String)], rate: f64, loss: f64) -> Value {
     json!({

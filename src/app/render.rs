@@ -9,8 +9,10 @@ use super::request::{Op, Request};
 use super::settings::Settings;
 
 use deriv::expr::{ExprId, Func, Name, Node, Store};
+use deriv::print::cse::{self, Plan};
+use deriv::print::emit::Emitted;
 use deriv::print::shape::Shape;
-use deriv::print::{Style, cse, float, render_name, render_named};
+use deriv::print::{Style, float, render_name, render_named};
 use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
 
@@ -27,6 +29,14 @@ pub fn answer(cx: &Context, o: &Outcome) -> String {
         Answer::Symbolic { shape, deltas } => symbolic(cx, o, shape, deltas),
         Answer::AtPoint { shape, values } => at_point(cx, o, shape, values),
         Answer::Numbers(values) => numbers(cx, o, values),
+        Answer::Code {
+            shape,
+            deltas,
+            code,
+        } => match cx.st.format {
+            Format::Json => code_json(cx, o, shape, deltas, code).to_string(),
+            _ => code.code.trim_end().to_string(),
+        },
         Answer::Step {
             values,
             file,
@@ -173,30 +183,31 @@ fn grid(cells: &[Vec<String>]) -> String {
     out.join("\n")
 }
 
-/// A symbolic result; with `--cse`, the bindings first.
-fn symbolic(cx: &Context, o: &Outcome, shape: &Shape, deltas: &[(Name, ExprId)]) -> String {
+/// The `--cse` names of a symbolic result (`None` without `--cse`).
+fn plan(cx: &Context, o: &Outcome, entries: &[ExprId], deltas: &[(Name, ExprId)]) -> Option<Plan> {
     let s = &o.store;
-    let entries = shape.entries();
-    let plan = cx.req.cse.then(|| {
+    cx.req.cse.then(|| {
         // Names in use: variables and unknown functions.
-        let mut taken: Vec<&str> = s
-            .free_symbols(&entries)
-            .iter()
-            .map(|&n| s.name(n))
-            .collect();
-        for n in s.postorder(&entries) {
+        let mut taken: Vec<&str> = s.free_symbols(entries).iter().map(|&n| s.name(n)).collect();
+        for n in s.postorder(entries) {
             if let Node::Call(Func::Unknown { name, .. }, _) = s.node(n) {
                 taken.push(s.name(*name));
             }
         }
-        cse::plan_with(s, &entries, &taken, deltas)
-    });
+        cse::plan_with(s, entries, &taken, deltas)
+    })
+}
+
+/// A symbolic result; with `--cse`, the bindings first.
+fn symbolic(cx: &Context, o: &Outcome, shape: &Shape, deltas: &[(Name, ExprId)]) -> String {
+    let s = &o.store;
+    let plan = plan(cx, o, &shape.entries(), deltas);
     let empty = FxHashMap::default();
     let names = plan.as_ref().map(|p| &p.names).unwrap_or(&empty);
     let bindings = plan.as_ref().map(|p| p.bindings.as_slice()).unwrap_or(&[]);
     let style = cx.st.style();
     if cx.st.format == Format::Json {
-        return symbolic_json(cx, o, shape, names, bindings).to_string();
+        return symbolic_json(cx, o, shape, names, bindings, Vec::new()).to_string();
     }
     let mut cell = |e: ExprId| match names.get(&e) {
         Some(n) => render_name(n, style),
@@ -252,6 +263,7 @@ fn symbolic_json(
     shape: &Shape,
     names: &FxHashMap<ExprId, String>,
     bindings: &[(String, ExprId)],
+    mut extras: Vec<(&'static str, Value)>,
 ) -> Value {
     let s = &o.store;
     let result = shape.json(&mut |e| match names.get(&e) {
@@ -262,7 +274,6 @@ fn symbolic_json(
         }),
         None => styles(s, e, names),
     });
-    let mut extras = Vec::new();
     if cx.req.cse {
         let b: Vec<Value> = bindings
             .iter()
@@ -275,6 +286,24 @@ fn symbolic_json(
         extras.push(("bindings", Value::Array(b)));
     }
     envelope(cx, o, result, extras)
+}
+
+/// `--emit` with JSON: the symbolic result as without it, and the code with its
+/// parameters (docs/formats.md).
+fn code_json(
+    cx: &Context,
+    o: &Outcome,
+    shape: &Shape,
+    deltas: &[(Name, ExprId)],
+    code: &Emitted,
+) -> Value {
+    let plan = plan(cx, o, &shape.entries(), deltas);
+    let empty = FxHashMap::default();
+    let names = plan.as_ref().map(|p| &p.names).unwrap_or(&empty);
+    let bindings = plan.as_ref().map(|p| p.bindings.as_slice()).unwrap_or(&[]);
+    let language = cx.req.emit.map(|l| l.name()).unwrap_or_default();
+    let extras = vec![("code", json::code(language, code))];
+    symbolic_json(cx, o, shape, names, bindings, extras)
 }
 
 #[cfg(test)]

@@ -242,6 +242,7 @@ impl Session {
         };
         let mut global = cli.global.clone();
         global.format = global.format.or(self.format);
+        global.strict |= self.global.strict;
         let st = self.settings(&global);
         match cli.command {
             Command::Compute(c) => match Request::from_command(c, name) {
@@ -437,6 +438,7 @@ impl Session {
             rate: 0.0,
             dependent: None,
             samples: Default::default(),
+            emit: None,
         };
         let st = self.settings(&self.global);
         if let Err(f) = Inputs::prepare(&probe, st.max_nodes) {

@@ -6,6 +6,7 @@ use super::Failure;
 use super::cli::{Common, Compute, Setup, TrainArgs};
 use deriv::diagnostic::Diagnostic;
 use deriv::parse;
+use deriv::print::emit::Lang;
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -96,6 +97,8 @@ pub struct Request {
     pub dependent: Option<String>,
     /// `step --data`, and standard input for an option.
     pub samples: Samples,
+    /// `--emit LANG`: the result as code.
+    pub emit: Option<Lang>,
 }
 
 impl Request {
@@ -189,6 +192,7 @@ impl Request {
             rate: 0.0,
             dependent: None,
             samples: Samples::default(),
+            emit: common.emit.map(|l| l.lang()),
         })
     }
 
@@ -216,6 +220,7 @@ impl Request {
                 columns: a.columns.as_deref().map(split_list),
                 stdin: None,
             },
+            emit: None,
         })
     }
 
@@ -248,11 +253,46 @@ impl Request {
                 "--explain writes several lines, so it takes one expression, not `-`",
             ));
         }
+        if self.emit.is_some() {
+            self.check_emit(has_point)?;
+        }
         if self.check && matches!(op, Op::Simplify | Op::Eval) {
             return Err(Diagnostic::error(format!(
                 "--check verifies derivatives; `{}` computes none",
                 self.command
             )));
+        }
+        Ok(())
+    }
+}
+
+impl Request {
+    /// `--emit` writes one function for one symbolic result.
+    fn check_emit(&self, has_point: bool) -> Result<(), Diagnostic> {
+        let refuse = |m: String| Err(Diagnostic::error(m));
+        if matches!(self.op, Op::Eval | Op::Step) {
+            return refuse(format!(
+                "--emit writes a result as code: it is for partial, total, differential, grad, \
+                 hessian, jacobian and simplify, not `{}`",
+                self.command
+            ));
+        }
+        if self.batch() {
+            return refuse(
+                "--emit writes a whole function, not one line per input line: give the \
+                 expression as an argument, not `-`"
+                    .into(),
+            );
+        }
+        if has_point {
+            return refuse(
+                "--emit writes code that takes the point as its arguments; --at and \
+                 --at-file evaluate here: use one or the other"
+                    .into(),
+            );
+        }
+        if self.explain {
+            return refuse("--explain and --emit both write the output: use one".into());
         }
         Ok(())
     }

@@ -43,6 +43,8 @@ pub struct Settings {
     pub max_nodes: u64,
     /// Standard output is a terminal: a matrix may take several lines there.
     pub stdout_is_tty: bool,
+    /// `--strict`: every warning is an error.
+    pub strict: bool,
 }
 
 impl Settings {
@@ -62,6 +64,7 @@ impl Settings {
             color_out: color(term.stdout_is_tty),
             max_nodes: global.max_nodes,
             stdout_is_tty: term.stdout_is_tty,
+            strict: global.strict,
         }
     }
 

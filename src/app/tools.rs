@@ -45,7 +45,7 @@ pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> io::Resu
 }
 
 /// The guide's pages, by topic: docs/*.md as they are in the repository.
-pub const TOPICS: [(&str, &str, &str); 11] = [
+pub const TOPICS: [(&str, &str, &str); 12] = [
     (
         "tutorial",
         "a ten-minute walk through the main ideas",
@@ -80,6 +80,11 @@ pub const TOPICS: [(&str, &str, &str); 11] = [
         "backprop",
         "the gradient of a neural network, step by step",
         include_str!("../../docs/backprop.md"),
+    ),
+    (
+        "codegen",
+        "--emit: a result as code in C, Python, Rust or JavaScript",
+        include_str!("../../docs/codegen.md"),
     ),
     (
         "session",

@@ -2,6 +2,7 @@
 //! and LaTeX styles; each style only chooses tokens. JSON wraps these (see `json.rs`).
 
 pub mod cse;
+pub mod emit;
 pub mod float;
 pub mod json;
 pub mod shape;

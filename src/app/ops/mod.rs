@@ -4,6 +4,7 @@
 
 mod at;
 mod check;
+mod emit;
 mod explain;
 mod warning;
 
@@ -12,7 +13,7 @@ use super::request::{Op, Request};
 use super::settings::Settings;
 use deriv::calculus::implicit::{self, Implicit, ImplicitError};
 use deriv::calculus::{partial, reverse};
-use deriv::diagnostic::{Diagnostic, Kind};
+use deriv::diagnostic::{Diagnostic, Kind, Severity};
 use deriv::eval::Kinks;
 use deriv::expr::{ExprId, Fault, Func, Name, Node, Store};
 use deriv::parse;
@@ -42,6 +43,12 @@ pub enum Answer {
     },
     /// A gradient of many entries at a point, as numbers (reverse-mode AD).
     Numbers(Vec<f64>),
+    /// `--emit`: the symbolic result (for JSON) and the code.
+    Code {
+        shape: Shape,
+        deltas: Vec<(Name, ExprId)>,
+        code: deriv::print::emit::Emitted,
+    },
     /// `step`: every value of the point after the step (`name`, value text), the values
     /// file written back, the rate, and E at the point before it (the mean over the
     /// samples with `--data`).
@@ -152,7 +159,40 @@ pub fn answer(
     label: &str,
 ) -> Result<Outcome, Vec<Diagnostic>> {
     let job = Job::parse(inp, req, st, texts, label)?;
-    job.outcome().map_err(|d| vec![d])
+    let place = Place {
+        label: job.place.label.clone(),
+        text: job.place.text.clone(),
+    };
+    let o = job.outcome().map_err(|d| vec![d])?;
+    if st.strict {
+        // In a batch, each error shows its line.
+        return strict(o, req.batch().then_some(&place));
+    }
+    Ok(o)
+}
+
+/// `--strict`: an answer with a warning is refused, each warning said as an error. Every
+/// client (arguments, batch, session, plot) answers through `answer`, so this is the one
+/// place that decides it.
+fn strict(o: Outcome, place: Option<&Place>) -> Result<Outcome, Vec<Diagnostic>> {
+    let errors: Vec<Diagnostic> = o
+        .warnings
+        .iter()
+        .filter(|w| w.severity == Severity::Warning)
+        .map(|w| {
+            let mut e = w.clone();
+            e.severity = Severity::Error;
+            if let (None, Some(place)) = (&e.snippet, place) {
+                e = place.at(e);
+            }
+            e.with_note("--strict makes every warning an error")
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(o)
+    } else {
+        Err(errors)
+    }
 }
 
 impl<'a> Job<'a> {
@@ -310,7 +350,10 @@ impl<'a> Job<'a> {
             }
             // A constant needs no point; a variable without a value is an error there.
             (Op::Eval, None) => at::values(&mut self, shape, &[])?,
-            (_, None) => Answer::Symbolic { shape, deltas },
+            (_, None) => match self.req.emit {
+                Some(lang) => emit::code(&mut self, shape, deltas, &columns, lang)?,
+                None => Answer::Symbolic { shape, deltas },
+            },
         };
         Ok(self.finish(answer, columns, warning_data, explanation, check))
     }
@@ -373,7 +416,10 @@ impl<'a> Job<'a> {
 
     /// `grad`: reverse mode; printed with `--cse`, the backpropagation deltas are named.
     fn grad(&mut self, columns: &[Name]) -> Computed {
-        let named = self.req.cse && !self.req.check && self.inp.point.is_none();
+        // Named for --cse and for code (whose local variables they become).
+        let named = (self.req.cse || self.req.emit.is_some())
+            && !self.req.check
+            && self.inp.point.is_none();
         let (entries, deltas) = if named {
             self.gradient_with_deltas(columns)
         } else {

@@ -140,6 +140,7 @@ fn request(a: &PlotArgs) -> Result<Request, Failure> {
         rate: 0.0,
         dependent: None,
         samples: Default::default(),
+        emit: None,
     })
 }
 
