@@ -27,6 +27,22 @@ pub struct CallError {
     pub message: String,
 }
 
+impl std::fmt::Display for DefError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "definition {}: {}", self.index + 1, self.message)
+    }
+}
+
+impl std::error::Error for DefError {}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CallError {}
+
 #[derive(Clone)]
 struct Function {
     params: Vec<Name>,

@@ -285,7 +285,11 @@ pub(crate) fn outer_derivative(s: &mut Store, f: &Func, args: &[ExprId], i: usiz
     if b.arity() != (1, 1) {
         return nary_derivative(s, b, args, i);
     }
-    let u = args[0];
+    unary_derivative(s, b, args[0])
+}
+
+/// f'(u) for a built-in f of one argument.
+fn unary_derivative(s: &mut Store, b: Builtin, u: ExprId) -> ExprId {
     let two = s.int(2);
     let one = s.one();
     use Builtin::*;

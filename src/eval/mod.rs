@@ -11,7 +11,7 @@ mod tape;
 pub use run::Workspace;
 pub use tape::{Options, Tape};
 
-use crate::expr::{Builtin, ExprId, Func, Name, Node, Store};
+use crate::expr::{Builtin, ExprId, Name, Store};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum EvalError {
@@ -26,7 +26,7 @@ pub enum EvalError {
     /// A derivative met a kink or a jump, where it does not exist: the subexpression is
     /// `heaviside(u)` at u = 0 (the derivative of relu, max or min), or, from `kink_at`
     /// and `gradient_at`, the call of a function with a kink whose argument is at it
-    /// (`relu(x)` at x = 0). `describe_kink` words it.
+    /// (`relu(x)` at x = 0). The application words it (`app::ops::at`).
     Kink(ExprId),
     /// The derivative by a variable is not a finite number there, although the value is:
     /// the derivative of `at` (the subexpression named) is infinite or undefined
@@ -304,10 +304,6 @@ pub(crate) fn subgradient(f: Builtin, x: &[f64], i: usize) -> f64 {
 /// min, heaviside, sign, floor, ceil) whose arguments depend on `vars` and sit at the
 /// kink at this point (relu(x) at x = 0, max(x, y) at x = y, floor(x) at an integer):
 /// there a derivative of `f` by `vars` may not exist, whatever its formula gives (the
-/// The first call, children before parents, of a function with a kink (relu, abs, max,
-/// min, heaviside, sign, floor, ceil) whose arguments depend on `vars` and sit at the
-/// kink at this point (relu(x) at x = 0, max(x, y) at x = y, floor(x) at an integer):
-/// there a derivative of `f` by `vars` may not exist, whatever its formula gives (the
 /// derivative of abs is sign, which is 0 at 0; floor's is 0). `None` where there is none.
 pub fn kink_at(
     store: &Store,
@@ -325,60 +321,6 @@ pub fn kink_at(
     t.first_kink(&st, &v)
 }
 
-/// convention a framework would use.
-pub fn describe_kink(store: &Store, at: ExprId) -> (String, String) {
-    use crate::print::{Style, render};
-    let shown = render(store, at, Style::Plain);
-    let Node::Call(Func::Builtin(b), args) = store.node(at) else {
-        return (format!("{shown} has a kink at this point"), String::new());
-    };
-    let arg = |i: usize| render(store, args[i], Style::Plain);
-    let (message, note) = match b {
-        Builtin::Heaviside => (
-            format!(
-                "{shown} has no value where {} = 0: the derivative does not exist at this \
-                 point (a kink, where relu, max or min turns)",
-                arg(0)
-            ),
-            format!(
-                "{}; {}",
-                Builtin::Relu.kink_convention(),
-                Builtin::Max.kink_convention()
-            ),
-        ),
-        Builtin::Max | Builtin::Min => (
-            format!(
-                "the derivative does not exist at this point: {shown} has a kink where its \
-                 arguments tie"
-            ),
-            b.kink_convention().to_string(),
-        ),
-        Builtin::Floor | Builtin::Ceil => (
-            format!(
-                "the derivative does not exist at this point: {shown} jumps where {} is an \
-                 integer",
-                arg(0)
-            ),
-            b.kink_convention().to_string(),
-        ),
-        _ => (
-            format!(
-                "the derivative does not exist at this point: {shown} has a {} where {} = 0",
-                if matches!(b, Builtin::Heaviside | Builtin::Sign) {
-                    "jump"
-                } else {
-                    "kink"
-                },
-                arg(0)
-            ),
-            b.kink_convention().to_string(),
-        ),
-    };
-    (
-        message,
-        format!("frameworks take a subgradient there: {note}"),
-    )
-}
 /// A small deterministic generator (xorshift*) for sample points; no external crate.
 pub struct Rng(u64);
 
@@ -421,9 +363,6 @@ pub fn numerically_equal(store: &Store, a: ExprId, b: ExprId) -> Option<bool> {
     (checked > 0).then_some(true)
 }
 
-/// The value of `f` and its gradient by `vars` at a point, by reverse-mode automatic
-/// differentiation on numbers: one forward pass for the values, one backward pass for the
-/// adjoints, no symbolic derivative built. This is what `grad --at` with many variables and
 /// The value of `f` and its gradient by `vars` at a point, by reverse-mode automatic
 /// differentiation on the compiled tape: one forward run for the values, one backward
 /// sweep for the adjoints, no symbolic derivative built. An error at a kink.

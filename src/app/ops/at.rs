@@ -5,7 +5,7 @@ use super::{Answer, EXACT_ENTRIES, Job};
 use crate::app::{train, values};
 use deriv::diagnostic::Diagnostic;
 use deriv::eval::{EvalError, Kinks, eval};
-use deriv::expr::{ExprId, Name, Store};
+use deriv::expr::{Builtin, ExprId, Func, Name, Node, Store};
 use deriv::print::shape::{DTerm, Shape};
 use deriv::print::{Style, float, render};
 use rustc_hash::FxHashMap;
@@ -38,7 +38,7 @@ fn eval_diag(s: &Store, err: EvalError, result: Option<ExprId>) -> Diagnostic {
             render(s, sub, Style::Plain)
         ))),
         EvalError::Kink(sub) => {
-            let (message, note) = deriv::eval::describe_kink(s, sub);
+            let (message, note) = describe_kink(s, sub);
             Diagnostic::error(message).with_note(note)
         }
         EvalError::Gradient { var, at } => {
@@ -135,15 +135,8 @@ pub fn step(
                     .with_note("give every variable a value in --at-file or --at"))
         })?;
     if job.req.stats {
-        let (fwd, back) = problem.cost();
-        let ops = deriv::calculus::reverse::op_count(s, &[e]);
-        job.warnings.push(
-            Diagnostic::note(format!(
-                "stats: the expression has {ops} operations; a step runs E and its gradient \
-                 compiled, {fwd} + {back} instructions per sample (a sum of products is one)"
-            ))
-            .with_kind(deriv::diagnostic::Kind::Stats),
-        );
+        let note = stats_note(s, e, &problem);
+        job.warnings.push(note);
     }
     let n = problem.samples();
     problem.set_params(&bound.theta);
@@ -151,22 +144,8 @@ pub fn step(
     let total = problem
         .batch(&rows)
         .map_err(|se| job.place.at(train::sample_diag(s, &se, data)))?;
-    let mut changed: FxHashMap<String, f64> = FxHashMap::default();
-    for (i, &name) in names.iter().enumerate() {
-        let g = problem.sum[i] / n as f64;
-        let next = bound.theta[i] - eta * g;
-        if !next.is_finite() {
-            return Err(job.place.at(Diagnostic::error(format!(
-                "the step takes `{}` to {}: ∂E/∂{} = {}, rate {}",
-                s.name(name),
-                values::double(next),
-                s.name(name),
-                values::double(g),
-                values::double(eta)
-            ))));
-        }
-        changed.insert(s.name(name).to_string(), next);
-    }
+    let gradient: Vec<f64> = problem.sum.iter().map(|g| g / n as f64).collect();
+    let changed = updated(s, names, &bound.theta, &gradient, eta).map_err(|d| job.place.at(d))?;
     let listed = p
         .iter()
         .map(|&(n, v)| {
@@ -194,6 +173,43 @@ pub fn step(
         rate: eta,
         loss: total / n as f64,
     })
+}
+
+/// `--stats` for a step: the expression's operations and the compiled tape's instructions.
+fn stats_note(s: &Store, e: ExprId, problem: &train::Problem) -> Diagnostic {
+    let (fwd, back) = problem.cost();
+    let ops = deriv::calculus::reverse::op_count(s, &[e]);
+    Diagnostic::note(format!(
+        "stats: the expression has {ops} operations; a step runs E and its gradient \
+         compiled, {fwd} + {back} instructions per sample (a sum of products is one)"
+    ))
+    .with_kind(deriv::diagnostic::Kind::Stats)
+}
+
+/// θ − η·g for each parameter, by name; a value that leaves the doubles is an error.
+fn updated(
+    s: &Store,
+    names: &[Name],
+    theta: &[f64],
+    gradient: &[f64],
+    eta: f64,
+) -> Result<FxHashMap<String, f64>, Diagnostic> {
+    let mut changed = FxHashMap::default();
+    for ((&name, &t), &g) in names.iter().zip(theta).zip(gradient) {
+        let next = t - eta * g;
+        if !next.is_finite() {
+            return Err(Diagnostic::error(format!(
+                "the step takes `{}` to {}: ∂E/∂{} = {}, rate {}",
+                s.name(name),
+                values::double(next),
+                s.name(name),
+                values::double(g),
+                values::double(eta)
+            )));
+        }
+        changed.insert(s.name(name).to_string(), next);
+    }
+    Ok(changed)
 }
 
 /// A derivative from an implicit relation F = 0 holds on the curve only: a point off it
@@ -262,7 +278,7 @@ pub fn kinks(
     let point = doubles(s, p);
     for f in fulls {
         if let Some(k) = deriv::eval::kink_at(s, f, vars, &|n| point.get(&n).copied()) {
-            let (message, note) = deriv::eval::describe_kink(s, k);
+            let (message, note) = describe_kink(s, k);
             return Err(job.place.at(Diagnostic::error(message).with_note(note)));
         }
     }
@@ -365,4 +381,60 @@ fn signed_terms(
         });
     }
     out
+}
+
+/// What a derivative at the kink `at` (a call found by `eval::kink_at`) says: the message
+/// (what has no derivative here, and why) and a note with the subgradient convention a
+/// framework would use.
+fn describe_kink(store: &Store, at: ExprId) -> (String, String) {
+    let shown = render(store, at, Style::Plain);
+    let Node::Call(Func::Builtin(b), args) = store.node(at) else {
+        return (format!("{shown} has a kink at this point"), String::new());
+    };
+    let arg = |i: usize| render(store, args[i], Style::Plain);
+    let (message, note) = match b {
+        Builtin::Heaviside => (
+            format!(
+                "{shown} has no value where {} = 0: the derivative does not exist at this \
+                 point (a kink, where relu, max or min turns)",
+                arg(0)
+            ),
+            format!(
+                "{}; {}",
+                Builtin::Relu.kink_convention(),
+                Builtin::Max.kink_convention()
+            ),
+        ),
+        Builtin::Max | Builtin::Min => (
+            format!(
+                "the derivative does not exist at this point: {shown} has a kink where its \
+                 arguments tie"
+            ),
+            b.kink_convention().to_string(),
+        ),
+        Builtin::Floor | Builtin::Ceil => (
+            format!(
+                "the derivative does not exist at this point: {shown} jumps where {} is an \
+                 integer",
+                arg(0)
+            ),
+            b.kink_convention().to_string(),
+        ),
+        _ => (
+            format!(
+                "the derivative does not exist at this point: {shown} has a {} where {} = 0",
+                if matches!(b, Builtin::Heaviside | Builtin::Sign) {
+                    "jump"
+                } else {
+                    "kink"
+                },
+                arg(0)
+            ),
+            b.kink_convention().to_string(),
+        ),
+    };
+    (
+        message,
+        format!("frameworks take a subgradient there: {note}"),
+    )
 }
