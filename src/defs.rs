@@ -333,6 +333,20 @@ impl Defs {
         }
         // The body, differentiated by the parameters the call names, then applied.
         let mut body = if full { f.full } else { f.keep };
+        if !derivs.is_empty() {
+            // A sum is expanded, not differentiated as a call; the parameters not
+            // differentiated by take their arguments first, so its bounds may use them.
+            let by = |p: &Name| derivs.iter().any(|&d| f.params[d as usize] == *p);
+            let others: FxHashMap<Name, ExprId> = map
+                .iter()
+                .filter(|(p, _)| !by(p))
+                .map(|(&p, &a)| (p, a))
+                .collect();
+            body = s.substitute(body, &others);
+            body = s
+                .expand_sums(body)
+                .map_err(|message| CallError { message })?;
+        }
         for &d in derivs {
             body = partial(s, body, f.params[d as usize]);
         }
@@ -344,6 +358,19 @@ impl Defs {
 fn name_at(s: &str) -> Option<&str> {
     let s = s.trim();
     (parse::is_name(s) && !matches!(s, "pi" | "π" | "e")).then_some(s)
+}
+
+/// The parameters renamed to fresh names in the body: a parameter is bound there, so a
+/// constant, `--given` or `--at` of the same name never reaches it, and an argument that
+/// mentions a variable of that name is not captured when the call is expanded.
+fn bind(s: &mut Store, params: &[Name], body: ExprId) -> (Vec<Name>, ExprId) {
+    let fresh: Vec<Name> = params.iter().map(|&p| s.fresh_name(p)).collect();
+    let map: FxHashMap<Name, ExprId> = params
+        .iter()
+        .zip(&fresh)
+        .map(|(&p, &q)| (p, s.sym_name(q)))
+        .collect();
+    (fresh, s.substitute(body, &map))
 }
 
 fn parse_def(s: &mut Store, t: &str, index: usize) -> Result<(Lhs, ExprId), DefError> {
@@ -362,15 +389,20 @@ fn parse_def(s: &mut Store, t: &str, index: usize) -> Result<(Lhs, ExprId), DefE
     let lhs_t = lhs.trim();
     let lstart = lhs.len() - lhs.trim_start().len();
     let lspan = lstart..lstart + lhs_t.len();
-    let body = parse::parse(s, rhs)
-        .map_err(|e: ParseError| err(e.message, e.span.start + eq + 1..e.span.end + eq + 1))?;
+    // (The left side is checked first: a parameter named like a function is reported as
+    // such, not as a misuse of that function in the body.)
+    let body = |s: &mut Store| {
+        parse::parse(s, rhs)
+            .map_err(|e: ParseError| err(e.message, e.span.start + eq + 1..e.span.end + eq + 1))
+    };
+    if let Some(what) = parse::reserved(lhs_t) {
+        return Err(err(
+            format!("`{lhs_t}` is {what} and cannot be redefined"),
+            lspan,
+        ));
+    }
     if let Some(n) = name_at(lhs_t) {
-        if parse::is_builtin_name(n) {
-            return Err(err(
-                format!("`{n}` is a built-in function and cannot be redefined"),
-                lspan,
-            ));
-        }
+        let body = body(s)?;
         return Ok((Lhs::Const(s.intern_name(n)), body));
     }
     let Some(open) = lhs_t.find('(') else {
@@ -390,17 +422,23 @@ fn parse_def(s: &mut Store, t: &str, index: usize) -> Result<(Lhs, ExprId), DefE
         Some(h) => (h.trim(), true),
         None => (head, false),
     };
-    let Some(fname) = name_at(fname) else {
-        return Err(err(format!("`{head}` is not a function name"), lspan));
-    };
-    if parse::is_builtin_name(fname) {
+    if let Some(what) = parse::reserved(fname) {
         return Err(err(
-            format!("`{fname}` is a built-in function and cannot be redefined"),
+            format!("`{}` is {what} and cannot be redefined", fname.trim()),
             lspan,
         ));
     }
+    let Some(fname) = name_at(fname) else {
+        return Err(err(format!("`{head}` is not a function name"), lspan));
+    };
     let mut params = Vec::new();
     for p in lhs_t[open + 1..lhs_t.len() - 1].split(',') {
+        if let Some(what) = parse::reserved(p) {
+            return Err(err(
+                format!("`{}` is {what}, so it cannot be a parameter", p.trim()),
+                lspan.clone(),
+            ));
+        }
         let Some(p) = name_at(p) else {
             return Err(err(
                 format!("`{}` is not a parameter name", p.trim()),
@@ -417,6 +455,8 @@ fn parse_def(s: &mut Store, t: &str, index: usize) -> Result<(Lhs, ExprId), DefE
         params.push(n);
     }
     let f = s.intern_name(fname);
+    let body = body(s)?;
+    let (params, body) = bind(s, &params, body);
     if rule {
         if params.len() != 1 {
             return Err(err(

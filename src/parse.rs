@@ -532,14 +532,29 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
 }
 
 /// `sum(i = lo..hi, body)`, expanded later, once its bounds are known integers.
+///
+/// The index is bound in the body only: it is renamed there to a fresh name, so no outer
+/// value of `i` (`--let i=10`, `--given`, `--at`, a parameter `i`) reaches it, and a
+/// sum inside it with the same index shadows it.
 fn sumcall(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
     let mut inner = p.into_inner();
     let var = inner.next().expect("ident");
-    let v = store.intern_name(var.as_str());
+    let written = var.as_str();
+    if let Some(what) = reserved(written) {
+        return Err(ParseError::new(
+            format!("`{written}` is {what}, so it cannot be the index of a sum"),
+            span_of(&var),
+        )
+        .note("an index is a variable name: sum(i = 1..3, x^i)"));
+    }
+    let v = store.intern_name(written);
     let lo = build(store, inner.next().expect("lo"))?;
     let hi = build(store, inner.next().expect("hi"))?;
     let body = build(store, inner.next().expect("body"))?;
-    Ok(store.call(Func::Sum(v), vec![lo, hi, body]))
+    let bound = store.bound_name(v, body);
+    let local = store.sym_name(bound);
+    let body = store.substitute(body, &rustc_hash::FxHashMap::from_iter([(v, local)]));
+    Ok(store.call(Func::Sum(bound), vec![lo, hi, body]))
 }
 
 /// `w[i, j]`: an indexed name (the variable `w[1,2]` when the indices are integers).
@@ -727,6 +742,16 @@ fn dcall(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
 /// or be redefined)?
 pub fn is_builtin_name(s: &str) -> bool {
     Builtin::from_name(s).is_some() || EXTRA_NAMES.contains(&s)
+}
+
+/// What `s` is when it is not free to be a variable (differentiated by, given a value,
+/// bound as a sum's index or a parameter): `a constant` or `a built-in function`.
+pub fn reserved(s: &str) -> Option<&'static str> {
+    match s.trim() {
+        "pi" | "π" | "e" => Some("a constant"),
+        n if is_builtin_name(n) => Some("a built-in function"),
+        _ => None,
+    }
 }
 
 /// Built-in names that are not a `Builtin` of their own.

@@ -149,7 +149,12 @@ const MALFORMED: &[(&str, &str, usize, &str)] = &[
     ("=x", "needs a variable name before `=`", 8, "="),
     ("t=", "needs an expression after `=`", 10, ""),
     ("2=x", "`2` is not a variable name", 8, "2"),
-    ("pi=x", "`pi` is not a variable name", 8, "pi"),
+    (
+        "pi=x",
+        "`pi` is a constant, so it cannot be given a value",
+        8,
+        "pi",
+    ),
     ("t=x+", "expected an operand after `+`", 12, ""),
     ("t=(x", "unclosed `(`", 10, "("),
 ];

@@ -397,7 +397,8 @@ fn at_malformed_is_rejected() {
     deriv(&["eval", "x^2", "--at", "x=1,x=2"]).fails_with(1, "`x` is given two values");
     deriv(&["eval", "x^2", "--at", "x=y"]).fails_with(1, "must be a number");
     deriv(&["eval", "x^2", "--at", "x=1,"]).fails_with(1, "has no `=`");
-    deriv(&["eval", "x^2", "--at", "pi=1"]).fails_with(1, "not a variable name");
+    deriv(&["eval", "x^2", "--at", "pi=1"])
+        .fails_with(1, "`pi` is a constant, so it cannot be given a value");
     deriv(&["eval", "x^2", "--at", "x=(("]).fails_with(1, "in --at x=");
     // The --at syntax is checked before any input is read, on every command.
     deriv(&["grad", "x^2", "--at", "x"]).fails_with(1, "has no `=`");

@@ -23,6 +23,7 @@ mod parse_agree;
 mod plot;
 mod reference;
 mod roundtrip;
+mod scoping;
 mod strict;
 mod tools;
 mod train;

@@ -104,6 +104,19 @@ impl Inputs {
 
     fn check_constraints(&mut self, req: &Request) -> Result<(), Diagnostic> {
         let rels = &self.cons;
+        if let Some(d) = &self.dependent {
+            let why = match parse::reserved(d) {
+                Some(what) => Some(format!("`{d}` is {what}, not a variable")),
+                None if parse::var_name(d).is_none() => {
+                    Some(format!("`{d}` is not a variable name"))
+                }
+                None => None,
+            };
+            if let Some(why) = why {
+                return Err(Diagnostic::error(format!("--dependent {d}: {why}"))
+                    .with_note("--dependent names the variable a relation makes depend on x: --dependent y"));
+            }
+        }
         if let (Some(d), true) = (&self.dependent, rels.implicit.is_empty()) {
             return Err(Diagnostic::error(format!(
                 "--dependent {d} needs an implicit relation, such as --given 'x^2 + {d}^2 = 1'"
@@ -198,6 +211,15 @@ impl Inputs {
             .with_note("for example --given t=x"));
         }
         let lstart = lhs.len() - lhs.trim_start().len();
+        if let Some(what) = parse::reserved(name) {
+            return Err(diag(
+                format!("`{name}` is {what}, so it cannot be given a value"),
+                lstart..lstart + name.len(),
+            )
+            .with_note(
+                "the left side of --given is the variable that depends on others: --given t=x",
+            ));
+        }
         if parse::var_name(name).is_none() && !matches!(name, "pi" | "π" | "e") {
             // (`2=x` is a malformed constraint, not a relation: its left side has no variable.)
             if let (Ok(l), Ok(r)) = (parse::parse(s, lhs), parse::parse(s, &g[eq + 1..]))
@@ -344,6 +366,12 @@ impl Inputs {
             .with_note("for example --at x=1,y=2, or w=[0.5,1] for w[1] and w[2]"));
         };
         let name_text = part[..eq].trim();
+        if let Some(what) = parse::reserved(name_text) {
+            return Err(diag(
+                format!("`{name_text}` is {what}, so it cannot be given a value"),
+                0..eq.max(1),
+            ));
+        }
         let Some(name) = parse::var_name(name_text) else {
             return Err(diag(
                 format!("`{name_text}` is not a variable name"),
@@ -391,9 +419,9 @@ fn check_variable_names(vars: &[String], wrt: Option<&[String]>) -> Result<(), D
         if v.contains('*') && patterns.contains(v) {
             continue;
         }
-        if matches!(v.as_str(), "pi" | "π" | "e") {
+        if let Some(what) = parse::reserved(v) {
             return Err(Diagnostic::error(format!(
-                "`{v}` is a constant; it cannot be differentiated by"
+                "`{v}` is {what}; it cannot be differentiated by"
             )));
         }
         if parse::var_name(v).is_none() {

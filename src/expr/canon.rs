@@ -651,6 +651,8 @@ impl Store {
 
     /// Expands every `sum(i = lo..hi, body)` whose bounds are integers (all of them must
     /// be by now); a bound that is not, or more than `MAX_SUM_TERMS` terms, is an error.
+    /// A bound may use an enclosing sum's index (`sum(i = 1..3, sum(j = 1..i, ...))`):
+    /// that sum waits for the enclosing one to put in its values, one pass per level.
     pub fn expand_sums(&mut self, e: ExprId) -> Result<ExprId, String> {
         let has_sum = self.has(Seen::SumCall)
             && self
@@ -660,36 +662,48 @@ impl Store {
         if !has_sum {
             return Ok(e);
         }
-        let r = self.rewrite(&[e], |s, n, kids| {
-            let Node::Call(Func::Sum(var), _) = *s.node(n) else {
-                return Ok(None);
-            };
-            let (lo, hi, body) = (kids[0], kids[1], kids[2]);
-            let bound = |s: &Store, b: ExprId| -> Result<i64, String> {
-                s.as_num(b).and_then(|r| r.to_i64()).ok_or_else(|| {
-                    format!(
+        let mut e = e;
+        loop {
+            // The first sum left as it is (with why), and whether any other was expanded.
+            let mut kept: Option<String> = None;
+            let mut expanded = false;
+            let r = self.rewrite(&[e], |s, n, kids| {
+                let Node::Call(Func::Sum(var), _) = *s.node(n) else {
+                    return Ok(None);
+                };
+                let (lo, hi, body) = (kids[0], kids[1], kids[2]);
+                let bound = |b: ExprId| s.as_num(b).and_then(|r| r.to_i64());
+                let (Some(a), Some(b)) = (bound(lo), bound(hi)) else {
+                    let odd = if bound(lo).is_none() { lo } else { hi };
+                    kept.get_or_insert_with(|| format!(
                         "the bounds of sum({} = ...) must be known integers, but one is `{}` (give it with --let, e.g. --let 'I = 4')",
                         s.name(var),
-                        crate::print::render(s, b, crate::print::Style::Plain)
-                    )
-                })
-            };
-            let (a, b) = (bound(s, lo)?, bound(s, hi)?);
-            if b.saturating_sub(a) >= MAX_SUM_TERMS {
-                return Err(format!(
-                    "sum({} = {a}..{b}, ...) has more than {MAX_SUM_TERMS} terms",
-                    s.name(var)
-                ));
+                        crate::print::render(s, odd, crate::print::Style::Plain)
+                    ));
+                    return Ok(None);
+                };
+                if b.saturating_sub(a) >= MAX_SUM_TERMS {
+                    return Err(format!(
+                        "sum({} = {a}..{b}, ...) has more than {MAX_SUM_TERMS} terms",
+                        s.name(var)
+                    ));
+                }
+                expanded = true;
+                let mut terms = Vec::new();
+                for k in a..=b {
+                    let kk = s.int(k);
+                    let map = FxHashMap::from_iter([(var, kk)]);
+                    terms.push(s.substitute(body, &map));
+                }
+                Ok(Some(s.add(terms)))
+            })?;
+            e = r[0];
+            match (kept, expanded) {
+                (None, _) => return Ok(e),
+                (Some(why), false) => return Err(why),
+                (Some(_), true) => {}
             }
-            let mut terms = Vec::new();
-            for k in a..=b {
-                let kk = s.int(k);
-                let map = FxHashMap::from_iter([(var, kk)]);
-                terms.push(s.substitute(body, &map));
-            }
-            Ok(Some(s.add(terms)))
-        })?;
-        Ok(r[0])
+        }
     }
 
     /// e^u

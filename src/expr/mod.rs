@@ -133,6 +133,9 @@ pub struct Store {
     table: HashTable<ExprId>,
     names: Vec<String>,
     name_ids: FxHashMap<String, Name>,
+    /// The fresh name of each sum's index, by (index, body as written): the same sum
+    /// written twice is one node.
+    bound: FxHashMap<(Name, ExprId), Name>,
     pub fault: Option<Fault>,
     /// Derivative rules for unknown functions (`--let "phi'(s) = ..."`): the function's
     /// name → (its parameter, the derivative's body). The chain rule uses them.
@@ -212,6 +215,7 @@ impl Clone for Store {
             table,
             names: self.names.clone(),
             name_ids: self.name_ids.clone(),
+            bound: self.bound.clone(),
             fault: self.fault.clone(),
             rules: self.rules.clone(),
             max_nodes: self.max_nodes,
@@ -262,6 +266,7 @@ impl Store {
             table: HashTable::with_capacity(256),
             names: Vec::new(),
             name_ids: FxHashMap::default(),
+            bound: FxHashMap::default(),
             fault: None,
             rules: FxHashMap::default(),
             max_nodes: DEFAULT_MAX_NODES as usize,
@@ -346,6 +351,28 @@ impl Store {
         self.names.push(s.to_string());
         self.name_ids.insert(s.to_string(), n);
         n
+    }
+
+    /// A bound variable (a sum's index, a definition's parameter): a new name spelled like
+    /// `n` but distinct from every other, so that no outer value (`--let`, `--given`,
+    /// `--at`) can reach it and no argument substituted for a parameter can be captured by
+    /// it. It is never looked up by its spelling.
+    pub fn fresh_name(&mut self, n: Name) -> Name {
+        let fresh = Name(self.names.len() as u32);
+        let spelling = self.names[n.0 as usize].clone();
+        self.names.push(spelling);
+        fresh
+    }
+
+    /// `fresh_name(n)` for the variable `n` bound in `body`, the same each time: a sum
+    /// read twice is the same node, as any other expression is.
+    pub fn bound_name(&mut self, n: Name, body: ExprId) -> Name {
+        if let Some(&b) = self.bound.get(&(n, body)) {
+            return b;
+        }
+        let b = self.fresh_name(n);
+        self.bound.insert((n, body), b);
+        b
     }
 
     /// Every name the store has met: variables, functions, indexed bases, sum indices.

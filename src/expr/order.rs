@@ -97,7 +97,10 @@ impl Store {
         match (na, nb) {
             (Node::Num(x), Node::Num(y)) => x.cmp(y),
             (Node::Const(x), Node::Const(y)) => (*x as u8).cmp(&(*y as u8)),
-            (Node::Sym(x), Node::Sym(y)) => super::name_order(self.name(*x), self.name(*y)),
+            // (A bound variable is spelled like the name it renames: the ids tell them apart.)
+            (Node::Sym(x), Node::Sym(y)) => {
+                super::name_order(self.name(*x), self.name(*y)).then(x.cmp(y))
+            }
             (Node::Call(f, xs), Node::Call(g, ys)) => self
                 .cmp_func(f, g)
                 .then_with(|| self.depth(a).cmp(&self.depth(b)))
@@ -120,7 +123,7 @@ impl Store {
         };
         match (f, g) {
             (Func::Index(a), Func::Index(b)) | (Func::Sum(a), Func::Sum(b)) => {
-                super::name_order(self.name(*a), self.name(*b))
+                super::name_order(self.name(*a), self.name(*b)).then(a.cmp(b))
             }
             _ if kind(f) != kind(g) => kind(f).cmp(&kind(g)),
             (Func::Builtin(x), Func::Builtin(y)) => x.name().cmp(y.name()),
