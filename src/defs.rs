@@ -85,90 +85,15 @@ impl Defs {
         for (index, t) in texts.iter().enumerate() {
             parsed.push(parse_def(s, t, index)?);
         }
-        // Names each definition's body refers to (rule bodies may refer to anything: their
-        // function stays symbolic, so they cannot loop).
-        let defined = |n: &Name, parsed: &[(Lhs, ExprId)]| {
-            parsed.iter().position(|(l, _)| match l {
-                Lhs::Const(m) | Lhs::Func(m, _) => m == n,
-                Lhs::Rule(..) => false,
-            })
+        check_unique(s, &parsed, texts)?;
+        let order = dependency_order(s, &parsed, texts)?;
+        let whole = |i: usize| {
+            move |e: CallError| DefError {
+                index: i,
+                message: e.message,
+                span: 0..texts[i].len(),
+            }
         };
-        let mut seen_name: FxHashMap<Name, usize> = FxHashMap::default();
-        for (i, (l, _)) in parsed.iter().enumerate() {
-            let key = match l {
-                Lhs::Const(n) | Lhs::Func(n, _) => (*n, 0),
-                Lhs::Rule(n, _) => (*n, 1),
-            };
-            let k = key.0;
-            if key.1 == 0 {
-                if let Some(&j) = seen_name.get(&k) {
-                    return Err(DefError {
-                        index: i,
-                        message: format!(
-                            "`{}` is defined twice (first in definition {})",
-                            s.name(k),
-                            j + 1
-                        ),
-                        span: 0..texts[i].find('=').unwrap_or(0),
-                    });
-                }
-                seen_name.insert(k, i);
-            }
-        }
-        let deps: Vec<Vec<usize>> = parsed
-            .iter()
-            .map(|(l, body)| match l {
-                Lhs::Rule(..) => Vec::new(),
-                _ => {
-                    let mut d = Vec::new();
-                    for n in s.postorder(&[*body]) {
-                        let name = match s.node(n) {
-                            Node::Sym(m) => Some(*m),
-                            Node::Call(Func::Unknown { name, .. }, _) => Some(*name),
-                            _ => None,
-                        };
-                        if let Some(j) = name.and_then(|m| defined(&m, &parsed)) {
-                            d.push(j);
-                        }
-                    }
-                    d
-                }
-            })
-            .collect();
-        // Depth-first order, refusing cycles.
-        let mut state = vec![0u8; parsed.len()];
-        let mut order = Vec::new();
-        fn visit(
-            i: usize,
-            deps: &[Vec<usize>],
-            state: &mut [u8],
-            order: &mut Vec<usize>,
-        ) -> Result<(), usize> {
-            match state[i] {
-                2 => return Ok(()),
-                1 => return Err(i),
-                _ => {}
-            }
-            state[i] = 1;
-            for &j in &deps[i] {
-                visit(j, deps, state, order)?;
-            }
-            state[i] = 2;
-            order.push(i);
-            Ok(())
-        }
-        for i in 0..parsed.len() {
-            if let Err(j) = visit(i, &deps, &mut state, &mut order) {
-                let name = match &parsed[j].0 {
-                    Lhs::Const(n) | Lhs::Func(n, _) | Lhs::Rule(n, _) => s.name(*n).to_string(),
-                };
-                return Err(DefError {
-                    index: j,
-                    message: format!("`{name}` is defined in terms of itself"),
-                    span: 0..texts[j].len(),
-                });
-            }
-        }
         let mut defs = Defs::default();
         // Rule functions are known before any body is expanded, so bodies keep them.
         for (l, body) in &parsed {
@@ -178,64 +103,41 @@ impl Defs {
         }
         for &i in &order {
             let (l, body) = &parsed[i];
-            let keep = defs.expand(s, *body, false).map_err(|e| DefError {
-                index: i,
-                message: e.message,
-                span: 0..texts[i].len(),
-            })?;
-            let full = defs.expand(s, *body, true).map_err(|e| DefError {
-                index: i,
-                message: e.message,
-                span: 0..texts[i].len(),
-            })?;
+            let keep = defs.expand(s, *body, false).map_err(whole(i))?;
+            let full = defs.expand(s, *body, true).map_err(whole(i))?;
             match l {
                 Lhs::Const(n) => {
                     defs.consts.insert(*n, (keep, full));
                 }
                 Lhs::Func(n, params) => {
-                    defs.funcs.insert(
-                        *n,
-                        Function {
-                            params: params.clone(),
-                            keep,
-                            full,
-                            index: i,
-                        },
-                    );
+                    let params = params.clone();
+                    let f = Function {
+                        params,
+                        keep,
+                        full,
+                        index: i,
+                    };
+                    defs.funcs.insert(*n, f);
                 }
                 Lhs::Rule(..) => {}
             }
         }
         // Rules: their bodies with the constants expanded, their functions kept.
-        let rules: Vec<(Name, Name, ExprId, usize)> = parsed
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (l, b))| match l {
-                Lhs::Rule(n, p) => Some((*n, *p, *b, i)),
-                _ => None,
-            })
-            .collect();
-        for (n, p, b, i) in rules {
-            match defs.funcs.get(&n) {
-                Some(f) if f.params.len() != 1 => {
-                    return Err(DefError {
-                        index: i,
-                        message: format!(
-                            "`{}'` is a rule for a function of one argument, but `{}` takes {}",
-                            s.name(n),
-                            s.name(n),
-                            f.params.len()
-                        ),
-                        span: 0..texts[i].len(),
-                    });
-                }
-                _ => {}
+        for (i, (l, b)) in parsed.iter().enumerate() {
+            let &Lhs::Rule(n, p) = l else { continue };
+            if let Some(f) = defs.funcs.get(&n).filter(|f| f.params.len() != 1) {
+                return Err(DefError {
+                    index: i,
+                    message: format!(
+                        "`{}'` is a rule for a function of one argument, but `{}` takes {}",
+                        s.name(n),
+                        s.name(n),
+                        f.params.len()
+                    ),
+                    span: 0..texts[i].len(),
+                });
             }
-            let kept = defs.expand(s, b, false).map_err(|e| DefError {
-                index: i,
-                message: e.message,
-                span: 0..texts[i].len(),
-            })?;
+            let kept = defs.expand(s, *b, false).map_err(whole(i))?;
             defs.rules.insert(n, (p, kept));
         }
         Ok(defs)
@@ -467,4 +369,90 @@ fn parse_def(s: &mut Store, t: &str, index: usize) -> Result<(Lhs, ExprId), DefE
         return Ok((Lhs::Rule(f, params[0]), body));
     }
     Ok((Lhs::Func(f, params), body))
+}
+
+/// No constant or function is defined twice (a rule may accompany its function).
+fn check_unique(s: &Store, parsed: &[(Lhs, ExprId)], texts: &[String]) -> Result<(), DefError> {
+    let mut seen: FxHashMap<Name, usize> = FxHashMap::default();
+    for (i, (l, _)) in parsed.iter().enumerate() {
+        let (Lhs::Const(k) | Lhs::Func(k, _)) = l else {
+            continue;
+        };
+        if let Some(&j) = seen.get(k) {
+            return Err(DefError {
+                index: i,
+                message: format!(
+                    "`{}` is defined twice (first in definition {})",
+                    s.name(*k),
+                    j + 1
+                ),
+                span: 0..texts[i].find('=').unwrap_or(0),
+            });
+        }
+        seen.insert(*k, i);
+    }
+    Ok(())
+}
+
+/// The definitions in an order where each comes after those its body uses (depth first),
+/// refusing one defined in terms of itself. Rule bodies may refer to anything: their
+/// function stays symbolic, so they cannot loop.
+fn dependency_order(
+    s: &Store,
+    parsed: &[(Lhs, ExprId)],
+    texts: &[String],
+) -> Result<Vec<usize>, DefError> {
+    let defined = |n: &Name| {
+        parsed.iter().position(|(l, _)| match l {
+            Lhs::Const(m) | Lhs::Func(m, _) => m == n,
+            Lhs::Rule(..) => false,
+        })
+    };
+    let deps: Vec<Vec<usize>> = parsed
+        .iter()
+        .map(|(l, body)| match l {
+            Lhs::Rule(..) => Vec::new(),
+            _ => s
+                .postorder(&[*body])
+                .into_iter()
+                .filter_map(|n| match s.node(n) {
+                    Node::Sym(m) => defined(m),
+                    Node::Call(Func::Unknown { name, .. }, _) => defined(name),
+                    _ => None,
+                })
+                .collect(),
+        })
+        .collect();
+    fn visit(
+        i: usize,
+        deps: &[Vec<usize>],
+        state: &mut [u8],
+        order: &mut Vec<usize>,
+    ) -> Result<(), usize> {
+        match state[i] {
+            2 => return Ok(()),
+            1 => return Err(i),
+            _ => {}
+        }
+        state[i] = 1;
+        for &j in &deps[i] {
+            visit(j, deps, state, order)?;
+        }
+        state[i] = 2;
+        order.push(i);
+        Ok(())
+    }
+    let mut state = vec![0u8; parsed.len()];
+    let mut order = Vec::new();
+    for i in 0..parsed.len() {
+        if let Err(j) = visit(i, &deps, &mut state, &mut order) {
+            let (Lhs::Const(n) | Lhs::Func(n, _) | Lhs::Rule(n, _)) = &parsed[j].0;
+            return Err(DefError {
+                index: j,
+                message: format!("`{}` is defined in terms of itself", s.name(*n)),
+                span: 0..texts[j].len(),
+            });
+        }
+    }
+    Ok(order)
 }
