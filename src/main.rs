@@ -17,7 +17,11 @@ fn main() {
     };
     let (cli, name) = match parsed {
         Ok(c) => c,
-        Err(e) => std::process::exit(app::cli::report(&e, &term)),
+        Err(e) => std::process::exit(app::cli::report(
+            &e,
+            term.auto_color(term.stdout_is_tty),
+            term.auto_color(term.stderr_is_tty),
+        )),
     };
     // A result nobody receives (`deriv ... >&-`) must not end with exit 0.
     let stdout_open = !closed_stdout::AT_START.load(std::sync::atomic::Ordering::Relaxed);

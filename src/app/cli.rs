@@ -20,7 +20,9 @@ pub fn number(text: &str) -> Result<f64, String> {
 
 /// Reports a command line clap refused (or `--help`, `--version`); returns the exit
 /// status. An expression where a command belongs (`deriv 'x^2' x`) gets a suggestion.
-pub fn report(e: &clap::Error, term: &super::settings::Terminal) -> i32 {
+/// `color_out`/`color_err`: colour on each stream (`Terminal::auto_color`; no `--color`
+/// is known when clap refused the line).
+pub fn report(e: &clap::Error, color_out: bool, color_err: bool) -> i32 {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let code = if e.use_stderr() { 2 } else { 0 };
     let invalid = match e.get(ContextKind::InvalidSubcommand) {
@@ -29,7 +31,7 @@ pub fn report(e: &clap::Error, term: &super::settings::Terminal) -> i32 {
     };
     let suggested = e.get(ContextKind::SuggestedSubcommand).is_some();
     if invalid.is_empty() || suggested {
-        return print_clap(e, code, term);
+        return print_clap(e, code, color_out);
     }
     let rest: Vec<String> = std::env::args().skip(2).map(|a| quote(&a)).collect();
     let d = deriv::diagnostic::Diagnostic::error(format!("`{invalid}` is not a command"))
@@ -43,20 +45,19 @@ pub fn report(e: &clap::Error, term: &super::settings::Terminal) -> i32 {
             }
         ))
         .with_note("deriv --help lists the commands");
-    let color = !term.no_color && (term.clicolor_force || term.stderr_is_tty);
-    eprint!("{}", d.render(color));
+    eprint!("{}", d.render(color_err));
     code
 }
 
 /// Prints clap's own message (help, version, or an error); a failed write (`deriv --help
 /// > /dev/full`) is an error too.
-fn print_clap(e: &clap::Error, code: i32, term: &super::settings::Terminal) -> i32 {
+fn print_clap(e: &clap::Error, code: i32, color: bool) -> i32 {
     use std::io::Write;
     if e.use_stderr() {
         let _ = e.print();
         return code;
     }
-    let text = match !term.no_color && (term.clicolor_force || term.stdout_is_tty) {
+    let text = match color {
         true => e.render().ansi().to_string(),
         false => e.render().to_string(),
     };

@@ -19,6 +19,12 @@ pub struct Terminal {
 }
 
 impl Terminal {
+    /// Colour on a stream when no `--color` says otherwise: on a terminal, unless NO_COLOR;
+    /// anywhere with CLICOLOR_FORCE.
+    pub fn auto_color(&self, tty: bool) -> bool {
+        !self.no_color && (self.clicolor_force || tty)
+    }
+
     pub fn detect() -> Terminal {
         let env_set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
         Terminal {
@@ -52,7 +58,7 @@ impl Settings {
         let color = |tty: bool| match global.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => !term.no_color && (term.clicolor_force || tty),
+            ColorChoice::Auto => term.auto_color(tty),
         };
         Settings {
             format: global.format.unwrap_or(if term.stdout_is_tty {

@@ -2,7 +2,9 @@
 //! otherwise; a gradient of many entries by reverse-mode AD; and `step`.
 
 use super::{Answer, EXACT_ENTRIES, Job};
-use crate::app::{train, values};
+use crate::app::train::bind::{bind, sample_diag};
+use crate::app::train::fit::Problem;
+use crate::app::values;
 use deriv::diagnostic::Diagnostic;
 use deriv::eval::{EvalError, Kinks, eval};
 use deriv::expr::{Builtin, ExprId, Func, Name, Node, Store};
@@ -126,10 +128,10 @@ pub fn step(
             .at(d.with_note("give it one in --at-file or --at")));
     }
     let data = job.inp.data.as_ref();
-    let bound = train::bind(s, names, &p.to_vec(), data, None).map_err(|d| job.place.at(d))?;
+    let bound = bind(s, names, &p.to_vec(), data, None).map_err(|d| job.place.at(d))?;
     let sources = &bound.sources;
-    let mut problem = train::Problem::new(s, full, names, &|n| sources.get(&n).copied(), data)
-        .map_err(|n| {
+    let mut problem =
+        Problem::new(s, full, names, &|n| sources.get(&n).copied(), data).map_err(|n| {
             job.place
                 .at(Diagnostic::error(format!("no value for `{}`", s.name(n)))
                     .with_note("give every variable a value in --at-file or --at"))
@@ -143,7 +145,7 @@ pub fn step(
     let rows: Vec<usize> = (0..n).collect();
     let total = problem
         .batch(&rows)
-        .map_err(|se| job.place.at(train::sample_diag(s, &se, data)))?;
+        .map_err(|se| job.place.at(sample_diag(s, &se, data)))?;
     let gradient: Vec<f64> = problem.sum.iter().map(|g| g / n as f64).collect();
     let changed = updated(s, names, &bound.theta, &gradient, eta).map_err(|d| job.place.at(d))?;
     let listed = p
@@ -176,7 +178,7 @@ pub fn step(
 }
 
 /// `--stats` for a step: the expression's operations and the compiled tape's instructions.
-fn stats_note(s: &Store, e: ExprId, problem: &train::Problem) -> Diagnostic {
+fn stats_note(s: &Store, e: ExprId, problem: &Problem) -> Diagnostic {
     let (fwd, back) = problem.cost();
     let ops = deriv::calculus::reverse::op_count(s, &[e]);
     Diagnostic::note(format!(
