@@ -101,6 +101,27 @@ fn value_files_refuse_broken_arrays() {
     deriv(&["eval", "w[1,1]", "--at-file", &ragged]).fails_with(1, "differ in shape");
     let good = file("good.txt", "w = [[1,2],[3,4]]  # a 2×2 matrix\n");
     deriv(&["eval", "w[1,2] + w[2,1]", "--at-file", &good]).prints("5");
+    // Nesting is bounded (each level rescans its text: 100,000 levels took minutes).
+    let deep = |n: usize| format!("w = {}1{}\n", "[".repeat(n), "]".repeat(n));
+    let at_limit = file("deep32.txt", &deep(32));
+    let index = vec!["1"; 32].join(",");
+    deriv(&["eval", &format!("w[{index}]"), "--at-file", &at_limit]).prints("1");
+    let past = file("deep.txt", &deep(100_000));
+    deriv(&["eval", "x", "--at", "x=1", "--at-file", &past]).fails_with(1, "more than 32 levels");
+}
+
+#[test]
+fn a_long_values_file_is_read_whole() {
+    // 100,000 names: a repeated name is still found, in linear time (each line was compared
+    // with every earlier one).
+    let dir = TempDir::new();
+    let mut text: String = (0..100_000).map(|i| format!("a{i} = {i}\n")).collect();
+    let f = dir.write("many.txt", &text);
+    let f = f.to_string_lossy().into_owned();
+    deriv(&["eval", "a1 + a99999", "--at-file", &f]).prints("100000");
+    text.push_str("a5 = 1\n");
+    let f = dir.write("again.txt", &text).to_string_lossy().into_owned();
+    deriv(&["eval", "a1", "--at-file", &f]).fails_with(1, "`a5` is given two values");
 }
 
 #[test]

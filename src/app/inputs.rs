@@ -339,8 +339,10 @@ impl Inputs {
             }
         }
         let mut out: Point = Vec::new();
+        // Names already given, so that 300,000 lines are checked in linear time.
+        let mut given = rustc_hash::FxHashSet::default();
         for (label, shown, part, start) in items {
-            self.point_item(&label, &shown, &part, start, &mut out)?;
+            self.point_item(&label, &shown, &part, start, &mut out, &mut given)?;
         }
         Ok(Some(out))
     }
@@ -353,6 +355,7 @@ impl Inputs {
         part: &str,
         start: usize,
         out: &mut Point,
+        given: &mut rustc_hash::FxHashSet<Name>,
     ) -> Result<(), Diagnostic> {
         let s = &mut self.store;
         let diag = |msg: String, span: Range<usize>| {
@@ -395,14 +398,15 @@ impl Inputs {
                     eq + 1..part.len(),
                 )
             })?;
-            if !s.free_symbols(&[v]).is_empty() {
+            // (A number needs no walk over the store: most values are numbers.)
+            if s.as_num(v).is_none() && !s.free_symbols(&[v]).is_empty() {
                 return Err(diag(
                     format!("the value of `{n}` must be a number"),
                     eq + 1..part.len(),
                 ));
             }
             let id = s.intern_name(&n);
-            if out.iter().any(|(m, _)| *m == id) {
+            if !given.insert(id) {
                 return Err(diag(format!("`{n}` is given two values"), 0..part.len()));
             }
             out.push((id, v));
@@ -497,6 +501,10 @@ fn text_lines(name: &str, text: &str) -> Vec<(String, String)> {
 /// `[[a, b], [c, d]]` as indexed values: name[1,1] = a, name[1,2] = b, ... (1-based); a
 /// plain value is the name's own. Brackets must close, and every row must have the same
 /// shape (`[[1,2],[3]]` is refused).
+/// Arrays in values have at most this many dimensions (a name takes one index per
+/// dimension; each level rescans its text, so the limit also bounds the work).
+const MAX_ARRAY_DIMENSIONS: usize = 32;
+
 fn flatten_array<'a>(
     name: &str,
     text: &'a str,
@@ -520,6 +528,12 @@ fn flatten_array<'a>(
     let Some(inner) = t[1..].strip_suffix(']') else {
         return Err("a `[` is not closed".into());
     };
+    if at.len() >= MAX_ARRAY_DIMENSIONS {
+        return Err(format!(
+            "the array nests more than {MAX_ARRAY_DIMENSIONS} levels deep (deriv's limit, \
+             docs/limits.md)"
+        ));
+    }
     let mut shape: Option<Vec<usize>> = None;
     let items = parse::split_top(inner, ',');
     for (i, item) in items.iter().enumerate() {
