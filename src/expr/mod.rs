@@ -257,6 +257,9 @@ const ZERO: ExprId = ExprId(1);
 const ONE: ExprId = ExprId(2);
 const MINUS_ONE: ExprId = ExprId(3);
 
+/// Above this many nodes, walks track what they visited in a set, not a flag per node.
+const LARGE_STORE: usize = 1 << 16;
+
 impl Store {
     pub fn new() -> Store {
         let mut s = Store {
@@ -568,7 +571,23 @@ impl Store {
 
     /// Every node reachable from `roots`, children before parents (no recursion).
     pub fn postorder(&self, roots: &[ExprId]) -> Vec<ExprId> {
+        // A flag per node of the store is fastest, but costs the whole store on every call:
+        // in a large store (200,000 chained definitions, each walked once) a set of the
+        // nodes reached keeps a walk proportional to what it visits.
+        if self.nodes.len() > LARGE_STORE {
+            let mut seen = rustc_hash::FxHashSet::default();
+            return self.postorder_with(roots, |e| seen.insert(e.index()));
+        }
         let mut seen = vec![false; self.nodes.len()];
+        self.postorder_with(roots, |e| !std::mem::replace(&mut seen[e.index()], true))
+    }
+
+    /// Postorder with `first(e)` true the first time `e` is met.
+    fn postorder_with(
+        &self,
+        roots: &[ExprId],
+        mut first: impl FnMut(ExprId) -> bool,
+    ) -> Vec<ExprId> {
         let mut out = Vec::new();
         let mut stack: Vec<(ExprId, bool)> = roots.iter().rev().map(|&r| (r, false)).collect();
         while let Some((e, expanded)) = stack.pop() {
@@ -576,16 +595,13 @@ impl Store {
                 out.push(e);
                 continue;
             }
-            if seen[e.index()] {
+            if !first(e) {
                 continue;
             }
-            seen[e.index()] = true;
             stack.push((e, true));
             let (slice, pair) = self.kids(e);
             for &c in slice.iter().chain(pair.iter().flatten()).rev() {
-                if !seen[c.index()] {
-                    stack.push((c, false));
-                }
+                stack.push((c, false));
             }
         }
         out
@@ -658,25 +674,39 @@ impl Store {
         roots: &[ExprId],
         mut visit: impl FnMut(&mut Store, ExprId, &[ExprId]) -> Result<Option<ExprId>, E>,
     ) -> Result<Vec<ExprId>, E> {
-        // The replacement of each node, by index (every node walked is already stored).
-        let mut new: Vec<ExprId> = vec![UNDEFINED; self.nodes.len()];
+        // The replacement of each node, by index (every node walked is already stored); in
+        // a large store, a map of the nodes walked (see `postorder`).
+        let large = self.nodes.len() > LARGE_STORE;
+        let mut dense: Vec<ExprId> = vec![UNDEFINED; if large { 0 } else { self.nodes.len() }];
+        let mut sparse: FxHashMap<usize, ExprId> = FxHashMap::default();
         let mut kids: Vec<ExprId> = Vec::new();
         for n in self.postorder(roots) {
             kids.clear();
             let (slice, pair) = self.kids(n);
-            kids.extend(
-                slice
-                    .iter()
-                    .chain(pair.iter().flatten())
-                    .map(|c| new[c.index()]),
-            );
+            let get = |c: &ExprId| match large {
+                true => sparse[&c.index()],
+                false => dense[c.index()],
+            };
+            kids.extend(slice.iter().chain(pair.iter().flatten()).map(get));
             let r = match visit(self, n, &kids)? {
                 Some(r) => r,
                 None => self.rebuild_with(n, &kids),
             };
-            new[n.index()] = r;
+            match large {
+                true => _ = sparse.insert(n.index(), r),
+                false => dense[n.index()] = r,
+            }
         }
-        Ok(roots.iter().map(|r| new[r.index()]).collect())
+        Ok(roots
+            .iter()
+            .map(|r| {
+                if large {
+                    sparse[&r.index()]
+                } else {
+                    dense[r.index()]
+                }
+            })
+            .collect())
     }
 
     /// Replaces symbols by expressions everywhere in `e` (one pass, no recursion).
