@@ -15,15 +15,20 @@ use std::ops::Range;
 /// A definition that cannot be used, with the span in its text that shows why.
 #[derive(Debug, Clone)]
 pub struct DefError {
-    /// Which definition (in the order given), and the message and span within its text.
+    /// Which definition, counted from 0 in the order given (`Display` counts from 1).
     pub index: usize,
+    /// Why, without the definition's own number (`Display` adds it).
     pub message: String,
+    /// Byte range within that definition's text (`texts[index]`), not within a file.
     pub span: Range<usize>,
 }
 
-/// A call that does not fit its definition (wrong number of arguments).
+/// A call that does not fit its definition (wrong number of arguments), or a sum in a
+/// differentiated body that cannot be expanded.
 #[derive(Debug, Clone)]
 pub struct CallError {
+    /// The complete message, shown as is: it names the function and its definition (or the
+    /// sum in its body that cannot be expanded).
     pub message: String,
 }
 
@@ -53,6 +58,8 @@ struct Function {
     index: usize,
 }
 
+/// Checked definitions, ready to expand into an expression of the same `Store` (their
+/// names and bodies live there). `Defs::default()` is the empty set: it changes nothing.
 #[derive(Default)]
 pub struct Defs {
     consts: FxHashMap<Name, (ExprId, ExprId)>, // (keep, full): the same unless rules differ
@@ -69,7 +76,7 @@ enum Lhs {
 }
 
 impl Defs {
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.consts.is_empty() && self.funcs.is_empty() && self.rules.is_empty()
     }
 

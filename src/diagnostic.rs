@@ -4,6 +4,7 @@
 use colored::Colorize;
 use std::ops::Range;
 
+/// How bad it is: it chooses the heading (`error:`, `warning:`, `note:`) and its colour.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Severity {
     Error,
@@ -20,6 +21,7 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Its `kind` string in JSON; part of the schema (docs/formats.md), so stable.
     pub fn name(self) -> &'static str {
         match self {
             Kind::UnknownFunction => "unknown-function",
@@ -33,17 +35,23 @@ impl Kind {
 /// (a line number for stdin, `1` for an argument, nothing for an option).
 #[derive(Clone, Debug)]
 pub struct Snippet {
-    pub label: String,
-    pub text: String,
+    pub(crate) label: String,
+    pub(crate) text: String,
     /// Byte range within `text`.
-    pub span: Range<usize>,
+    pub(crate) span: Range<usize>,
 }
 
+/// One error, warning or note, built with the constructors below and written by `render`
+/// (or listed in JSON's `warnings` by `kind`).
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
+    /// Set by the constructor; a caller may raise it (`--strict` makes warnings errors).
     pub severity: Severity,
+    /// What went wrong, in one line: the text after the heading.
     pub message: String,
+    /// Where in the input it is; `None` when no one piece of text is to blame.
     pub snippet: Option<Snippet>,
+    /// Lines written after the snippet, each as `note: …`, in order.
     pub notes: Vec<String>,
     /// What a program reading JSON sees it as; `None` for diagnostics that JSON reports in
     /// their own way or not at all.
@@ -54,6 +62,7 @@ pub struct Diagnostic {
 const WINDOW: usize = 60;
 
 impl Diagnostic {
+    /// An error with no snippet, notes or kind; the other constructors start from it.
     pub fn error(message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
@@ -64,6 +73,7 @@ impl Diagnostic {
         }
     }
 
+    /// A note: information beside a result, such as an implicit derivative or `--stats`.
     pub fn note(message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Note,
@@ -71,6 +81,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning: something about a result the user should check (it is still printed).
     pub fn warning(message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
@@ -78,6 +89,8 @@ impl Diagnostic {
         }
     }
 
+    /// Points at `span`, a byte range of `text` (clamped to it and to character
+    /// boundaries when rendered, so any range is safe); `label` is the gutter text.
     pub fn with_snippet(
         mut self,
         label: impl Into<String>,
@@ -92,11 +105,13 @@ impl Diagnostic {
         self
     }
 
+    /// Marks it as one JSON lists in `warnings`, under `kind.name()`.
     pub fn with_kind(mut self, kind: Kind) -> Diagnostic {
         self.kind = Some(kind);
         self
     }
 
+    /// Adds a note line after those already there.
     pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
         self.notes.push(note.into());
         self
@@ -111,6 +126,9 @@ impl Diagnostic {
         d
     }
 
+    /// The text for stderr, ending in a newline: the heading, the snippet with a caret under
+    /// the span (a long line cut to a window around it), then the notes. `color` adds ANSI
+    /// escapes; pass it only when the stream is a terminal that wants them.
     pub fn render(&self, color: bool) -> String {
         let paint = |s: &str, f: fn(&str) -> colored::ColoredString| -> String {
             if color {

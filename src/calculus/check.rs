@@ -8,11 +8,16 @@ use crate::expr::{ExprId, Name, Store};
 /// The worst disagreement found, over every point where both sides could be evaluated.
 #[derive(Clone, Debug, Default)]
 pub struct CheckReport {
+    /// Comparisons made, one per derivative step and point judged; 0 means no verdict.
     pub points: usize,
+    /// The worst |symbolic − numeric| / max(|symbolic|, |numeric|, 1): relative for large
+    /// values, absolute below 1, so a derivative of 0 can be judged.
     pub max_rel_error: f64,
     /// Where the worst error was seen: the point, as `x=1.2, y=0.7`.
     pub worst_at: String,
+    /// The symbolic derivative's value at `worst_at`.
     pub symbolic: f64,
+    /// The difference quotients' estimate at `worst_at`.
     pub numeric: f64,
     /// Comparisons skipped because the difference quotient was too uncertain there (the
     /// function varies faster than its steps resolve, as tan near a pole does).
@@ -24,6 +29,8 @@ pub struct CheckReport {
 pub const TOLERANCE: f64 = 1e-6;
 
 impl CheckReport {
+    /// Agreement: at least one comparison, none off by more than `TOLERANCE`. With no
+    /// comparison (every point skipped or inconclusive) it is false: nothing was confirmed.
     pub fn ok(&self) -> bool {
         self.points > 0 && self.max_rel_error <= TOLERANCE
     }

@@ -9,8 +9,11 @@ use crate::expr::{Builtin, Constant, ExprId, Func, Name, Node, Store};
 /// One step: the rule, the expression it applies to, and that expression's derivative.
 #[derive(Clone, Debug)]
 pub struct Step {
+    /// The rule as the explanation names it (`product rule`, `chain rule with sin`).
     pub rule: String,
+    /// The subexpression of f it applies to, as stored (canonical form, not tidied).
     pub expr: ExprId,
+    /// ∂expr/∂x, tidied.
     pub result: ExprId,
 }
 
@@ -119,11 +122,13 @@ fn rule_name(s: &mut Store, e: ExprId, x: Name) -> String {
 /// One term ∂f/∂v·dv/dx of a total derivative.
 #[derive(Clone, Debug)]
 pub struct TotalTerm {
+    /// v; the first term's is x itself, with dv/dx = 1.
     pub var: Name,
     /// ∂f/∂v, constraints not yet substituted
     pub df_dv: ExprId,
     /// dv/dx: 0 for an independent variable, the derivative of its constraint otherwise
     pub dv_dx: ExprId,
+    /// The term ∂f/∂v·dv/dx, tidied (except the first, ∂f/∂x, which is not).
     pub product: ExprId,
 }
 

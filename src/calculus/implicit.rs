@@ -11,11 +11,17 @@ use crate::expr::{ExprId, Name, Store};
 pub struct Implicit {
     /// Which `--given` the relation is.
     pub index: usize,
+    /// v, the variable the relation makes depend on x.
     pub var: Name,
+    /// −F_x/F_v, tidied; it may contain v itself (−x/y for x^2 + y^2 = 1).
     pub dv_dx: ExprId,
+    /// ∂F/∂v, tidied and not 0 (that is `NotDetermined`); it may still vanish at some
+    /// points, where `dv_dx` is undefined.
     pub f_v: ExprId,
 }
 
+/// Why the implicit relations give no derivative. An `index` is the position of the
+/// relation's `--given` among all of them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ImplicitError {
     /// Implicit relations take one variable of differentiation.

@@ -10,7 +10,7 @@ use crate::expr::{Builtin, Constant, ExprId, Func, Name, Node, Store};
 /// factors (n²/2 in all). Instead the chain rule prepends each outer derivative to a
 /// pending product, a linked list shared by every level, and the product is built once,
 /// when a rule that needs a node (a sum, a product, a power, the root) asks for it.
-pub struct Differ {
+struct Differ {
     var: Name,
     /// ∂e/∂var by e's index, once known.
     memo: Vec<Option<D>>,
@@ -37,7 +37,7 @@ pub fn partial(store: &mut Store, e: ExprId, var: Name) -> ExprId {
 }
 
 impl Differ {
-    pub fn new(var: Name) -> Differ {
+    fn new(var: Name) -> Differ {
         Differ {
             var,
             memo: Vec::new(),
@@ -45,7 +45,8 @@ impl Differ {
         }
     }
 
-    pub fn d(&mut self, s: &mut Store, e: ExprId) -> ExprId {
+    /// ∂e/∂var, memoised (the memo is by `ExprId`, so keep to one store).
+    fn d(&mut self, s: &mut Store, e: ExprId) -> ExprId {
         let d = self.lazy(s, e);
         self.node(s, d)
     }

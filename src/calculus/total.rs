@@ -8,11 +8,16 @@ use rustc_hash::FxHashMap;
 /// One `--given NAME=EXPR`; `index` is its position among the `--given` options.
 #[derive(Clone, Debug)]
 pub struct Constraint {
+    /// The variable it gives: v in `v = rhs`.
     pub name: Name,
+    /// What v equals; it may use other constrained variables (`Constraints::new` resolves
+    /// them).
     pub rhs: ExprId,
+    /// Its position among the `--given` options, for messages.
     pub index: usize,
 }
 
+/// Why a set of constraints is refused. Each index is a `Constraint::index`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConstraintError {
     /// The constraints at these indices refer to each other in a circle.
@@ -26,6 +31,7 @@ pub enum ConstraintError {
 /// A validated set of constraints, each right-hand side resolved to independent symbols.
 #[derive(Default)]
 pub struct Constraints {
+    /// The constraints as given to `new`, in that order (right-hand sides not resolved).
     pub items: Vec<Constraint>,
     resolved: FxHashMap<Name, ExprId>,
     /// Implicit relations F = 0 (`--given 'x^2 + y^2 = 1'` gives F = x^2 + y^2 - 1), with
@@ -36,6 +42,7 @@ pub struct Constraints {
 /// A term that substituting after ∂/∂x leaves out: ∂f/∂v · dv/dx.
 #[derive(Clone, Debug)]
 pub struct Dropped {
+    /// v, the constrained variable.
     pub name: Name,
     /// Which `--given` made v depend on x.
     pub index: usize,
@@ -47,6 +54,8 @@ pub struct Dropped {
     pub term: ExprId,
 }
 
+/// A partial derivative taken before substituting the constraints, beside the total
+/// derivative it differs from (the ∂/d warning is built from `dropped`).
 pub struct PartialOutcome {
     /// ∂ⁿf, then the constraints substituted (what `partial --given` prints).
     pub result: ExprId,
@@ -57,6 +66,10 @@ pub struct PartialOutcome {
 }
 
 impl Constraints {
+    /// Checks `items` (each variable given once, no circle of constraints) and resolves
+    /// each right-hand side to independent symbols, so substituting takes one pass. Does not
+    /// check the variable of differentiation (`check_var`), and has no implicit relations:
+    /// the caller sets `implicit`.
     pub fn new(store: &mut Store, items: Vec<Constraint>) -> Result<Constraints, ConstraintError> {
         let mut by_name: FxHashMap<Name, usize> = FxHashMap::default();
         for (k, c) in items.iter().enumerate() {
@@ -122,6 +135,7 @@ impl Constraints {
         })
     }
 
+    /// No explicit constraint (`NAME=EXPR`); implicit relations are not counted.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
@@ -139,6 +153,7 @@ impl Constraints {
         self.resolved.get(&v).copied()
     }
 
+    /// `e` with each constrained variable replaced by its resolved right-hand side.
     pub fn substitute(&self, store: &mut Store, e: ExprId) -> ExprId {
         store.substitute(e, &self.resolved)
     }

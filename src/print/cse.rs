@@ -11,7 +11,11 @@ use rustc_hash::FxHashMap;
 /// The subexpressions to name, in an order in which each can be evaluated (every name is
 /// defined before it is used), with their names.
 pub struct Plan {
+    /// (name, definition), each name after those its definition uses; with `plan_with`,
+    /// the variables given in `pre` are among them, under their own names.
     pub bindings: Vec<(String, ExprId)>,
+    /// The nodes written by name, for `render_named`: the planned names only (a variable of
+    /// `pre` is a symbol already).
     pub names: FxHashMap<ExprId, String>,
 }
 

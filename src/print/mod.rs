@@ -14,6 +14,7 @@ use crate::expr::{Builtin, Constant, ExprId, Func, Node, Rat, Store};
 use rustc_hash::FxHashMap;
 use std::fmt::Write;
 
+/// How an expression is written: one layout, the tokens of one of these.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Style {
     /// ASCII text that `deriv` parses back.
@@ -29,6 +30,8 @@ const PRODUCT: u8 = 2;
 const POWER: u8 = 3;
 const ATOM: u8 = 4;
 
+/// `e` written in `style`. Printing lays out, it does not simplify: tidy `e` first for
+/// the form people read.
 pub fn render(store: &Store, e: ExprId, style: Style) -> String {
     render_named(store, e, style, &FxHashMap::default())
 }

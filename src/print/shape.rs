@@ -17,8 +17,11 @@ pub enum Shape {
 /// One term cᵥ·dv of a differential; `coef` is written without its sign.
 #[derive(Clone)]
 pub struct DTerm {
+    /// The variable by its plain name; each style writes it its own way (`render_name`).
     pub var: String,
+    /// cᵥ with its sign taken off (not negated: a minus is `negative`'s to write).
     pub coef: ExprId,
+    /// cᵥ was negated: the term is written with a minus, `- coef·dv`.
     pub negative: bool,
     /// The coefficient is a sum, so it is written in parentheses.
     pub sum: bool,
@@ -27,6 +30,8 @@ pub struct DTerm {
 }
 
 impl Shape {
+    /// Every expression, row by row (a differential's coefficients, without their signs):
+    /// the order of `emit::Spec::labels` and of the code's outputs.
     pub fn entries(&self) -> Vec<ExprId> {
         match self {
             Shape::Scalar(e) => vec![*e],
@@ -36,6 +41,8 @@ impl Shape {
         }
     }
 
+    /// The same shape with each entry replaced by `f`. A differential's `negative`, `sum`
+    /// and `unit` are kept, not recomputed: `f` must not change them.
     pub fn map(&self, f: &mut dyn FnMut(ExprId) -> ExprId) -> Shape {
         match self {
             Shape::Scalar(e) => Shape::Scalar(f(*e)),
@@ -130,6 +137,8 @@ impl Shape {
         }
     }
 
+    /// As JSON: an entry as `cell` makes it, a row as an array, rows as an array of
+    /// arrays, a differential as an array of `{variable, negative, coefficient}`.
     pub fn json(&self, cell: &mut dyn FnMut(ExprId) -> Value) -> Value {
         match self {
             Shape::Scalar(e) => cell(*e),

@@ -7,6 +7,7 @@ use crate::expr::{Builtin, Constant};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+/// C's tokens, helpers and layout; stateless, reached through `Lang::target`.
 pub struct C;
 
 const RESERVED: &[&str] = &[

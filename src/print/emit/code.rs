@@ -19,15 +19,20 @@ pub const ATOM: u8 = 4;
 /// Code for an expression, with its precedence.
 #[derive(Clone, Debug)]
 pub struct Text {
+    /// The code.
     pub s: String,
+    /// How tightly `s` holds together, `SUM` to `ATOM`: what `at` compares.
     pub prec: u8,
 }
 
 impl Text {
+    /// `s` at the precedence `prec`, which must be right: one too high loses parentheses
+    /// the code needs.
     pub fn new(s: impl Into<String>, prec: u8) -> Text {
         Text { s: s.into(), prec }
     }
 
+    /// Code that never needs parentheses: a name, a literal, a call.
     pub fn atom(s: impl Into<String>) -> Text {
         Text::new(s, ATOM)
     }
@@ -120,6 +125,9 @@ pub struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
+    /// A writer for expressions of `s` in the tokens of `t`: the nodes in `names` are
+    /// written by those names, each variable as `syms` says. Every variable written must
+    /// be in `syms` (writing one that is not panics).
     pub fn new(
         s: &'a Store,
         t: &'a dyn Target,

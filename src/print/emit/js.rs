@@ -7,6 +7,7 @@ use crate::expr::{Builtin, Constant};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+/// JavaScript's tokens, helpers and layout; stateless, reached through `Lang::target`.
 pub struct Js;
 
 const RESERVED: &[&str] = &[

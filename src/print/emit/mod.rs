@@ -30,6 +30,7 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// Its `language` in JSON (docs/formats.md): `c`, `python`, `rust` or `javascript`.
     pub fn name(self) -> &'static str {
         match self {
             Lang::C => "c",
@@ -56,6 +57,7 @@ pub struct Spec<'a> {
     pub name: &'a str,
     /// What the function computes, in one line (`the gradient of x^2*y by x, y`).
     pub summary: String,
+    /// The result; its entries, in `Shape::entries` order, are what the function returns.
     pub shape: &'a Shape,
     /// What each entry is (`d/dx`), in the order of `Shape::entries`; empty for a scalar.
     pub labels: Vec<String>,
@@ -67,8 +69,13 @@ pub struct Spec<'a> {
 
 /// The code, and its parameters as data (for JSON).
 pub struct Emitted {
+    /// The whole source, ready to save: the comment, the helpers, the function.
     pub code: String,
+    /// The function's name in the code: `Spec::name` made an identifier, with `_` appended
+    /// while it is a keyword or taken.
     pub function: String,
+    /// The variables' parameters in the signature's order, used or not (C's output array,
+    /// which follows them, is not one).
     pub parameters: Vec<Parameter>,
 }
 

@@ -8,6 +8,7 @@ use crate::expr::{Builtin, Constant};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+/// Python's tokens, helpers and layout; stateless, reached through `Lang::target`.
 pub struct Python;
 
 const RESERVED: &[&str] = &[
