@@ -68,7 +68,75 @@ pub fn parse_with_pest(store: &mut Store, text: &str) -> Result<ExprId, ParseErr
     let mut pairs = Grammar::parse(Rule::input, text).map_err(|e| describe(text, &e))?;
     let input = pairs.next().expect("input rule");
     let sum = input.into_inner().next().expect("sum");
-    build(store, sum)
+    build(store, sum, &mut None)
+}
+
+/// Where the parts of a parsed text are: the span of the first place each node was
+/// built, and the operand at which the text's value first became undefined (`x/(z - z)`:
+/// the `(z - z)`). For diagnostics that point into the text; see `spans`.
+#[derive(Debug, Default)]
+pub struct Spans {
+    first: rustc_hash::FxHashMap<ExprId, Range<usize>>,
+    /// Every node built, with its span, in the order built (children before parents).
+    done: Vec<(ExprId, Range<usize>)>,
+    fault: Option<Range<usize>>,
+}
+
+impl Spans {
+    /// The span of the first place `e` was built in the text.
+    pub fn of(&self, e: ExprId) -> Option<Range<usize>> {
+        self.first.get(&e).cloned()
+    }
+
+    /// Where the store's fault is in the text: the operand where the text's value became
+    /// undefined, if that happened while parsing; else the first place the fault's
+    /// subject was built (the fault arose later, as with `log(sin(x))` at x = pi, where
+    /// the rewrite that substituted the point names `sin(x)`: see `Store::rewrite`).
+    pub fn fault(&self, store: &Store) -> Option<Range<usize>> {
+        if let Some(r) = &self.fault {
+            return Some(r.clone());
+        }
+        self.of(store.fault.as_ref()?.subject()?)
+    }
+
+    /// Records `e`, built from the text at `span`, whose parts were recorded from `start`
+    /// on.
+    fn note(&mut self, store: &Store, e: ExprId, span: Range<usize>, start: usize) {
+        self.first.entry(e).or_insert_with(|| span.clone());
+        if self.fault.is_none() && store.is_undefined(e) {
+            // The first undefined node: its parts are all defined, so the fault arose
+            // here. The subject is the last of its parts with that node (the outermost).
+            let subject = store.fault.as_ref().and_then(|f| f.subject());
+            let part = self.done[start..]
+                .iter()
+                .rev()
+                .find(|(d, _)| Some(*d) == subject)
+                .map(|(_, r)| r.clone());
+            self.fault = Some(part.unwrap_or_else(|| span.clone()));
+        }
+        self.done.push((e, span));
+    }
+}
+
+/// Parses `text` again into `store`, recording where each node comes from (`Spans`).
+/// The store is hash-consed, so the nodes are the ones the first parse built: a fault's
+/// subject, or any node of the parsed expression, can be looked up. Costs a parse; meant
+/// for an error's diagnostic.
+pub fn spans(store: &mut Store, text: &str) -> Result<Spans, ParseError> {
+    let mut pairs = Grammar::parse(Rule::input, text).map_err(|e| describe(text, &e))?;
+    let input = pairs.next().expect("input rule");
+    let sum = input.into_inner().next().expect("sum");
+    let mut rec = Some(Spans::default());
+    build(store, sum, &mut rec)?;
+    let mut spans = rec.expect("recording");
+    // A pair's span may end in the blanks after it.
+    let trim = |r: &mut Range<usize>| {
+        r.end = r.start + text[r.clone()].trim_end().len();
+    };
+    spans.first.values_mut().for_each(trim);
+    spans.fault.iter_mut().for_each(trim);
+    spans.done.clear();
+    Ok(spans)
 }
 
 /// The variable `s` names, in canonical spelling: a name (`x`, `theta_1`) or an indexed
@@ -302,13 +370,30 @@ fn span_of(p: &Pair<Rule>) -> Range<usize> {
     s.start()..s.end()
 }
 
-fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
+/// Builds the expression of a pair, and with a recorder notes where it came from.
+fn build(store: &mut Store, p: Pair<Rule>, rec: &mut Option<Spans>) -> Result<ExprId, ParseError> {
+    let Some(r) = rec else {
+        return build_pair(store, p, rec);
+    };
+    let (span, start) = (span_of(&p), r.done.len());
+    let e = build_pair(store, p, rec)?;
+    if let Some(r) = rec {
+        r.note(store, e, span, start);
+    }
+    Ok(e)
+}
+
+fn build_pair(
+    store: &mut Store,
+    p: Pair<Rule>,
+    rec: &mut Option<Spans>,
+) -> Result<ExprId, ParseError> {
     match p.as_rule() {
         Rule::sum => {
             let mut inner = p.into_inner();
-            let mut terms = vec![build(store, inner.next().expect("product"))?];
+            let mut terms = vec![build(store, inner.next().expect("product"), rec)?];
             while let Some(op) = inner.next() {
-                let t = build(store, inner.next().expect("product"))?;
+                let t = build(store, inner.next().expect("product"), rec)?;
                 terms.push(if op.as_str() == "-" { store.neg(t) } else { t });
             }
             // A lone term is not a sum: `2*(x + 1)` keeps its shape (see `Store::add`).
@@ -321,9 +406,9 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
         Rule::product => {
             // All the factors at once: one canonical product, no intermediate ones.
             let mut inner = p.into_inner();
-            let mut factors = vec![build(store, inner.next().expect("factor"))?];
+            let mut factors = vec![build(store, inner.next().expect("factor"), rec)?];
             while let Some(op) = inner.next() {
-                let f = build(store, inner.next().expect("factor"))?;
+                let f = build(store, inner.next().expect("factor"), rec)?;
                 factors.push(if op.as_str() == "/" {
                     store.recip(f)
                 } else {
@@ -342,7 +427,7 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
             for q in p.into_inner() {
                 match q.as_rule() {
                     Rule::sign => negative ^= q.as_str() == "-",
-                    _ => value = Some(build(store, q)?),
+                    _ => value = Some(build(store, q, rec)?),
                 }
             }
             let v = value.expect("factor operand");
@@ -350,28 +435,28 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
         }
         Rule::implicit => {
             let mut inner = p.into_inner();
-            let n = build(store, inner.next().expect("number"))?;
+            let n = build(store, inner.next().expect("number"), rec)?;
             let rhs = inner
                 .next()
                 .expect("implicit_rhs")
                 .into_inner()
                 .next()
                 .expect("power");
-            let r = build(store, rhs)?;
+            let r = build(store, rhs, rec)?;
             Ok(store.mul2(n, r))
         }
         Rule::power => {
             let mut inner = p.into_inner();
-            let base = build(store, inner.next().expect("atom"))?;
+            let base = build(store, inner.next().expect("atom"), rec)?;
             match inner.next() {
                 None => Ok(base),
                 Some(_op) => {
-                    let e = build(store, inner.next().expect("exponent"))?;
+                    let e = build(store, inner.next().expect("exponent"), rec)?;
                     Ok(store.pow(base, e))
                 }
             }
         }
-        Rule::paren => build(store, p.into_inner().next().expect("sum")),
+        Rule::paren => build(store, p.into_inner().next().expect("sum"), rec),
         Rule::number => {
             let span = span_of(&p);
             match Rat::parse_decimal(p.as_str()) {
@@ -383,8 +468,8 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
             }
         }
         Rule::ident => name(store, p),
-        Rule::call => call(store, p),
-        Rule::dcall => dcall(store, p),
+        Rule::call => call(store, p, rec),
+        Rule::dcall => dcall(store, p, rec),
         Rule::indexed => {
             let mut inner = p.into_inner();
             let head = inner.next().expect("ident");
@@ -397,7 +482,7 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
             }
             let mut idx = Vec::new();
             for q in inner {
-                idx.push(build(store, q)?);
+                idx.push(build(store, q, rec)?);
             }
             let n = store.intern_name(name);
             Ok(store.call(Func::Index(n), idx))
@@ -406,9 +491,9 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
             let mut inner = p.into_inner();
             let var = inner.next().expect("ident");
             let v = store.intern_name(var.as_str());
-            let lo = build(store, inner.next().expect("lo"))?;
-            let hi = build(store, inner.next().expect("hi"))?;
-            let body = build(store, inner.next().expect("body"))?;
+            let lo = build(store, inner.next().expect("lo"), rec)?;
+            let hi = build(store, inner.next().expect("hi"), rec)?;
+            let body = build(store, inner.next().expect("body"), rec)?;
             Ok(store.call(Func::Sum(v), vec![lo, hi, body]))
         }
         r => unreachable!("unexpected rule {r:?}"),
@@ -428,7 +513,7 @@ fn name(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
     }
 }
 
-fn call(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
+fn call(store: &mut Store, p: Pair<Rule>, rec: &mut Option<Spans>) -> Result<ExprId, ParseError> {
     let span = span_of(&p);
     let mut inner = p.into_inner().peekable();
     let head = inner.next().expect("ident");
@@ -440,7 +525,7 @@ fn call(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
     };
     let mut args = Vec::new();
     for a in inner {
-        args.push(build(store, a)?);
+        args.push(build(store, a, rec)?);
     }
     let builtin = Builtin::from_name(fname);
     let known = builtin.is_some() || fname == "exp" || fname == "sqrt";
@@ -495,7 +580,7 @@ fn call(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
 }
 
 /// `D[i,j,...](f)(args)`: derivatives of an unknown function by argument position.
-fn dcall(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
+fn dcall(store: &mut Store, p: Pair<Rule>, rec: &mut Option<Spans>) -> Result<ExprId, ParseError> {
     let mut derivs = Vec::new();
     let mut fname = None;
     let mut args = Vec::new();
@@ -503,7 +588,7 @@ fn dcall(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
         match q.as_rule() {
             Rule::index => derivs.push((q.as_str().parse::<u32>().unwrap_or(0), span_of(&q))),
             Rule::ident => fname = Some((q.as_str().to_string(), span_of(&q))),
-            _ => args.push(build(store, q)?),
+            _ => args.push(build(store, q, rec)?),
         }
     }
     let (fname, fspan) = fname.expect("function name");
@@ -582,4 +667,53 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     d[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::Constant;
+
+    /// The text a fault points at, after parsing `text` (by the fast path when it can).
+    fn fault_text(text: &str) -> String {
+        let mut s = Store::new();
+        let e = parse(&mut s, text).unwrap();
+        assert!(s.is_undefined(e), "{text} is defined");
+        let spans = spans(&mut s, text).unwrap();
+        text[spans.fault(&s).expect("a span")].to_string()
+    }
+
+    #[test]
+    fn a_fault_points_at_the_zero_divisor_or_the_argument() {
+        assert_eq!(fault_text("x/(z-z)"), "(z-z)");
+        assert_eq!(fault_text("0*y + x/(z - z) + 1"), "(z - z)");
+        assert_eq!(fault_text("3 + log(x - x)"), "x - x");
+        assert_eq!(fault_text("x*tan(pi/2)"), "pi/2");
+        assert_eq!(fault_text("sin(x)/sin(2*pi)"), "sin(2*pi)");
+    }
+
+    #[test]
+    fn a_fault_from_a_substitution_points_at_what_was_substituted_into() {
+        let text = "y + log(sin(x))";
+        let mut s = Store::new();
+        let e = parse(&mut s, text).unwrap();
+        let x = s.intern_name("x");
+        let pi = s.constant(Constant::Pi);
+        let at = s.substitute(e, &rustc_hash::FxHashMap::from_iter([(x, pi)]));
+        assert!(s.is_undefined(at));
+        let spans = spans(&mut s, text).unwrap();
+        assert_eq!(&text[spans.fault(&s).unwrap()], "sin(x)");
+    }
+
+    #[test]
+    fn every_node_of_the_text_has_the_span_where_it_was_first_built() {
+        let text = "x*(y + 1) + sin(y + 1)";
+        let mut s = Store::new();
+        let e = parse(&mut s, text).unwrap();
+        let spans = spans(&mut s, text).unwrap();
+        let sum = parse(&mut s, "y + 1").unwrap();
+        assert_eq!(&text[spans.of(sum).unwrap()], "y + 1");
+        assert_eq!(spans.of(e), Some(0..text.len()));
+        assert!(spans.fault(&s).is_none());
+    }
 }

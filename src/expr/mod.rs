@@ -5,10 +5,16 @@
 //! constructors in `canon.rs`, which keep every expression in canonical form.
 
 mod canon;
+mod fault;
+mod functions;
 pub mod num;
 mod order;
+mod powers;
+mod products;
+mod sign;
 mod tidy;
 
+pub use fault::Fault;
 pub use num::Rat;
 
 use hashbrown::HashTable;
@@ -146,41 +152,6 @@ pub enum Node {
     /// The value of an undefined operation (`1/0`, `log(0)`); it absorbs everything built
     /// from it, and the store's `fault` says why.
     Undefined,
-}
-
-/// Why a computation produced `Undefined` (the first reason is kept).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Fault {
-    DivisionByZero,
-    LogOfZero,
-    TooLarge {
-        limit: usize,
-    },
-    /// Exact arithmetic would make a number of more than this many bits.
-    NumberTooLarge {
-        bits: u64,
-    },
-}
-
-impl std::fmt::Display for Fault {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Fault::DivisionByZero => write!(f, "division by zero"),
-            Fault::LogOfZero => write!(f, "log(0) is undefined"),
-            Fault::NumberTooLarge { bits } => write!(
-                f,
-                "a number in the computation would have more than {bits} bits \
-                 (about {} digits), the limit of exact arithmetic",
-                bits * 3 / 10
-            ),
-            Fault::TooLarge { limit } => write!(
-                f,
-                "the computation is too large: it needs more than {limit} distinct \
-                 subexpressions, or {} stored terms and factors (the limit set by --max-nodes)",
-                limit.saturating_mul(SLOTS_PER_NODE)
-            ),
-        }
-    }
 }
 
 /// The default node budget: about 1.5 GB of memory in the worst case.
@@ -685,13 +656,30 @@ impl Store {
                     .chain(pair.iter().flatten())
                     .map(|c| new[c.index()]),
             );
+            let faulted = self.fault.is_some();
             let r = match visit(self, n, &kids)? {
                 Some(r) => r,
                 None => self.rebuild_with(n, &kids),
             };
+            if !faulted {
+                self.trace_fault(n, &kids);
+            }
             new[n.index()] = r;
         }
         Ok(roots.iter().map(|r| new[r.index()]).collect())
+    }
+
+    /// If rebuilding `n` from `kids` has just caused the store's fault, and the fault's
+    /// subject is one of the new children, names the child of `n` it replaced instead: an
+    /// expression the caller knows (`sin(x)` rather than the 0 it became at `x = pi`).
+    fn trace_fault(&mut self, n: ExprId, kids: &[ExprId]) {
+        let Some(subject) = self.fault.as_ref().and_then(Fault::subject) else {
+            return;
+        };
+        if let Some(i) = kids.iter().position(|&k| k == subject) {
+            let was = self.kid(n, i);
+            self.fault = self.fault.as_ref().map(|f| f.with_subject(was));
+        }
     }
 
     /// Replaces symbols by expressions everywhere in `e` (one pass, no recursion).
