@@ -349,7 +349,7 @@ fn parse_def(s: &mut Store, t: &str, index: usize) -> Result<(Lhs, ExprId), DefE
     let body = parse::parse(s, rhs)
         .map_err(|e: ParseError| err(e.message, e.span.start + eq + 1..e.span.end + eq + 1))?;
     if let Some(n) = name_at(lhs_t) {
-        if crate::expr::Builtin::from_name(n).is_some() || matches!(n, "exp" | "sqrt") {
+        if parse::is_builtin_name(n) {
             return Err(err(
                 format!("`{n}` is a built-in function and cannot be redefined"),
                 lspan,
@@ -377,7 +377,7 @@ fn parse_def(s: &mut Store, t: &str, index: usize) -> Result<(Lhs, ExprId), DefE
     let Some(fname) = name_at(fname) else {
         return Err(err(format!("`{head}` is not a function name"), lspan));
     };
-    if crate::expr::Builtin::from_name(fname).is_some() || matches!(fname, "exp" | "sqrt") {
+    if parse::is_builtin_name(fname) {
         return Err(err(
             format!("`{fname}` is a built-in function and cannot be redefined"),
             lspan,

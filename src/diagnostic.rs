@@ -102,6 +102,15 @@ impl Diagnostic {
         self
     }
 
+    /// A parse error, pointing into the text it came from (`label` names the line).
+    pub fn parse(e: crate::parse::ParseError, label: &str, text: &str) -> Diagnostic {
+        let mut d = Diagnostic::error(e.message).with_snippet(label, text, e.span);
+        for n in e.notes {
+            d = d.with_note(n);
+        }
+        d
+    }
+
     pub fn render(&self, color: bool) -> String {
         let paint = |s: &str, f: fn(&str) -> colored::ColoredString| -> String {
             if color {

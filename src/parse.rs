@@ -1,12 +1,17 @@
 //! Stage 1, parse: text → `Expr` in the store. The only module that knows pest; its
 //! failures are turned into sentences with a span here, never shown as rule names.
 
-use crate::expr::{Builtin, Constant, ExprId, Func, Rat, Store};
+use crate::expr::{Builtin, Constant, ExprId, Func, Rat, Store, names};
 use pest::Parser;
 use pest::iterators::Pair;
 use std::ops::Range;
 
+mod describe;
 mod fast;
+mod spans;
+
+use describe::describe;
+pub use spans::{Spans, spans};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/deriv.pest"]
@@ -50,10 +55,23 @@ pub fn parse(store: &mut Store, text: &str) -> Result<ExprId, ParseError> {
     if text.len() > 1 << 16 {
         store.reserve(text.len());
     }
-    if let Some(e) = fast::parse(store, text) {
+    if let Some(e) = fast::parse(store, &dots_as_stars(text)) {
         return Ok(e);
     }
     parse_with_pest(store, text)
+}
+
+/// `text` with each middle dot `·` written `* ` (a product, which Unicode would read as
+/// part of a name) and each Greek ano teleia U+0387, which looks the same, written as two
+/// DEL characters, an error at its place. Both take two bytes, so every offset still
+/// points into `text`.
+fn dots_as_stars(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() || !text.contains(['·', '\u{0387}']) {
+        return text.into();
+    }
+    text.replace('·', "* ")
+        .replace('\u{0387}', "\u{7f}\u{7f}")
+        .into()
 }
 
 /// The hand-written fast path alone (`None` where it leaves the decision to pest);
@@ -65,89 +83,23 @@ pub fn parse_fast(store: &mut Store, text: &str) -> Option<ExprId> {
 /// The parser that defines the language (and every diagnostic); see `fast` for the
 /// hot path that agrees with it.
 pub fn parse_with_pest(store: &mut Store, text: &str) -> Result<ExprId, ParseError> {
-    let mut pairs = Grammar::parse(Rule::input, text).map_err(|e| describe(text, &e))?;
+    let spelled = dots_as_stars(text);
+    let mut pairs = Grammar::parse(Rule::input, &spelled).map_err(|e| describe(text, &e))?;
     let input = pairs.next().expect("input rule");
     let sum = input.into_inner().next().expect("sum");
     build(store, sum, &mut None)
 }
 
-/// Where the parts of a parsed text are: the span of the first place each node was
-/// built, and the operand at which the text's value first became undefined (`x/(z - z)`:
-/// the `(z - z)`). For diagnostics that point into the text; see `spans`.
-#[derive(Debug, Default)]
-pub struct Spans {
-    first: rustc_hash::FxHashMap<ExprId, Range<usize>>,
-    /// Every node built, with its span, in the order built (children before parents).
-    done: Vec<(ExprId, Range<usize>)>,
-    fault: Option<Range<usize>>,
-}
-
-impl Spans {
-    /// The span of the first place `e` was built in the text.
-    pub fn of(&self, e: ExprId) -> Option<Range<usize>> {
-        self.first.get(&e).cloned()
-    }
-
-    /// Where the store's fault is in the text: the operand where the text's value became
-    /// undefined, if that happened while parsing; else the first place the fault's
-    /// subject was built (the fault arose later, as with `log(sin(x))` at x = pi, where
-    /// the rewrite that substituted the point names `sin(x)`: see `Store::rewrite`).
-    pub fn fault(&self, store: &Store) -> Option<Range<usize>> {
-        if let Some(r) = &self.fault {
-            return Some(r.clone());
-        }
-        self.of(store.fault.as_ref()?.subject()?)
-    }
-
-    /// Records `e`, built from the text at `span`, whose parts were recorded from `start`
-    /// on.
-    fn note(&mut self, store: &Store, e: ExprId, span: Range<usize>, start: usize) {
-        self.first.entry(e).or_insert_with(|| span.clone());
-        if self.fault.is_none() && store.is_undefined(e) {
-            // The first undefined node: its parts are all defined, so the fault arose
-            // here. The subject is the last of its parts with that node (the outermost).
-            let subject = store.fault.as_ref().and_then(|f| f.subject());
-            let part = self.done[start..]
-                .iter()
-                .rev()
-                .find(|(d, _)| Some(*d) == subject)
-                .map(|(_, r)| r.clone());
-            self.fault = Some(part.unwrap_or_else(|| span.clone()));
-        }
-        self.done.push((e, span));
-    }
-}
-
-/// Parses `text` again into `store`, recording where each node comes from (`Spans`).
-/// The store is hash-consed, so the nodes are the ones the first parse built: a fault's
-/// subject, or any node of the parsed expression, can be looked up. Costs a parse; meant
-/// for an error's diagnostic.
-pub fn spans(store: &mut Store, text: &str) -> Result<Spans, ParseError> {
-    let mut pairs = Grammar::parse(Rule::input, text).map_err(|e| describe(text, &e))?;
-    let input = pairs.next().expect("input rule");
-    let sum = input.into_inner().next().expect("sum");
-    let mut rec = Some(Spans::default());
-    build(store, sum, &mut rec)?;
-    let mut spans = rec.expect("recording");
-    // A pair's span may end in the blanks after it.
-    let trim = |r: &mut Range<usize>| {
-        r.end = r.start + text[r.clone()].trim_end().len();
-    };
-    spans.first.values_mut().for_each(trim);
-    spans.fault.iter_mut().for_each(trim);
-    spans.done.clear();
-    Ok(spans)
-}
-
-/// The variable `s` names, in canonical spelling: a name (`x`, `theta_1`) or an indexed
-/// name with integer indices (`w[1, 2]` → `w[1,2]`); `None` otherwise (constants too).
+/// The variable `s` names, in canonical spelling: a name (`x`, `theta_1`, `θ₁` →
+/// `theta_1`) or an indexed name with integer indices (`w[1, 2]` → `w[1,2]`); `None`
+/// otherwise (constants too).
 pub fn var_name(s: &str) -> Option<String> {
     let s = s.trim();
     if matches!(s, "pi" | "π" | "e") {
         return None;
     }
     if is_name(s) {
-        return Some(s.to_string());
+        return Some(names::canonical(s).into_owned());
     }
     let (base, rest) = s.split_once('[')?;
     let inner = rest.strip_suffix(']')?;
@@ -159,7 +111,7 @@ pub fn var_name(s: &str) -> Option<String> {
         .split(',')
         .map(|i| i.trim().parse::<i64>().ok().map(|k| k.to_string()))
         .collect();
-    Some(format!("{base}[{}]", idx?.join(",")))
+    Some(format!("{}[{}]", names::canonical(base), idx?.join(",")))
 }
 
 /// Splits at `sep` outside brackets and parentheses (`x=[1,2],y=3` → `x=[1,2]`, `y=3`).
@@ -183,7 +135,9 @@ pub fn split_top(s: &str, sep: char) -> Vec<&str> {
 
 /// Is `s` a valid variable name (for `--given NAME=...`)?
 pub fn is_name(s: &str) -> bool {
-    Grammar::parse(Rule::ident, s).is_ok_and(|p| p.as_str().len() == s.len())
+    // Unicode counts the middle dot as part of a name; deriv reads it as a product.
+    !s.contains(['·', '\u{0387}'])
+        && Grammar::parse(Rule::ident, s).is_ok_and(|p| p.as_str().len() == s.len())
 }
 
 fn check_characters(text: &str) -> Result<(), ParseError> {
@@ -200,33 +154,63 @@ fn check_characters(text: &str) -> Result<(), ParseError> {
 
 /// Refuses nesting beyond `MAX_DEPTH` with a message naming the limit.
 ///
-/// The depth counted is what the parser recurses on: open parentheses, plus the chain of
-/// exponents pending at each parenthesis level (`2^3^4` nests, `x^2 + y^2` does not).
+/// The depth counted is what the parser recurses on: open parentheses and `|` bars, plus
+/// the chain of exponents and `√` pending at each level (`2^3^4` and `√√x` nest, `x^2 +
+/// y^2` does not).
 fn check_depth(text: &str) -> Result<(), ParseError> {
-    let bytes = text.as_bytes();
-    let mut pows: Vec<usize> = vec![0]; // pending `^` per open parenthesis
+    // ASCII text (nearly all of it) is scanned by bytes, without decoding characters.
+    let deepest = if text.is_ascii() {
+        deepest(text.bytes().enumerate())
+    } else {
+        deepest(text.char_indices().map(|(i, c)| (i, char_class(c))))
+    };
+    match deepest {
+        None => Ok(()),
+        Some(i) => {
+            let len = text[i..].chars().next().map_or(1, char::len_utf8);
+            Err(ParseError::new(
+                format!("the expression nests more than {MAX_DEPTH} levels deep"),
+                i..i + len,
+            )
+            .note("this is deriv's documented nesting limit (docs/limits.md)"))
+        }
+    }
+}
+
+/// Where the nesting of `chars` (offsets and `char_class`es) first exceeds `MAX_DEPTH`.
+fn deepest(chars: impl Iterator<Item = (usize, u8)>) -> Option<usize> {
+    let mut pows: Vec<usize> = vec![0]; // pending `^` and `√` per open parenthesis or bar
     let mut depth = 0usize;
-    let mut prev = b' '; // the last byte that is not whitespace
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'(' => {
+    let mut prev = b' '; // the class of the last character that is not whitespace
+    let mut chars = chars.peekable();
+    while let Some((i, c)) = chars.next() {
+        let c = match c {
+            b'|' if ends_operand(prev) => CLOSE_BAR,
+            b'|' => OPEN_BAR,
+            c => c,
+        };
+        match c {
+            b'(' | OPEN_BAR => {
                 pows.push(0);
                 depth += 1;
             }
-            b')' if pows.len() > 1 => {
+            b')' | CLOSE_BAR if pows.len() > 1 => {
                 depth -= 1 + pows.pop().unwrap_or(0);
             }
-            b'^' => {
+            b'^' | ROOT => {
                 *pows.last_mut().expect("level") += 1;
                 depth += 1;
             }
-            b'*' if bytes.get(i + 1) == Some(&b'*') && prev != b'*' => {
+            b'*' if prev != b'*' && chars.peek().is_some_and(|&(_, n)| n == b'*') => {
                 *pows.last_mut().expect("level") += 1;
                 depth += 1;
             }
             // A binary operator ends the exponent chain; a sign right after `^` does not.
-            b'+' | b'-' | b'*' | b'/' | b','
-                if !matches!(prev, b'^' | b'*' | b'/' | b'+' | b'-' | b'(' | b',') =>
+            b'+' | b'-' | b'*' | b'/' | b',' | TIMES
+                if !matches!(
+                    prev,
+                    b'^' | b'*' | b'/' | b'+' | b'-' | b'(' | b',' | TIMES | OPEN_BAR | ROOT
+                ) =>
             {
                 let level = pows.last_mut().expect("level");
                 depth -= *level;
@@ -234,130 +218,61 @@ fn check_depth(text: &str) -> Result<(), ParseError> {
             }
             _ => {}
         }
-        if !b.is_ascii_whitespace() {
-            prev = b;
+        if !c.is_ascii_whitespace() {
+            prev = c;
         }
         if depth > MAX_DEPTH {
-            return Err(ParseError::new(
-                format!("the expression nests more than {MAX_DEPTH} levels deep"),
-                i..i + 1,
-            )
-            .note("this is deriv's documented nesting limit (docs/limits.md)"));
+            return Some(i);
         }
     }
-    Ok(())
+    None
 }
 
-// ---- turning pest's failure into a sentence -------------------------------------------
+// Classes for `check_depth` beside the ASCII characters themselves.
+const OPEN_BAR: u8 = b'{';
+const CLOSE_BAR: u8 = b'}';
+const ROOT: u8 = 1;
+const TIMES: u8 = 2;
+const OPERAND: u8 = b'a';
 
-fn describe(text: &str, e: &pest::error::Error<Rule>) -> ParseError {
-    let pos = match e.location {
-        pest::error::InputLocation::Pos(p) => p,
-        pest::error::InputLocation::Span((a, _)) => a,
-    };
-    let before = text[..pos].trim_end();
-    let prev = before.chars().last();
-    let rest = &text[pos..];
-    let here = rest.chars().next();
-    let prev_op = match prev {
-        Some('*') if before.ends_with("**") => Some("**".to_string()),
-        Some(c @ ('+' | '-' | '*' | '/' | '^' | '(' | ',')) => Some(c.to_string()),
-        _ => None,
-    };
-    match here {
-        None => {
-            if let Some(op) = prev_op {
-                let msg = if op == "(" {
-                    "expected an expression after `(`".to_string()
-                } else {
-                    format!("expected an operand after `{op}`")
-                };
-                return ParseError::new(msg, text.len()..text.len());
-            }
-            if let Some(open) = unclosed_paren(text) {
-                return ParseError::new("unclosed `(`", open..open + 1).note("add the missing `)`");
-            }
-            ParseError::new("unexpected end of the expression", text.len()..text.len())
-        }
-        Some(c) => {
-            let span = pos..pos + c.len_utf8();
-            let starts_operand = c.is_alphanumeric() || c == '_' || c == '(' || c == '.';
-            if let Some(op) = prev_op
-                && !starts_operand
-            {
-                let what = if op == "(" {
-                    "expected an expression after `(`".to_string()
-                } else {
-                    format!("expected an operand after `{op}`")
-                };
-                return ParseError::new(format!("{what}, found `{c}`"), span);
-            }
-            if prev.is_none() && !starts_operand && "*/^),=".contains(c) {
-                return ParseError::new(format!("expected an expression, found `{c}`"), span);
-            }
-            match c {
-                ')' => ParseError::new("unmatched `)`", span),
-                '=' => ParseError::new("unexpected `=`: an expression is not an equation", span)
-                    .note("a constraint goes in --given, as in --given t=x"),
-                '[' | ']' | '{' | '}' => ParseError::new(format!("unexpected `{c}`"), span)
-                    .note("group with parentheses `( )`"),
-                c if starts_operand => {
-                    let token: String = rest
-                        .chars()
-                        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
-                        .collect();
-                    let token = if token.is_empty() {
-                        c.to_string()
-                    } else {
-                        token
-                    };
-                    let mut err = ParseError::new(
-                        format!("expected an operator before `{token}`"),
-                        pos..pos + token.len(),
-                    );
-                    if let Some(p) = prev {
-                        let left: String = before
-                            .chars()
-                            .rev()
-                            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
-                            .collect::<Vec<_>>()
-                            .into_iter()
-                            .rev()
-                            .collect();
-                        let is_fn =
-                            Builtin::from_name(&left).is_some() || left == "exp" || left == "sqrt";
-                        if is_fn {
-                            err = err.note(format!(
-                                "a function takes its argument in parentheses: `{left}({token})`"
-                            ));
-                        } else if left.contains('.') || token.starts_with('.') {
-                            err = err.note("a number has at most one decimal point");
-                        } else if p == ')' || !left.is_empty() {
-                            let left = if p == ')' { ")".to_string() } else { left };
-                            err = err.note(format!(
-                                "for a product write `{left}*{token}`; only a number \
-                                 directly before a name or `(` multiplies implicitly (`2x`)"
-                            ));
-                        }
-                    }
-                    err
-                }
-                c if c.is_whitespace() => ParseError::new("unexpected whitespace", span),
-                c => ParseError::new(format!("unexpected character `{c}`"), span),
-            }
-        }
+/// A character as `check_depth` sees it: ASCII as itself, `·` `⋅` `×` as a product, `−`
+/// as `-`, `√` as a root, anything else (letters, superscripts, primes) as part of an
+/// operand.
+fn char_class(c: char) -> u8 {
+    match c {
+        c if c.is_ascii() => c as u8,
+        '·' | '⋅' | '×' => TIMES,
+        '−' => b'-',
+        '√' => ROOT,
+        '⌊' | '⌈' => b'(',
+        '⌋' | '⌉' => b')',
+        _ => OPERAND,
     }
 }
 
-fn unclosed_paren(text: &str) -> Option<usize> {
+/// Does a character of this class end an operand, so that a `|` after it closes a bar?
+fn ends_operand(class: u8) -> bool {
+    class.is_ascii_alphanumeric() || matches!(class, b'_' | b')' | b']' | b'.' | b'\'' | CLOSE_BAR)
+}
+
+/// Where the last `|` that is never closed opens, if any.
+fn unclosed_bar(text: &str) -> Option<usize> {
     let mut open = Vec::new();
+    let mut prev = b' ';
     for (i, c) in text.char_indices() {
-        match c {
-            '(' => open.push(i),
-            ')' => {
+        let class = match c {
+            '|' if ends_operand(prev) && !open.is_empty() => {
                 open.pop();
+                CLOSE_BAR
             }
-            _ => {}
+            '|' => {
+                open.push(i);
+                OPEN_BAR
+            }
+            c => char_class(c),
+        };
+        if !c.is_whitespace() {
+            prev = class;
         }
     }
     open.pop()
@@ -394,7 +309,11 @@ fn build_pair(
             let mut terms = vec![build(store, inner.next().expect("product"), rec)?];
             while let Some(op) = inner.next() {
                 let t = build(store, inner.next().expect("product"), rec)?;
-                terms.push(if op.as_str() == "-" { store.neg(t) } else { t });
+                terms.push(if is_minus(op.as_str()) {
+                    store.neg(t)
+                } else {
+                    t
+                });
             }
             // A lone term is not a sum: `2*(x + 1)` keeps its shape (see `Store::add`).
             Ok(if terms.len() == 1 {
@@ -426,7 +345,7 @@ fn build_pair(
             let mut value = None;
             for q in p.into_inner() {
                 match q.as_rule() {
-                    Rule::sign => negative ^= q.as_str() == "-",
+                    Rule::sign => negative ^= is_minus(q.as_str()),
                     _ => value = Some(build(store, q, rec)?),
                 }
             }
@@ -448,18 +367,41 @@ fn build_pair(
         Rule::power => {
             let mut inner = p.into_inner();
             let base = build(store, inner.next().expect("atom"), rec)?;
-            match inner.next() {
-                None => Ok(base),
-                Some(_op) => {
-                    let e = build(store, inner.next().expect("exponent"), rec)?;
-                    Ok(store.pow(base, e))
+            let e = match inner.next() {
+                None => return Ok(base),
+                Some(sup) if sup.as_rule() == Rule::superscript => {
+                    let k = superscript(store, &sup);
+                    if let Some(r) = rec {
+                        r.note(store, k, span_of(&sup), r.done.len());
+                    }
+                    k
                 }
-            }
+                Some(_op) => build(store, inner.next().expect("exponent"), rec)?,
+            };
+            Ok(store.pow(base, e))
         }
         Rule::paren => build(store, p.into_inner().next().expect("sum"), rec),
+        Rule::root => {
+            let u = build(store, p.into_inner().next().expect("atom"), rec)?;
+            Ok(store.sqrt(u))
+        }
+        Rule::abs | Rule::floor | Rule::ceil => {
+            let f = match p.as_rule() {
+                Rule::abs => Builtin::Abs,
+                Rule::floor => Builtin::Floor,
+                _ => Builtin::Ceil,
+            };
+            let u = build(store, p.into_inner().next().expect("sum"), rec)?;
+            Ok(store.builtin(f, u))
+        }
         Rule::number => {
             let span = span_of(&p);
-            match Rat::parse_decimal(p.as_str()) {
+            let written = p.as_str();
+            let decimal = match written.is_ascii() {
+                true => std::borrow::Cow::Borrowed(written),
+                false => written.replace('−', "-").into(),
+            };
+            match Rat::parse_decimal(&decimal) {
                 Some(r) => Ok(store.num(r)),
                 None => Err(ParseError::new(
                     "number out of range: its decimal exponent is beyond ±100000",
@@ -469,34 +411,81 @@ fn build_pair(
         }
         Rule::ident => name(store, p),
         Rule::call => call(store, p, rec),
-        Rule::dcall => dcall(store, p, rec),
-        Rule::indexed => {
-            let mut inner = p.into_inner();
-            let head = inner.next().expect("ident");
-            let name = head.as_str();
-            if matches!(name, "pi" | "π" | "e") || Builtin::from_name(name).is_some() {
-                return Err(ParseError::new(
-                    format!("`{name}` cannot be indexed: it is a constant or a function"),
-                    span_of(&head),
-                ));
-            }
-            let mut idx = Vec::new();
-            for q in inner {
-                idx.push(build(store, q, rec)?);
-            }
-            let n = store.intern_name(name);
-            Ok(store.call(Func::Index(n), idx))
-        }
-        Rule::sumcall => {
-            let mut inner = p.into_inner();
-            let var = inner.next().expect("ident");
-            let v = store.intern_name(var.as_str());
-            let lo = build(store, inner.next().expect("lo"), rec)?;
-            let hi = build(store, inner.next().expect("hi"), rec)?;
-            let body = build(store, inner.next().expect("body"), rec)?;
-            Ok(store.call(Func::Sum(v), vec![lo, hi, body]))
-        }
+        Rule::dcall | Rule::pcall => dcall(store, p, rec),
+        Rule::indexed => indexed(store, p, rec),
+        Rule::sumcall => sumcall(store, p, rec),
         r => unreachable!("unexpected rule {r:?}"),
+    }
+}
+
+/// `sum(i = lo..hi, body)`, expanded later, once its bounds are known integers.
+fn sumcall(
+    store: &mut Store,
+    p: Pair<Rule>,
+    rec: &mut Option<Spans>,
+) -> Result<ExprId, ParseError> {
+    let mut inner = p.into_inner();
+    let var = inner.next().expect("ident");
+    let v = store.intern_name(var.as_str());
+    let lo = build(store, inner.next().expect("lo"), rec)?;
+    let hi = build(store, inner.next().expect("hi"), rec)?;
+    let body = build(store, inner.next().expect("body"), rec)?;
+    Ok(store.call(Func::Sum(v), vec![lo, hi, body]))
+}
+
+/// `w[i, j]`: an indexed name (the variable `w[1,2]` when the indices are integers).
+fn indexed(
+    store: &mut Store,
+    p: Pair<Rule>,
+    rec: &mut Option<Spans>,
+) -> Result<ExprId, ParseError> {
+    let mut inner = p.into_inner();
+    let head = inner.next().expect("ident");
+    let name = head.as_str();
+    if matches!(name, "pi" | "π" | "e") || is_builtin_name(name) {
+        return Err(ParseError::new(
+            format!("`{name}` cannot be indexed: it is a constant or a function"),
+            span_of(&head),
+        ));
+    }
+    let mut idx = Vec::new();
+    for q in inner {
+        idx.push(build(store, q, rec)?);
+    }
+    let n = store.intern_name(name);
+    Ok(store.call(Func::Index(n), idx))
+}
+
+fn is_minus(op: &str) -> bool {
+    matches!(op, "-" | "−")
+}
+
+/// `'` and `′` count one derivative each, `″` two and `‴` three.
+fn prime_count(primes: &str) -> usize {
+    primes
+        .chars()
+        .map(|c| match c {
+            '″' => 2,
+            '‴' => 3,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// The integer a superscript writes (`²` → 2, `⁻¹⁰` → -10).
+fn superscript(store: &mut Store, p: &Pair<Rule>) -> ExprId {
+    let text = p.as_str();
+    let digits: String = text
+        .chars()
+        .filter_map(|c| "⁰¹²³⁴⁵⁶⁷⁸⁹".chars().position(|s| s == c))
+        .filter_map(|d| char::from_digit(d as u32, 10))
+        .collect();
+    let k = Rat::parse_decimal(&digits).unwrap_or(Rat::ZERO);
+    let k = store.num(k);
+    if text.starts_with('⁻') {
+        store.neg(k)
+    } else {
+        k
     }
 }
 
@@ -505,7 +494,7 @@ fn name(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
     match s {
         "pi" | "π" => Ok(store.constant(Constant::Pi)),
         "e" => Ok(store.constant(Constant::E)),
-        _ if Builtin::from_name(s).is_some() || s == "exp" || s == "sqrt" => Err(ParseError::new(
+        _ if is_builtin_name(s) => Err(ParseError::new(
             format!("`{s}` is a function: write `{s}(x)`"),
             span_of(&p),
         )),
@@ -520,16 +509,14 @@ fn call(store: &mut Store, p: Pair<Rule>, rec: &mut Option<Spans>) -> Result<Exp
     let fname = head.as_str();
     let fspan = span_of(&head);
     let primes = match inner.peek() {
-        Some(q) if q.as_rule() == Rule::primes => inner.next().map(|q| q.as_str().len()),
+        Some(q) if q.as_rule() == Rule::primes => inner.next().map(|q| prime_count(q.as_str())),
         _ => None,
     };
     let mut args = Vec::new();
     for a in inner {
         args.push(build(store, a, rec)?);
     }
-    let builtin = Builtin::from_name(fname);
-    let known = builtin.is_some() || fname == "exp" || fname == "sqrt";
-    if known {
+    if is_builtin_name(fname) {
         if primes.is_some() {
             return Err(ParseError::new(
                 format!("`{fname}` is a built-in function; its derivative is computed, not named"),
@@ -539,19 +526,11 @@ fn call(store: &mut Store, p: Pair<Rule>, rec: &mut Option<Spans>) -> Result<Exp
                 "write the derivative as `deriv partial '{fname}(x)' x`"
             )));
         }
-        if args.len() != 1 {
-            return Err(ParseError::new(
-                format!("`{fname}` takes 1 argument, but {} were given", args.len()),
-                span,
-            ));
-        }
-        let u = args[0];
-        return Ok(match (fname, builtin) {
-            ("exp", _) => store.exp(u),
-            ("sqrt", _) => store.sqrt(u),
-            (_, Some(b)) => store.builtin(b, u),
-            _ => unreachable!(),
-        });
+        return match builtin_call(store, fname, &args) {
+            Some(Ok(e)) => Ok(e),
+            Some(Err(m)) => Err(ParseError::new(m, span)),
+            None => unreachable!("a built-in name"),
+        };
     }
     if matches!(fname, "pi" | "π" | "e") {
         return Err(
@@ -587,6 +566,15 @@ fn dcall(store: &mut Store, p: Pair<Rule>, rec: &mut Option<Spans>) -> Result<Ex
     for q in p.into_inner() {
         match q.as_rule() {
             Rule::index => derivs.push((q.as_str().parse::<u32>().unwrap_or(0), span_of(&q))),
+            Rule::partial => {
+                let digits: String = q
+                    .as_str()
+                    .chars()
+                    .filter_map(names::subscript_digit)
+                    .filter_map(|d| char::from_digit(d, 10))
+                    .collect();
+                derivs.push((digits.parse::<u32>().unwrap_or(0), span_of(&q)));
+            }
             Rule::ident => fname = Some((q.as_str().to_string(), span_of(&q))),
             _ => args.push(build(store, q, rec)?),
         }
@@ -598,7 +586,7 @@ fn dcall(store: &mut Store, p: Pair<Rule>, rec: &mut Option<Spans>) -> Result<Ex
             fspan,
         ));
     }
-    if Builtin::from_name(&fname).is_some() || matches!(fname.as_str(), "exp" | "sqrt") {
+    if is_builtin_name(&fname) {
         return Err(ParseError::new(
             format!(
                 "`{fname}` is a built-in function; D[...] names derivatives of unknown functions"
@@ -630,18 +618,94 @@ fn dcall(store: &mut Store, p: Pair<Rule>, rec: &mut Option<Spans>) -> Result<Ex
     ))
 }
 
+/// Is `s` the name of a built-in function (reserved: it cannot be a variable, be indexed
+/// or be redefined)?
+pub fn is_builtin_name(s: &str) -> bool {
+    Builtin::from_name(s).is_some() || EXTRA_NAMES.contains(&s)
+}
+
+/// Built-in names that are not a `Builtin` of their own.
+const EXTRA_NAMES: [&str; 4] = ["exp", "sqrt", "log2", "log10"];
+
+/// A call of a built-in function by name: `None` if `name` is not one, an error message
+/// if the number of arguments is wrong. One table for both parsers.
+pub(crate) fn builtin_call(
+    store: &mut Store,
+    name: &str,
+    args: &[ExprId],
+) -> Option<Result<ExprId, String>> {
+    let n = args.len();
+    if n == 1
+        && let Some(b) = Builtin::from_name(name)
+        && b.arity().0 == 1
+    {
+        return Some(Ok(store.call(Func::Builtin(b), args.to_vec())));
+    }
+    let one = |store: &mut Store, f: &dyn Fn(&mut Store, ExprId) -> ExprId| {
+        Some(if n == 1 {
+            Ok(f(store, args[0]))
+        } else {
+            Err(format!("`{name}` takes 1 argument, but {n} were given"))
+        })
+    };
+    match name {
+        "exp" => return one(store, &|s, u| s.exp(u)),
+        "sqrt" => return one(store, &|s, u| s.sqrt(u)),
+        "log2" | "log10" => {
+            let base = if name == "log2" { 2 } else { 10 };
+            return one(store, &|s, u| {
+                let b = s.int(base);
+                s.call(Func::Builtin(Builtin::LogBase), vec![u, b])
+            });
+        }
+        "log" if n == 2 => {
+            return Some(Ok(
+                store.call(Func::Builtin(Builtin::LogBase), args.to_vec())
+            ));
+        }
+        "log" if n != 1 => {
+            return Some(Err(format!(
+                "`log` takes 1 argument, or 2 for a base (log(x, b)), but {n} were given"
+            )));
+        }
+        _ => {}
+    }
+    let b = Builtin::from_name(name)?;
+    let (lo, hi) = b.arity();
+    let given = if n == 1 { "1 was" } else { "" };
+    let given = if given.is_empty() {
+        format!("{n} were")
+    } else {
+        given.into()
+    };
+    Some(match (n >= lo && n <= hi, hi) {
+        (true, _) => Ok(store.call(Func::Builtin(b), args.to_vec())),
+        (false, usize::MAX) => Err(format!(
+            "`{name}` takes at least {lo} argument, but {given} given"
+        )),
+        (false, _) => Err(format!(
+            "`{name}` takes {hi} argument{}, but {given} given",
+            if hi == 1 { "" } else { "s" }
+        )),
+    })
+}
+
 /// The nearest built-in function name, for "did you mean" hints.
 pub fn suggest_builtin(s: &str) -> Option<&'static str> {
     let names = Builtin::ALL
         .iter()
         .map(|b| b.name())
-        .chain(["exp", "sqrt", "ln"]);
+        .chain(EXTRA_NAMES)
+        .chain(["ln"]);
+    // Between names as near, the one that keeps more of the start: `sinn` is `sin`, not
+    // `sign`.
+    let prefix = |n: &str| s.chars().zip(n.chars()).take_while(|(a, b)| a == b).count();
     names
         .filter(|n| *n != s)
-        .map(|n| (edit_distance(s, n), n))
-        .filter(|(d, n)| *d == 1 || (*d == 2 && n.len() > 3 && s.len() > 3))
+        .map(|n| (edit_distance(s, n), std::cmp::Reverse(prefix(n)), n))
+        .filter(|(d, _, n)| *d == 1 || (*d == 2 && n.len() > 3 && s.len() > 3))
         .min()
-        .map(|(_, n)| n)
+        .map(|(_, _, n)| n)
 }
 
 /// Edit distance where swapping two neighbouring letters counts as one edit (`sni` → `sin`).
@@ -667,53 +731,4 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     d[a.len()][b.len()]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::expr::Constant;
-
-    /// The text a fault points at, after parsing `text` (by the fast path when it can).
-    fn fault_text(text: &str) -> String {
-        let mut s = Store::new();
-        let e = parse(&mut s, text).unwrap();
-        assert!(s.is_undefined(e), "{text} is defined");
-        let spans = spans(&mut s, text).unwrap();
-        text[spans.fault(&s).expect("a span")].to_string()
-    }
-
-    #[test]
-    fn a_fault_points_at_the_zero_divisor_or_the_argument() {
-        assert_eq!(fault_text("x/(z-z)"), "(z-z)");
-        assert_eq!(fault_text("0*y + x/(z - z) + 1"), "(z - z)");
-        assert_eq!(fault_text("3 + log(x - x)"), "x - x");
-        assert_eq!(fault_text("x*tan(pi/2)"), "pi/2");
-        assert_eq!(fault_text("sin(x)/sin(2*pi)"), "sin(2*pi)");
-    }
-
-    #[test]
-    fn a_fault_from_a_substitution_points_at_what_was_substituted_into() {
-        let text = "y + log(sin(x))";
-        let mut s = Store::new();
-        let e = parse(&mut s, text).unwrap();
-        let x = s.intern_name("x");
-        let pi = s.constant(Constant::Pi);
-        let at = s.substitute(e, &rustc_hash::FxHashMap::from_iter([(x, pi)]));
-        assert!(s.is_undefined(at));
-        let spans = spans(&mut s, text).unwrap();
-        assert_eq!(&text[spans.fault(&s).unwrap()], "sin(x)");
-    }
-
-    #[test]
-    fn every_node_of_the_text_has_the_span_where_it_was_first_built() {
-        let text = "x*(y + 1) + sin(y + 1)";
-        let mut s = Store::new();
-        let e = parse(&mut s, text).unwrap();
-        let spans = spans(&mut s, text).unwrap();
-        let sum = parse(&mut s, "y + 1").unwrap();
-        assert_eq!(&text[spans.of(sum).unwrap()], "y + 1");
-        assert_eq!(spans.of(e), Some(0..text.len()));
-        assert!(spans.fault(&s).is_none());
-    }
 }

@@ -13,7 +13,8 @@
 //! with its file and line, all at once.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+
+use crate::common::*;
 
 struct Case {
     at: String,
@@ -56,28 +57,6 @@ fn corpus(dir: &str) -> Vec<Case> {
     cases
 }
 
-struct Output {
-    stdout: String,
-    stderr: String,
-    code: Option<i32>,
-}
-
-fn deriv(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_deriv"))
-        .args(args)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("CLICOLOR")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the deriv binary runs");
-    Output {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code(),
-    }
-}
-
 fn report(what: &str, total: usize, failures: Vec<String>) {
     assert!(
         failures.is_empty(),
@@ -95,12 +74,12 @@ fn diff_cases() {
         let [expr, vars, expected] = fields;
         let mut args = vec!["partial", "--format", "plain", expr.as_str()];
         args.extend(vars.split_whitespace());
-        let o = deriv(&args);
+        let o = deriv(&args).run();
         let got = o.stdout.strip_suffix('\n').unwrap_or(&o.stdout);
-        if o.code != Some(0) || got != expected || !o.stderr.is_empty() {
+        if o.code != 0 || got != expected || !o.stderr.is_empty() {
             failures.push(format!(
                 "{at}: ∂/∂({vars}) {expr}\n  expected: {expected}\n  got:      {got}\n  \
-                 status {:?}, stderr: {}",
+                 status {}, stderr: {}",
                 o.code, o.stderr
             ));
         }
@@ -117,11 +96,11 @@ fn diff_answers_read_back_unchanged() {
     for Case { at, fields } in &cases {
         let expected = &fields[2];
         total += 1;
-        let o = deriv(&["simplify", "--format", "plain", expected]);
+        let o = deriv(&["simplify", "--format", "plain", expected]).run();
         let got = o.stdout.strip_suffix('\n').unwrap_or(&o.stdout);
-        if o.code != Some(0) || got != expected {
+        if o.code != 0 || got != expected {
             failures.push(format!(
-                "{at}: simplify {expected}\n  got: {got}\n  status {:?}, stderr: {}",
+                "{at}: simplify {expected}\n  got: {got}\n  status {}, stderr: {}",
                 o.code, o.stderr
             ));
         }
@@ -131,10 +110,10 @@ fn diff_answers_read_back_unchanged() {
 
 #[test]
 fn derivative_notation_reads_back() {
-    let o = deriv(&["partial", "g(x, y)", "x"]);
+    let o = deriv(&["partial", "g(x, y)", "x"]).run();
     assert_eq!(o.stdout, "D[1](g)(x, y)\n");
-    let o = deriv(&["partial", "D[1](g)(x, y)", "y"]);
-    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let o = deriv(&["partial", "D[1](g)(x, y)", "y"]).run();
+    assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(o.stdout, "D[1,2](g)(x, y)\n");
 }
 
@@ -159,10 +138,10 @@ fn parse_error_cases() {
         let want: usize = column
             .parse()
             .unwrap_or_else(|_| panic!("{at}: the column {column:?} is not a number"));
-        let o = deriv(&["partial", input.as_str(), "x"]);
+        let o = deriv(&["partial", input.as_str(), "x"]).run();
         let col = caret_column(&o.stderr, input);
         let first = o.stderr.lines().next().unwrap_or("");
-        let ok = o.code == Some(1)
+        let ok = o.code == 1
             && o.stdout.is_empty()
             && first.starts_with("error: ")
             && first.contains(message.as_str())
@@ -170,7 +149,7 @@ fn parse_error_cases() {
         if !ok {
             failures.push(format!(
                 "{at}: {input}\n  expected: error containing {message:?}, caret at column \
-                 {want}, status 1, empty stdout\n  got: status {:?}, caret at {col:?}, \
+                 {want}, status 1, empty stdout\n  got: status {}, caret at {col:?}, \
                  stdout {:?}, stderr:\n{}",
                 o.code, o.stdout, o.stderr
             ));

@@ -1,7 +1,7 @@
-//! Definitions and implicit relations (issue #3): `--let`, `--defs FILE`, derivative rules
-//! that keep a function symbolic, the errors they can raise, and `deriv total` with an
-//! implicit relation `--given 'F = G'` (with `--dependent`). CLI transcripts of the built
-//! binary, and a numeric oracle:
+//! Definitions and implicit relations: `--let`, `--defs FILE`, derivative rules that keep a
+//! function symbolic, the errors they can raise, and `deriv total` with an implicit
+//! relation `--given 'F = G'` (with `--dependent`). Transcripts of the built binary, and a
+//! numeric oracle:
 //!
 //! - implicit derivatives against a numeric solution: y(x) is solved from the relation by
 //!   Newton's method here in the test, and dy/dx is a central difference of that solution;
@@ -13,8 +13,7 @@
 
 // ---- running the binary ----------------------------------------------------------------
 
-mod common;
-use common::*;
+use crate::common::*;
 
 /// The sigmoid with a = 2, with and without its derivative rule.
 const PHI: &str = "phi(s) = 1/(1+exp(-a*s))";
@@ -28,17 +27,6 @@ fn with_defs<'a>(args: &[&'a str], defs: &[&'a str]) -> Vec<&'a str> {
         v.push(d);
     }
     v
-}
-
-/// A number printed by `deriv ... --at`: a decimal, an integer or an exact fraction p/q.
-fn number(text: &str) -> f64 {
-    let t = text.trim();
-    match t.split_once('/') {
-        Some((p, q)) => p.parse::<f64>().unwrap() / q.parse::<f64>().unwrap(),
-        None => t
-            .parse()
-            .unwrap_or_else(|e| panic!("not a number ({e}): {t:?}")),
-    }
 }
 
 /// The value `deriv ARGS --at POINT` prints (exit 0 expected).
@@ -158,26 +146,21 @@ fn check_fails_with_a_wrong_rule() {
 
 #[test]
 fn defs_file_with_comments_and_blank_lines() {
-    let dir = std::env::temp_dir().join(format!("deriv-defs-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("sigmoid.defs");
-    std::fs::write(
-        &file,
+    let dir = TempDir::new();
+    let file = dir.write(
+        "sigmoid.defs",
         "# the logistic sigmoid\na = 2   # slope\n\nphi(s) = 1/(1+exp(-a*s))\n  \nphi'(s) = a*phi(s)*(1-phi(s))\n",
-    )
-    .unwrap();
+    );
     let f = file.to_str().unwrap();
     deriv(&["partial", "phi(w*x)", "w", "--defs", f]).prints("2*x*phi(w*x)*(1 - phi(w*x))");
     // --defs and --let together.
     deriv(&["partial", "b*phi(x)", "x", "--defs", f, "--let", "b = 3"])
         .prints("6*phi(x)*(1 - phi(x))");
     // An error in the file names the file and the line.
-    let bad = dir.join("bad.defs");
-    std::fs::write(&bad, "a = 2\n# fine\nphi(s = 2\n").unwrap();
+    let bad = dir.write("bad.defs", "a = 2\n# fine\nphi(s = 2\n");
     let o = deriv(&["partial", "x", "x", "--defs", bad.to_str().unwrap()])
         .fails_with(1, "is not a name or a call like f(x)");
     assert!(o.stderr.contains("bad.defs:3"), "{o:#?}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 // ---- definitions: errors ---------------------------------------------------------------

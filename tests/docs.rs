@@ -1,15 +1,22 @@
 //! The docs cannot lie: every console example in README.md and docs/*.md is run.
 //!
 //! An example is a fenced code block whose info string is `console`. In it, a line
-//! starting with `$ ` is a command, run with `sh -c` (no stdin, in the crate's root) with
-//! the built `deriv` first on PATH; a command line ending in `\` continues on the next
-//! line. The lines after a command, up to the next `$ ` line or the end of the block, are
-//! its expected output: stdout followed by stderr, compared exactly except for trailing
-//! whitespace on each line and trailing empty lines. A command may exit non-zero only if
+//! starting with `$ ` is a command, run with `sh -c` (no stdin) with the built `deriv`
+//! first on PATH, in a fresh directory per document: the files one example writes, the
+//! next reads, and nothing is left behind. A command line ending in `\` continues on the
+//! next line. The lines after a command, up to the next `$ ` line or the end of the block,
+//! are its expected output: stdout and stderr as one stream, in the order written (what a
+//! terminal shows), compared exactly except for trailing whitespace on each line and
+//! trailing empty lines. A command may exit non-zero only if
 //! its expected output contains `error:`. A failure names the file and line of the `$ `.
+//! A block that needs another program says so in its info string, `console
+//! requires=parallel` (several: `requires=parallel,groff`): where one is not installed,
+//! its examples are skipped with a message, not failed.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
+
+use crate::common::*;
 
 #[derive(Debug, PartialEq, Eq)]
 struct Example {
@@ -17,14 +24,27 @@ struct Example {
     line: usize,
     command: String,
     expected: Vec<String>,
+    /// The programs the example's block needs (`requires=` in its info string).
+    requires: Vec<String>,
+}
+
+/// The programs an info string requires: `console requires=parallel,groff`.
+fn requirements(info: &str) -> Vec<String> {
+    info.split_whitespace()
+        .filter_map(|w| w.strip_prefix("requires="))
+        .flat_map(|list| list.split(','))
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The console examples of one Markdown text.
 fn examples(markdown: &str) -> Vec<Example> {
     let mut found = Vec::new();
-    // The fence that opened the current block (its character and length) and whether
-    // the block is a console example.
+    // The fence that opened the current block (its character and length), whether the
+    // block is a console example, and the programs it requires.
     let mut fence: Option<(char, usize, bool)> = None;
+    let mut requires: Vec<String> = Vec::new();
     let mut current: Option<Example> = None;
     let mut continued = false;
     for (i, raw) in markdown.lines().enumerate() {
@@ -39,6 +59,7 @@ fn examples(markdown: &str) -> Vec<Example> {
                     let info = trimmed[run * m.len_utf8()..].trim();
                     let lang = info.split([' ', ',', '{']).next().unwrap_or("");
                     fence = Some((m, run, lang == "console"));
+                    requires = requirements(info);
                 }
             }
             Some((m, len, console)) => {
@@ -65,6 +86,7 @@ fn examples(markdown: &str) -> Vec<Example> {
                         line: i + 1,
                         command: cmd.to_string(),
                         expected: Vec::new(),
+                        requires: requires.clone(),
                     });
                     continued = cmd.ends_with('\\');
                 } else if let Some(ex) = current.as_mut() {
@@ -104,37 +126,20 @@ fn documents() -> Vec<PathBuf> {
     docs.into_iter().filter(|p| p.exists()).collect()
 }
 
-/// Runs one example; `Err` says how it went wrong.
-fn check(ex: &Example) -> Result<(), String> {
-    let bin = Path::new(env!("CARGO_BIN_EXE_deriv"));
-    let dir = bin.parent().expect("the binary is in a directory");
-    let path = std::env::join_paths(
-        std::iter::once(dir.to_path_buf()).chain(
-            std::env::var_os("PATH")
-                .iter()
-                .flat_map(std::env::split_paths),
-        ),
-    )
-    .expect("PATH is joinable");
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(&ex.command)
-        .env("PATH", path)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("CLICOLOR")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+/// Runs one example in `dir`; `Err` says how it went wrong.
+fn check(ex: &Example, dir: &Path) -> Result<(), String> {
+    // Both streams into one pipe, so their lines keep the order they were written in.
+    let out = shell(&format!("exec 2>&1\n{}", ex.command))
+        .current_dir(dir)
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("could not run sh: {e}"))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let got = normalize(stdout.lines().chain(stderr.lines()));
+    let got = normalize(String::from_utf8_lossy(&out.stdout).lines());
     let want = normalize(ex.expected.iter().map(String::as_str));
     let mut problems = Vec::new();
     if got != want {
         problems.push(format!(
-            "expected:\n{}\ngot (stdout then stderr):\n{}",
+            "expected:\n{}\ngot (stdout and stderr as written):\n{}",
             indent(&want),
             indent(&got)
         ));
@@ -164,6 +169,54 @@ fn indent(lines: &[String]) -> String {
         .join("\n")
 }
 
+/// The programs of `requires` that are not installed (not found by `command -v`).
+fn missing(requires: &[String]) -> Vec<String> {
+    requires
+        .iter()
+        .filter(|p| {
+            let found = shell(&format!("command -v '{p}' >/dev/null"))
+                .status()
+                .is_ok_and(|s| s.success());
+            !found
+        })
+        .cloned()
+        .collect()
+}
+
+/// What running one document's examples came to.
+#[derive(Debug, Default)]
+struct Report {
+    ran: usize,
+    failures: Vec<String>,
+    /// One message per example skipped for a missing program.
+    skipped: Vec<String>,
+}
+
+/// Runs every example of `markdown` (shown as `shown` in messages) in one fresh directory.
+fn run_document(markdown: &str, shown: &str) -> Report {
+    let dir = TempDir::new();
+    let mut report = Report::default();
+    for ex in examples(markdown) {
+        let absent = missing(&ex.requires);
+        if !absent.is_empty() {
+            report.skipped.push(format!(
+                "{shown}:{}: skipped, {} not installed: $ {}",
+                ex.line,
+                absent.join(", "),
+                ex.command
+            ));
+            continue;
+        }
+        report.ran += 1;
+        if let Err(why) = check(&ex, dir.path()) {
+            report
+                .failures
+                .push(format!("{shown}:{}: $ {}\n{why}", ex.line, ex.command));
+        }
+    }
+    report
+}
+
 #[test]
 fn console_examples_in_the_docs_are_true() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -172,12 +225,12 @@ fn console_examples_in_the_docs_are_true() {
     for doc in documents() {
         let text = std::fs::read_to_string(&doc).unwrap();
         let shown = doc.strip_prefix(root).unwrap_or(&doc).display().to_string();
-        for ex in examples(&text) {
-            count += 1;
-            if let Err(why) = check(&ex) {
-                failures.push(format!("{shown}:{}: $ {}\n{why}", ex.line, ex.command));
-            }
+        let report = run_document(&text, &shown);
+        for s in &report.skipped {
+            eprintln!("{s}");
         }
+        count += report.ran;
+        failures.extend(report.failures);
     }
     assert!(
         failures.is_empty(),
@@ -239,6 +292,7 @@ still inside
                 line: 4,
                 command: "deriv partial 'x^2' x".into(),
                 expected: vec!["2*x".into()],
+                requires: vec![],
             },
             Example {
                 line: 6,
@@ -249,11 +303,13 @@ still inside
                     "1 | (".into(),
                     "  |  ^ here".into(),
                 ],
+                requires: vec![],
             },
             Example {
                 line: 18,
                 command: "echo a \\\n  b".into(),
                 expected: vec!["a b".into(), "```".into(), "still inside".into()],
+                requires: vec![],
             },
         ]
     );
@@ -261,32 +317,74 @@ still inside
 
 #[test]
 fn a_true_example_passes_and_a_false_one_fails() {
+    let dir = TempDir::new();
+    let check = |command: &str, expected: &[&str]| {
+        let ex = Example {
+            line: 1,
+            command: command.into(),
+            expected: expected.iter().map(|s| s.to_string()).collect(),
+            requires: vec![],
+        };
+        check(&ex, dir.path())
+    };
+    assert_eq!(check("deriv partial 'x^3*y^2' x x y", &["12*x*y"]), Ok(()));
+    assert_eq!(
+        check(
+            "deriv partial \"$(deriv partial 'x^3*y^2' x)\" y",
+            &["6*x^2*y", ""]
+        ),
+        Ok(())
+    );
+    assert!(check("deriv partial 'x^2' x", &["3*x"]).is_err());
+    // A failing command needs an `error:` in its expected output.
+    assert!(check("echo oops; exit 3", &["oops"]).is_err());
+    assert_eq!(check("echo 'error: x' >&2; exit 1", &["error: x"]), Ok(()));
+    // The two streams in the order they were written.
+    assert_eq!(check("echo err >&2; echo out", &["err", "out"]), Ok(()));
+    assert!(check("echo err >&2; echo out", &["out", "err"]).is_err());
+}
+
+/// The examples of one document share a directory (a file one writes, the next reads);
+/// another document, or another run of the tests, starts from an empty one.
+#[test]
+fn each_document_has_its_own_directory() {
     let ex = |command: &str, expected: &[&str]| Example {
         line: 1,
         command: command.into(),
         expected: expected.iter().map(|s| s.to_string()).collect(),
+        requires: vec![],
     };
+    let (one, other) = (TempDir::new(), TempDir::new());
+    assert_eq!(check(&ex("echo a > f.txt", &[]), one.path()), Ok(()));
+    assert_eq!(check(&ex("cat f.txt", &["a"]), one.path()), Ok(()));
+    assert_eq!(check(&ex("ls", &[]), other.path()), Ok(()));
+}
+
+/// A block marked `requires=PROGRAM` runs where the program is installed and is skipped,
+/// with a message naming it, where it is not; a false example in a skipped block does not
+/// fail, and the same example in a block whose program is there does.
+#[test]
+fn a_block_that_requires_a_missing_program_is_skipped_with_a_message() {
     assert_eq!(
-        check(&ex("deriv partial 'x^3*y^2' x x y", &["12*x*y"])),
-        Ok(())
+        requirements("console requires=parallel,groff"),
+        vec!["parallel".to_string(), "groff".to_string()]
     );
+    assert!(requirements("console").is_empty());
+    let absent = "deriv-test-no-such-program";
     assert_eq!(
-        check(&ex(
-            "deriv partial \"$(deriv partial 'x^3*y^2' x)\" y",
-            &["6*x^2*y", ""]
-        )),
-        Ok(())
+        missing(&[absent.to_string(), "sh".to_string()]),
+        vec![absent.to_string()]
     );
-    assert!(check(&ex("deriv partial 'x^2' x", &["3*x"])).is_err());
-    // A failing command needs an `error:` in its expected output.
-    assert!(check(&ex("echo oops; exit 3", &["oops"])).is_err());
-    assert_eq!(
-        check(&ex("echo 'error: x' >&2; exit 1", &["error: x"])),
-        Ok(())
+    let md = format!(
+        "```console requires={absent}\n$ echo yes\nno\n```\n\n\
+         ```console requires=sh\n$ echo yes\nyes\n$ echo yes\nno\n```\n"
     );
-    // stdout comes before stderr.
-    assert_eq!(
-        check(&ex("echo err >&2; echo out", &["out", "err"])),
-        Ok(())
-    );
+    let ex = examples(&md);
+    assert_eq!(ex[0].requires, vec![absent.to_string()]);
+    let report = run_document(&md, "test.md");
+    assert_eq!(report.ran, 2);
+    assert_eq!(report.skipped.len(), 1, "{report:?}");
+    assert!(report.skipped[0].contains(absent) && report.skipped[0].starts_with("test.md:2:"));
+    assert_eq!(report.failures.len(), 1, "{report:?}");
+    assert!(report.failures[0].starts_with("test.md:9:"), "{report:?}");
 }

@@ -1,52 +1,19 @@
-//! `--explain` (issue #3): the derivation before the result. For `partial`, each rule
-//! applied (outermost first) with the subexpression and its derivative; for `total`, the
-//! chain-rule expansion df/dx = ∂f/∂x + Σ ∂f/∂v·dv/dx; for `differential`, the partials.
+//! `--explain`, the derivation printed before the result, through the built binary. For
+//! `partial`, each rule applied (outermost first) with the subexpression and its
+//! derivative; for `total`, the chain-rule expansion df/dx = ∂f/∂x + Σ ∂f/∂v·dv/dx; for
+//! `differential`, the partials. The result line stays what the command prints without
+//! `--explain`.
 //!
 //! Besides transcripts, the steps are checked numerically: every step's result must be the
 //! derivative of its subexpression (a central difference of `deriv eval` values), and the
 //! terms of a total derivative must add up to the result. Expected values were worked out
 //! by hand and checked with SymPy (not needed to run these tests).
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-#[derive(Debug)]
-struct Output {
-    stdout: String,
-    stderr: String,
-    code: i32,
-}
-
-fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_deriv"))
-        .args(args)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("CLICOLOR")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the deriv binary runs");
-    let mut pipe = child.stdin.take().expect("stdin is piped");
-    let bytes = stdin.as_bytes().to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&bytes);
-    });
-    let out = child.wait_with_output().expect("deriv finishes");
-    writer.join().expect("stdin writer");
-    let o = Output {
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-        code: out.status.code().expect("deriv exits normally"),
-    };
-    assert!(!o.stderr.contains("panicked"), "{args:?}: panic\n{o:#?}");
-    o
-}
+use crate::common::*;
 
 /// The lines `deriv ARGS` prints (exit 0 and an empty stderr expected).
 fn lines(args: &[&str]) -> Vec<String> {
-    let o = run(args, "");
+    let o = deriv(args).run();
     assert_eq!(o.code, 0, "{args:?}\n{o:#?}");
     assert_eq!(o.stderr, "", "{args:?}\n{o:#?}");
     o.stdout.lines().map(str::to_string).collect()
@@ -69,20 +36,10 @@ fn explained(args: &[&str]) -> (Vec<String>, String) {
     (all, result)
 }
 
-fn number(text: &str) -> f64 {
-    let t = text.trim();
-    match t.split_once('/') {
-        Some((p, q)) => p.parse::<f64>().unwrap() / q.parse::<f64>().unwrap(),
-        None => t
-            .parse()
-            .unwrap_or_else(|e| panic!("not a number ({e}): {t:?}")),
-    }
-}
-
 /// The values of `exprs` at `point` (`x=1,y=2`), through `deriv eval -`.
 fn eval_all(exprs: &[String], point: &str) -> Vec<f64> {
     let input: String = exprs.iter().map(|e| format!("{e}\n")).collect();
-    let o = run(&["eval", "-", "--at", point], &input);
+    let o = deriv(&["eval", "-", "--at", point]).stdin(&input).run();
     assert_eq!(o.code, 0, "eval at {point} of {exprs:?}\n{o:#?}");
     let out: Vec<f64> = o.stdout.lines().map(number).collect();
     assert_eq!(out.len(), exprs.len());
@@ -110,13 +67,13 @@ fn partial_explain_transcript() {
         steps,
         [
             "∂/∂x of x^2*sin(y) + exp(x*y)/x:",
-            "  sum rule: ∂/∂x x^2*sin(y) + exp(x*y)/x = 2*x*sin(y) + y*exp(x*y)/x - exp(x*y)/x^2",
-            "  constant factor rule: ∂/∂x x^2*sin(y) = 2*x*sin(y)",
-            "  power rule: ∂/∂x x^2 = 2*x",
-            "  quotient rule: ∂/∂x exp(x*y)/x = y*exp(x*y)/x - exp(x*y)/x^2",
-            "  power rule: ∂/∂x 1/x = -1/x^2",
+            "  sum rule: ∂/∂x (x^2*sin(y) + exp(x*y)/x) = 2*x*sin(y) + y*exp(x*y)/x - exp(x*y)/x^2",
+            "  constant factor rule: ∂/∂x (x^2*sin(y)) = 2*x*sin(y)",
+            "  power rule: ∂/∂x (x^2) = 2*x",
+            "  quotient rule: ∂/∂x (exp(x*y)/x) = y*exp(x*y)/x - exp(x*y)/x^2",
+            "  power rule: ∂/∂x (1/x) = -1/x^2",
             "  exponential rule and chain rule: ∂/∂x exp(x*y) = y*exp(x*y)",
-            "  constant factor rule: ∂/∂x x*y = y",
+            "  constant factor rule: ∂/∂x (x*y) = y",
         ]
     );
     assert_eq!(result, "2*x*sin(y) + y*exp(x*y)/x - exp(x*y)/x^2");
@@ -126,20 +83,20 @@ fn partial_explain_transcript() {
 fn each_rule_is_named_where_it_is_needed() {
     // (expression, the step line expected among the explanation's lines)
     let cases = [
-        ("x + sin(x)", "  sum rule: ∂/∂x x + sin(x) = cos(x) + 1"),
+        ("x + sin(x)", "  sum rule: ∂/∂x (x + sin(x)) = cos(x) + 1"),
         (
             "x*sin(x)",
-            "  product rule: ∂/∂x x*sin(x) = x*cos(x) + sin(x)",
+            "  product rule: ∂/∂x (x*sin(x)) = x*cos(x) + sin(x)",
         ),
         (
             "sin(x)/x",
-            "  quotient rule: ∂/∂x sin(x)/x = cos(x)/x - sin(x)/x^2",
+            "  quotient rule: ∂/∂x (sin(x)/x) = cos(x)/x - sin(x)/x^2",
         ),
-        ("3*y*x^2", "  constant factor rule: ∂/∂x 3*x^2*y = 6*x*y"),
-        ("x^5", "  power rule: ∂/∂x x^5 = 5*x^4"),
+        ("3*y*x^2", "  constant factor rule: ∂/∂x (3*x^2*y) = 6*x*y"),
+        ("x^5", "  power rule: ∂/∂x (x^5) = 5*x^4"),
         (
             "(x^2 + 1)^3",
-            "  power rule and chain rule: ∂/∂x (x^2 + 1)^3 = 6*x*(x^2 + 1)^2",
+            "  power rule and chain rule: ∂/∂x ((x^2 + 1)^3) = 6*x*(x^2 + 1)^2",
         ),
         (
             "sqrt(x)",
@@ -152,11 +109,11 @@ fn each_rule_is_named_where_it_is_needed() {
         ),
         (
             "2^x",
-            "  exponential rule (a^u = e^(u·log a)): ∂/∂x 2^x = 2^x*log(2)",
+            "  exponential rule (a^u = e^(u·log a)): ∂/∂x (2^x) = 2^x*log(2)",
         ),
         (
             "x^x",
-            "  general power rule (u^v = e^(v·log u)): ∂/∂x x^x = x^x*log(x) + x^x",
+            "  general power rule (u^v = e^(v·log u)): ∂/∂x (x^x) = x^x*log(x) + x^x",
         ),
         ("sin(x)", "  derivative of sin: ∂/∂x sin(x) = cos(x)"),
         ("log(x)", "  derivative of log: ∂/∂x log(x) = 1/x"),
@@ -194,7 +151,7 @@ fn each_rule_is_named_where_it_is_needed() {
         [
             "∂/∂w of phi(w*x):",
             "  chain rule with phi (its rule from the definitions): ∂/∂w phi(w*x) = 2*x*phi(w*x)*(1 - phi(w*x))",
-            "  constant factor rule: ∂/∂w w*x = x",
+            "  constant factor rule: ∂/∂w (w*x) = x",
         ]
     );
     assert_eq!(result, "2*x*phi(w*x)*(1 - phi(w*x))");
@@ -222,11 +179,11 @@ fn higher_order_explains_each_derivative() {
         steps,
         [
             "∂/∂x of x^2*y^3:",
-            "  constant factor rule: ∂/∂x x^2*y^3 = 2*x*y^3",
-            "  power rule: ∂/∂x x^2 = 2*x",
+            "  constant factor rule: ∂/∂x (x^2*y^3) = 2*x*y^3",
+            "  power rule: ∂/∂x (x^2) = 2*x",
             "∂/∂y of 2*x*y^3:",
-            "  constant factor rule: ∂/∂y 2*x*y^3 = 6*x*y^2",
-            "  power rule: ∂/∂y y^3 = 3*y^2",
+            "  constant factor rule: ∂/∂y (2*x*y^3) = 6*x*y^2",
+            "  power rule: ∂/∂y (y^3) = 3*y^2",
         ]
     );
     assert_eq!(result, "6*x*y^2");
@@ -403,10 +360,7 @@ fn total_explain_by_numbers() {
 
 #[test]
 fn total_explain_with_an_implicit_relation() {
-    let o = run(
-        &["total", "y", "x", "--given", "x^2 + y^2 = 1", "--explain"],
-        "",
-    );
+    let o = deriv(&["total", "y", "x", "--given", "x^2 + y^2 = 1", "--explain"]).run();
     assert_eq!(o.code, 0, "{o:#?}");
     assert!(o.stdout.ends_with("-x/y\n"), "{o:#?}");
     assert!(
@@ -474,7 +428,9 @@ fn json_has_an_explanation_array() {
 
 #[test]
 fn explain_is_a_usage_error_with_batch_or_other_commands() {
-    let o = run(&["partial", "-", "x", "--explain"], "x^2\n");
+    let o = deriv(&["partial", "-", "x", "--explain"])
+        .stdin("x^2\n")
+        .run();
     assert_eq!((o.code, o.stdout.as_str()), (2, ""), "{o:#?}");
     assert!(
         o.stderr
@@ -488,7 +444,7 @@ fn explain_is_a_usage_error_with_batch_or_other_commands() {
         &["simplify", "x+x", "--explain"],
         &["eval", "x", "--at", "x=1", "--explain"],
     ] {
-        let o = run(args, "");
+        let o = deriv(args).run();
         assert_eq!((o.code, o.stdout.as_str()), (2, ""), "{args:?}\n{o:#?}");
         assert!(
             o.stderr.contains(&format!(

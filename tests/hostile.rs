@@ -1,4 +1,4 @@
-//! Hostile input (project issue #7): whatever text arrives, deriv answers or refuses with
+//! Hostile input, as property tests: whatever text arrives, deriv answers or refuses with
 //! a clear message; it never panics, never overflows its stack, and in batch mode gives one
 //! output line per input line.
 //!
@@ -14,9 +14,9 @@ use deriv::print::{Style, render};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRng, TestRunner};
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+
+use crate::common::*;
 
 // The fuzz target's body: parse → ∂/∂x → tidy → print, plain output parsed back.
 #[path = "fuzz/check.rs"]
@@ -104,32 +104,8 @@ fn sample<S: Strategy>(strategy: S, n: usize, seed: u8) -> Vec<S::Value> {
         .collect()
 }
 
-fn deriv_bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_deriv"));
-    c.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
-    c
-}
-
-fn run_with_stdin(mut cmd: Command, input: &[u8]) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run deriv");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let input = input.to_vec();
-    // Write from another thread so a full stdout pipe cannot deadlock us.
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().expect("wait for deriv");
-    writer.join().expect("writer");
-    out
-}
-
 /// The promise for one process: exit 0 or 1, no panic, and an answer or a message.
-fn assert_sane(out: &Output, what: &str) {
+fn assert_sane(out: &RawOutput, what: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let code = out.status.code();
     assert!(
@@ -306,7 +282,9 @@ fn hostile_expr() -> impl Strategy<Value = String> {
         "sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "sinh", "cosh", "tanh",
         "exp", "log", "ln", "sqrt", "abs", "sigmoid", "f", "f'", "f''", "g",
     ];
-    leaf.prop_recursive(6, 64, 3, |inner| {
+    const MORE: &str = "relu heaviside sign floor ceil erf asinh acosh atanh softplus log2 log10";
+    let funcs: Vec<&str> = FUNCS.iter().copied().chain(MORE.split(' ')).collect();
+    leaf.prop_recursive(6, 64, 3, move |inner| {
         prop_oneof![
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a}+{b}")),
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a}-({b})")),
@@ -322,8 +300,15 @@ fn hostile_expr() -> impl Strategy<Value = String> {
             inner.clone().prop_map(|a| format!("log(({a})-({a}))")),
             inner.clone().prop_map(|a| format!("({a})^(1/2)")),
             inner.clone().prop_map(|a| format!("2({a})")),
-            (proptest::sample::select(FUNCS), inner.clone()).prop_map(|(f, a)| format!("{f}({a})")),
-            (inner.clone(), inner).prop_map(|(a, b)| format!("g({a}, {b})")),
+            (proptest::sample::select(funcs.clone()), inner.clone())
+                .prop_map(|(f, a)| format!("{f}({a})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("g({a}, {b})")),
+            (
+                proptest::sample::select(&["max", "min", "logsumexp", "atan2", "log"][..]),
+                inner.clone(),
+                inner
+            )
+                .prop_map(|(f, a, b)| format!("{f}({a}, {b})")),
         ]
     })
 }
@@ -402,10 +387,9 @@ fn batch_case(lines: &[String], args: &[&str]) -> (usize, usize) {
     let lines: Vec<String> = lines.iter().map(|l| l.replace(['\n', '\r'], " ")).collect();
     let mut input = lines.join("\n").into_bytes();
     input.push(b'\n');
-    let mut cmd = deriv_bin();
-    cmd.args(["partial", "-", "x", "--max-nodes", "100000"])
-        .args(args);
-    let out = run_with_stdin(cmd, &input);
+    let mut all = vec!["partial", "-", "x", "--max-nodes", "100000"];
+    all.extend_from_slice(args);
+    let out = deriv(&all).stdin(&input).run_raw();
     let what = format!("batch of {} lines with {args:?}", lines.len());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -431,6 +415,14 @@ fn batch_case(lines: &[String], args: &[&str]) -> (usize, usize) {
     let mut failed = 0;
     for (i, (line, text)) in got.iter().zip(&lines).enumerate() {
         let n = i + 1;
+        if text.trim().is_empty() || text.trim_start().starts_with('#') {
+            // A blank or comment line keeps its place: an empty answer, no error.
+            assert!(
+                line.is_empty(),
+                "{what}: line {n} ({text:?}) answered {line:?}"
+            );
+            continue;
+        }
         let is_error = if json {
             let v: serde_json::Value = serde_json::from_str(line)
                 .unwrap_or_else(|e| panic!("{what}: line {n} is not JSON ({e}): {line}"));
@@ -513,14 +505,7 @@ fn binary_batch_survives_raw_bytes() {
     let mut input: Vec<u8> = chunks.concat();
     input.push(b'\n');
     let expected = input.iter().filter(|&&b| b == b'\n').count();
-    let out = run_with_stdin(
-        {
-            let mut c = deriv_bin();
-            c.args(["partial", "-", "x"]);
-            c
-        },
-        &input,
-    );
+    let out = deriv(&["partial", "-", "x"]).stdin(&input).run_raw();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         matches!(out.status.code(), Some(0 | 1)),
@@ -543,10 +528,7 @@ fn argument_cases() -> Vec<String> {
 #[test]
 fn binary_survives_random_expression_arguments() {
     for text in argument_cases() {
-        let out = deriv_bin()
-            .args(["partial", "--max-nodes", "100000", "--", &text, "x"])
-            .output()
-            .expect("run deriv");
+        let out = deriv(&["partial", "--max-nodes", "100000", "--", text.as_str(), "x"]).run_raw();
         // `--` keeps a leading `-` from looking like an option; clap then gives 2 only
         // for genuine usage errors, which a single EXPR cannot be.
         assert_sane(&out, &format!("partial {text:?} x"));
@@ -557,32 +539,28 @@ fn binary_survives_random_expression_arguments() {
 fn binary_survives_random_given_values() {
     for text in argument_cases().into_iter().take(30) {
         let given = format!("t={text}");
-        let out = deriv_bin()
-            .args([
-                "total",
-                "x*t + sin(t)",
-                "x",
-                "--max-nodes",
-                "100000",
-                "--given",
-                &given,
-            ])
-            .output()
-            .expect("run deriv");
+        let out = deriv(&[
+            "total",
+            "x*t + sin(t)",
+            "x",
+            "--max-nodes",
+            "100000",
+            "--given",
+            given.as_str(),
+        ])
+        .run_raw();
         assert_sane(&out, &format!("total … --given {given:?}"));
         // The whole value, `=` or not, as the constraint.
-        let out = deriv_bin()
-            .args([
-                "partial",
-                "x*t",
-                "x",
-                "--max-nodes",
-                "100000",
-                "--given",
-                &text,
-            ])
-            .output()
-            .expect("run deriv");
+        let out = deriv(&[
+            "partial",
+            "x*t",
+            "x",
+            "--max-nodes",
+            "100000",
+            "--given",
+            text.as_str(),
+        ])
+        .run_raw();
         assert_sane(&out, &format!("partial … --given {text:?}"));
     }
 }
@@ -593,28 +571,22 @@ fn binary_survives_random_given_values() {
 fn binary_refuses_invalid_utf8_arguments() {
     use std::ffi::OsStr;
     use std::os::unix::ffi::OsStrExt;
-    let bad = OsStr::from_bytes(b"x*\xff\xfe");
-    let out = deriv_bin()
-        .arg("partial")
-        .arg(bad)
-        .arg("x")
-        .output()
-        .expect("run");
+    let os = |bytes: &[u8]| OsStr::from_bytes(bytes).to_owned();
+    let out = deriv(&[os(b"partial"), os(b"x*\xff\xfe"), os(b"x")]).run_raw();
     assert_sane(&out, "partial <invalid UTF-8> x");
     assert_eq!(out.status.code(), Some(1));
-    let out = deriv_bin()
-        .args(["total", "x*t", "x", "--given"])
-        .arg(OsStr::from_bytes(b"t=\xc3\x28"))
-        .output()
-        .expect("run");
+    let out = deriv(&[
+        os(b"total"),
+        os(b"x*t"),
+        os(b"x"),
+        os(b"--given"),
+        os(b"t=\xc3\x28"),
+    ])
+    .run_raw();
     assert_sane(&out, "--given <invalid UTF-8>");
     assert_eq!(out.status.code(), Some(1));
     // As a variable: clap refuses it (a usage error) or deriv does (input rejected).
-    let out = deriv_bin()
-        .args(["partial", "x"])
-        .arg(OsStr::from_bytes(b"\xff"))
-        .output()
-        .expect("run");
+    let out = deriv(&[os(b"partial"), os(b"x"), os(b"\xff")]).run_raw();
     assert!(matches!(out.status.code(), Some(1 | 2)), "{:?}", out.status);
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }

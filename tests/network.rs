@@ -1,5 +1,5 @@
-//! Backpropagation (issue #5): the seed's two-hidden-layer perceptron written with indexed
-//! names and `sum(...)`, its error E = (f − y)²/2, and every ∂E/∂θ.
+//! Backpropagation: a perceptron with two hidden layers written with indexed names and
+//! `sum(...)`, its error E = (f − y)²/2, and every ∂E/∂θ.
 //!
 //! - Library level: gradients of small networks (1-2-1, 2-3-1, 2-2-2) in reverse mode,
 //!   with φ kept by its derivative rule and with φ expanded, against central differences
@@ -20,12 +20,12 @@ use deriv::defs::Defs;
 use deriv::eval::{Rng, eval};
 use deriv::expr::{ExprId, Name, Store};
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+
+use crate::common::*;
 
 // ---- the network, by hand ---------------------------------------------------------------
 
-/// The seed's network with sizes I-J-K and slope `a`, evaluated directly in Rust.
+/// The network with sizes I-J-K and slope `a`, evaluated directly in Rust.
 #[derive(Clone, Copy)]
 struct Shape {
     i: usize,
@@ -256,7 +256,7 @@ fn cheap_gradient_bound_on_the_10_10_10_network() {
 
 #[test]
 fn the_binary_reports_the_same_bound_with_stats() {
-    let o = deriv(&net_args(10, 10, 10, &["grad", "--cse", "--stats"]));
+    let o = deriv(&net_args(10, 10, 10, &["grad", "--cse", "--stats"])).run();
     assert_eq!(o.code, 0, "{o:#?}");
     let note = o
         .stderr
@@ -354,31 +354,6 @@ fn reverse_mode_agrees_with_forward_mode() {
 
 // ---- the binary ---------------------------------------------------------------------------
 
-#[derive(Debug)]
-struct Output {
-    stdout: String,
-    stderr: String,
-    code: i32,
-}
-
-fn deriv<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_deriv"))
-        .args(args)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("CLICOLOR")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the deriv binary runs");
-    let o = Output {
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-        code: out.status.code().expect("deriv exits normally"),
-    };
-    assert!(!o.stderr.contains("panicked"), "panic: {o:#?}");
-    o
-}
-
 /// `deriv CMD E --wrt 'w[*,*],u[*,*],v[*]' --let ...` for the I-J-K network (a = 1), then
 /// `rest` after the command.
 fn net_args(i: usize, j: usize, k: usize, cmd_rest: &[&str]) -> Vec<String> {
@@ -393,30 +368,34 @@ fn net_args(i: usize, j: usize, k: usize, cmd_rest: &[&str]) -> Vec<String> {
     v
 }
 
-/// A file in the temporary directory, unique to this process and `name`.
-fn temp_file(name: &str, contents: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("deriv-network-{}-{name}", std::process::id()));
-    std::fs::write(&p, contents).unwrap();
-    p
-}
-
 /// `name = value` lines (the `--at-file` format) as a map; values may be fractions.
+/// A values file's `name = value` lines (comments dropped; a one-row array `w = [[a, b]]`
+/// or a list `v = [a]` as its elements w[1,1], w[1,2] or v[1]).
 fn read_values(text: &str) -> HashMap<String, f64> {
-    text.lines()
-        .map(|l| {
-            let (n, v) = l
-                .split_once(" = ")
-                .unwrap_or_else(|| panic!("not `name = value`: {l:?}"));
-            (n.to_string(), number(v))
-        })
-        .collect()
-}
-
-fn number(t: &str) -> f64 {
-    match t.trim().split_once('/') {
-        Some((p, q)) => p.parse::<f64>().unwrap() / q.parse::<f64>().unwrap(),
-        None => t.trim().parse().unwrap_or_else(|e| panic!("{t:?}: {e}")),
+    let mut out = HashMap::new();
+    for l in text.lines() {
+        let l = l.split('#').next().unwrap().trim();
+        if l.is_empty() {
+            continue;
+        }
+        let (n, v) = l
+            .split_once(" = ")
+            .unwrap_or_else(|| panic!("not `name = value`: {l:?}"));
+        let (prefix, items) = match v.strip_prefix("[[") {
+            Some(r) => ("1,", r.trim_end_matches(']')),
+            None => match v.strip_prefix('[') {
+                Some(r) => ("", r.trim_end_matches(']')),
+                None => {
+                    out.insert(n.to_string(), number(v));
+                    continue;
+                }
+            },
+        };
+        for (i, x) in items.split(", ").enumerate() {
+            out.insert(format!("{n}[{prefix}{}]", i + 1), number(x));
+        }
     }
+    out
 }
 
 /// E as `deriv step` reports it on stderr.
@@ -440,12 +419,13 @@ fn step_on_a_hand_computed_example() {
         "0.1",
         "--at",
         "w=0,x=1,y=2",
-    ]);
+    ])
+    .run();
     assert_eq!(o.code, 0, "{o:#?}");
     assert_eq!(o.stdout, "w = 0.2\nx = 1\ny = 2\n");
     assert_eq!(o.stderr, "note: E = 2 before the step (rate 0.1)\n");
     // The default rate is 0.1 as well; a rate may be an expression.
-    let o = deriv(&["step", "(w*x - y)^2/2", "--wrt", "w", "--at", "w=0,x=1,y=2"]);
+    let o = deriv(&["step", "(w*x - y)^2/2", "--wrt", "w", "--at", "w=0,x=1,y=2"]).run();
     assert_eq!(o.stdout, "w = 0.2\nx = 1\ny = 2\n");
     let o = deriv(&[
         "step",
@@ -456,7 +436,8 @@ fn step_on_a_hand_computed_example() {
         "1/4",
         "--at",
         "w=0,x=1,y=2",
-    ]);
+    ])
+    .run();
     assert_eq!(o.stdout, "w = 0.5\nx = 1\ny = 2\n", "{o:#?}");
 }
 
@@ -475,13 +456,15 @@ fn tiny_params_file() -> String {
 
 #[test]
 fn one_step_on_a_tiny_network_is_theta_minus_rate_times_the_gradient() {
-    let file = temp_file("tiny-step.txt", &tiny_params_file());
+    let dir = TempDir::new();
+    let file = dir.write("tiny-step.txt", tiny_params_file());
     let o = deriv(&net_args(
         1,
         2,
         1,
         &["step", "--rate", "0.5", "--at-file", file.to_str().unwrap()],
-    ));
+    ))
+    .run();
     assert_eq!(o.code, 0, "{o:#?}");
     let before: HashMap<String, f64> = [
         ("w[1,1]", 0.5),
@@ -495,8 +478,8 @@ fn one_step_on_a_tiny_network_is_theta_minus_rate_times_the_gradient() {
     .into_iter()
     .map(|(n, v)| (n.to_string(), v))
     .collect();
-    // Every value comes back, in the file's order (arrays written out element by element);
-    // the inputs unchanged and exact.
+    // The file comes back as written, its comments and arrays kept, the parameters
+    // rewritten; the inputs unchanged and exact.
     let names: Vec<&str> = o
         .stdout
         .lines()
@@ -504,7 +487,24 @@ fn one_step_on_a_tiny_network_is_theta_minus_rate_times_the_gradient() {
         .collect();
     assert_eq!(
         names,
-        ["w[1,1]", "w[1,2]", "u[1,1]", "u[2,1]", "v[1]", "x[1]", "y"]
+        [
+            "# a 1-2-1 network and one data point",
+            "w",
+            "u[1,1]",
+            "u[2,1]",
+            "v",
+            "x[1]",
+            "y"
+        ]
+    );
+    assert!(
+        o.stdout
+            .lines()
+            .nth(1)
+            .unwrap()
+            .ends_with("# w[1,1], w[1,2]"),
+        "{}",
+        o.stdout
     );
     assert!(o.stdout.contains("\nx[1] = 1\ny = 1/2\n"), "{}", o.stdout);
     let after = read_values(&o.stdout);
@@ -521,13 +521,13 @@ fn one_step_on_a_tiny_network_is_theta_minus_rate_times_the_gradient() {
         close(e, error_by_hand(TINY, 1.0, &before), 1e-12),
         "E = {e}"
     );
-    std::fs::remove_file(file).ok();
 }
 
 #[test]
 fn training_in_a_loop_makes_the_error_fall() {
     // for i in $(seq 6); do deriv step ... --at-file p.txt > p2.txt && mv p2.txt p.txt; done
-    let file = temp_file("train.txt", &tiny_params_file());
+    let dir = TempDir::new();
+    let file = dir.write("train.txt", tiny_params_file());
     let mut losses = Vec::new();
     for _ in 0..6 {
         let o = deriv(&net_args(
@@ -535,7 +535,8 @@ fn training_in_a_loop_makes_the_error_fall() {
             2,
             1,
             &["step", "--rate", "1", "--at-file", file.to_str().unwrap()],
-        ));
+        ))
+        .run();
         assert_eq!(o.code, 0, "{o:#?}");
         losses.push(loss(&o.stderr));
         std::fs::write(&file, &o.stdout).unwrap();
@@ -554,7 +555,8 @@ fn training_in_a_loop_makes_the_error_fall() {
         "phi(s)=1/(1+exp(-s))".into(),
         "--at-file".into(),
         file.to_str().unwrap().into(),
-    ]);
+    ])
+    .run();
     assert_eq!(o.code, 0, "{o:#?}");
     losses.push(number(&o.stdout));
     println!("E over the steps: {losses:?}");
@@ -563,26 +565,25 @@ fn training_in_a_loop_makes_the_error_fall() {
         "E must fall: {losses:?}"
     );
     assert!(losses[6] < losses[0] / 2.0, "{losses:?}");
-    std::fs::remove_file(file).ok();
 }
 
 #[test]
 fn step_errors() {
     // No values at all: a usage error.
-    let o = deriv(&["step", "(w*x - y)^2/2", "--wrt", "w"]);
+    let o = deriv(&["step", "(w*x - y)^2/2", "--wrt", "w"]).run();
     assert_eq!(o.code, 2, "{o:#?}");
     assert!(o.stderr.contains("--at-file"), "{o:#?}");
     assert_eq!(o.stdout, "");
     // --wrt is required.
-    let o = deriv(&["step", "(w*x - y)^2/2", "--at", "w=0,x=1,y=2"]);
+    let o = deriv(&["step", "(w*x - y)^2/2", "--at", "w=0,x=1,y=2"]).run();
     assert_eq!(o.code, 2, "{o:#?}");
     // A parameter without a value.
-    let o = deriv(&["step", "(w*x - y)^2/2", "--wrt", "w", "--at", "x=1,y=2"]);
+    let o = deriv(&["step", "(w*x - y)^2/2", "--wrt", "w", "--at", "x=1,y=2"]).run();
     assert_eq!(o.code, 1, "{o:#?}");
     assert!(o.stderr.contains("no value for `w`"), "{o:#?}");
     assert_eq!(o.stdout, "");
     // A parameter E does not depend on, without a value: nothing to update.
-    let o = deriv(&["step", "w^2", "--wrt", "w,z", "--at", "w=1"]);
+    let o = deriv(&["step", "w^2", "--wrt", "w,z", "--at", "w=1"]).run();
     assert_eq!(o.code, 1, "{o:#?}");
     assert!(o.stderr.contains("`z` has no value"), "{o:#?}");
     // Bad rates.
@@ -596,8 +597,10 @@ fn step_errors() {
             rate,
             "--at",
             "w=0,x=1,y=2",
-        ]);
-        assert_eq!(o.code, 1, "--rate {rate}: {o:#?}");
+        ])
+        .run();
+        // An option's value is checked with the command line: a usage error.
+        assert_eq!(o.code, 2, "--rate {rate}: {o:#?}");
         assert!(o.stderr.contains("--rate"), "--rate {rate}: {o:#?}");
         assert_eq!(o.stdout, "", "--rate {rate}");
     }
@@ -609,7 +612,8 @@ fn step_errors() {
         "w",
         "--at-file",
         "/nonexistent/deriv-params.txt",
-    ]);
+    ])
+    .run();
     assert_ne!(o.code, 0, "{o:#?}");
     assert!(o.stderr.contains("cannot read the values file"), "{o:#?}");
 }
@@ -617,9 +621,9 @@ fn step_errors() {
 #[test]
 fn a_wrt_pattern_that_matches_nothing_is_an_error() {
     // `W[*,*]` for `w[*,*]`, or `u[*]` for a two-index u: a typo must not train nothing.
-    let o = deriv(&["step", "w[1]^2", "--wrt", "W[*]", "--at", "w=[1]"]);
+    let o = deriv(&["step", "w[1]^2", "--wrt", "W[*]", "--at", "w=[1]"]).run();
     assert_ne!(o.code, 0, "{o:#?}");
-    let o = deriv(&["grad", "u[1,2]^2", "--wrt", "u[*]"]);
+    let o = deriv(&["grad", "u[1,2]^2", "--wrt", "u[*]"]).run();
     assert_ne!(o.code, 0, "{o:#?}");
 }
 
@@ -627,7 +631,8 @@ fn a_wrt_pattern_that_matches_nothing_is_an_error() {
 
 #[test]
 fn values_files_take_indexed_names_arrays_and_comments() {
-    let file = temp_file(
+    let dir = TempDir::new();
+    let file = dir.write(
         "values.txt",
         "# weights\n\
          w[1,1] = 0.5   # one entry\n\
@@ -638,14 +643,14 @@ fn values_files_take_indexed_names_arrays_and_comments() {
          y = 1/3\n",
     );
     let f = file.to_str().unwrap();
-    let o = deriv(&["eval", "w[1,1]*x[1] + w[1,2]*x[2] - y", "--at-file", f]);
+    let o = deriv(&["eval", "w[1,1]*x[1] + w[1,2]*x[2] - y", "--at-file", f]).run();
     assert_eq!((o.code, o.stdout.as_str()), (0, "-1/3\n"), "{o:#?}");
-    let o = deriv(&["eval", "b[1,2]*10 + b[2,1]", "--at-file", f]);
+    let o = deriv(&["eval", "b[1,2]*10 + b[2,1]", "--at-file", f]).run();
     assert_eq!((o.code, o.stdout.as_str()), (0, "23\n"), "{o:#?}");
     // With --at as well: both count; a name given twice is an error.
-    let o = deriv(&["eval", "x[1] + z", "--at-file", f, "--at", "z=10"]);
+    let o = deriv(&["eval", "x[1] + z", "--at-file", f, "--at", "z=10"]).run();
     assert_eq!((o.code, o.stdout.as_str()), (0, "11\n"), "{o:#?}");
-    let o = deriv(&["eval", "x[1]", "--at-file", f, "--at", "x=[5]"]);
+    let o = deriv(&["eval", "x[1]", "--at-file", f, "--at", "x=[5]"]).run();
     assert_eq!(o.code, 1, "{o:#?}");
     assert!(o.stderr.contains("two values"), "{o:#?}");
     // The gradient at the file's point.
@@ -656,16 +661,16 @@ fn values_files_take_indexed_names_arrays_and_comments() {
         "w[*,*]",
         "--at-file",
         f,
-    ]);
+    ])
+    .run();
     assert_eq!((o.code, o.stdout.as_str()), (0, "[-1/3, -2/3]\n"), "{o:#?}");
-    std::fs::remove_file(file).ok();
 }
 
 #[test]
 fn at_takes_arrays() {
-    let o = deriv(&["eval", "x[1] + 10*x[2]", "--at", "x=[1,2]"]);
+    let o = deriv(&["eval", "x[1] + 10*x[2]", "--at", "x=[1,2]"]).run();
     assert_eq!((o.code, o.stdout.as_str()), (0, "21\n"), "{o:#?}");
-    let o = deriv(&["eval", "w[2,1]", "--at", "w=[[1,2],[3,4]],y=0"]);
+    let o = deriv(&["eval", "w[2,1]", "--at", "w=[[1,2],[3,4]],y=0"]).run();
     assert_eq!((o.code, o.stdout.as_str()), (0, "3\n"), "{o:#?}");
     let o = deriv(&[
         "grad",
@@ -674,7 +679,8 @@ fn at_takes_arrays() {
         "w[*]",
         "--at",
         "x=[1,2,3]",
-    ]);
+    ])
+    .run();
     assert_eq!((o.code, o.stdout.as_str()), (0, "[1, 2, 3]\n"), "{o:#?}");
 }
 
@@ -689,13 +695,15 @@ fn numeric_gradient_of_the_network_with_a_values_file() {
     for k in keys {
         text.push_str(&format!("{k} = {}\n", at[k]));
     }
-    let file = temp_file("net-point.txt", &text);
+    let dir = TempDir::new();
+    let file = dir.write("net-point.txt", text);
     let o = deriv(&net_args(
         2,
         3,
         1,
         &["grad", "--at-file", file.to_str().unwrap(), "--check"],
-    ));
+    ))
+    .run();
     assert_eq!(o.code, 0, "{o:#?}");
     assert!(o.stderr.starts_with("check: ok"), "{o:#?}");
     let row: Vec<f64> = o
@@ -712,36 +720,35 @@ fn numeric_gradient_of_the_network_with_a_values_file() {
         let fd = fd_by_hand(sh, 1.0, &at, p);
         assert!(close(*g, fd, 1e-6), "∂E/∂{p}: {g} vs {fd}");
     }
-    std::fs::remove_file(file).ok();
 }
 
 // ---- sums and --wrt patterns ----------------------------------------------------------------
 
 #[test]
 fn sums_need_known_integer_bounds() {
-    let o = deriv(&["grad", "sum(i=1..n, x[i]^2)"]);
+    let o = deriv(&["grad", "sum(i=1..n, x[i]^2)"]).run();
     assert_eq!(o.code, 1, "{o:#?}");
     assert!(o.stderr.starts_with("error: "), "{o:#?}");
     assert!(
         o.stderr.contains("`n`"),
         "the error names the bound: {o:#?}"
     );
-    let o = deriv(&["simplify", "sum(i=1..N, x[i])", "--let", "N=5/2"]);
+    let o = deriv(&["simplify", "sum(i=1..N, x[i])", "--let", "N=5/2"]).run();
     assert_eq!(o.code, 1, "{o:#?}");
     assert!(o.stderr.contains("5/2"), "{o:#?}");
     // Known bounds: literal or from --let; an empty range is 0.
-    let o = deriv(&["simplify", "sum(i=1..3, w[i]*x[i])"]);
+    let o = deriv(&["simplify", "sum(i=1..3, w[i]*x[i])"]).run();
     assert_eq!(o.stdout, "w[1]*x[1] + w[2]*x[2] + w[3]*x[3]\n", "{o:#?}");
-    let o = deriv(&["simplify", "sum(i=1..N, x[i])", "--let", "N=2"]);
+    let o = deriv(&["simplify", "sum(i=1..N, x[i])", "--let", "N=2"]).run();
     assert_eq!(o.stdout, "x[1] + x[2]\n", "{o:#?}");
-    let o = deriv(&["simplify", "sum(i=1..0, x[i])"]);
+    let o = deriv(&["simplify", "sum(i=1..0, x[i])"]).run();
     assert_eq!(o.stdout, "0\n", "{o:#?}");
 }
 
 #[test]
 fn wrt_patterns_pick_indexed_variables_in_natural_order() {
     let e = "w[1,1]*w[1,2] + w[2,10] + w[2,9] + v[1] + w[3]";
-    let o = deriv(&["grad", e, "--wrt", "w[*,*]", "--format", "json"]);
+    let o = deriv(&["grad", e, "--wrt", "w[*,*]", "--format", "json"]).run();
     assert_eq!(o.code, 0, "{o:#?}");
     assert!(
         o.stdout
@@ -750,13 +757,13 @@ fn wrt_patterns_pick_indexed_variables_in_natural_order() {
         o.stdout
     );
     // The number of indices must fit: w[*] is w[3] only.
-    let o = deriv(&["grad", e, "--wrt", "w[*],v[*]"]);
+    let o = deriv(&["grad", e, "--wrt", "w[*],v[*]"]).run();
     assert_eq!(o.stdout, "[1, 1]\n", "{o:#?}");
     // Patterns and names mix, in the order given; an index may be written with spaces.
-    let o = deriv(&["grad", e, "--wrt", "v[1],w[1, 2],w[*,*]"]);
+    let o = deriv(&["grad", e, "--wrt", "v[1],w[1, 2],w[*,*]"]).run();
     assert_eq!(o.stdout, "[1, w[1,1], w[1,2], 1, 1]\n", "{o:#?}");
     // The network's three layers, in the order asked for.
-    let o = deriv(&net_args(1, 1, 1, &["grad", "--format", "json"]));
+    let o = deriv(&net_args(1, 1, 1, &["grad", "--format", "json"])).run();
     assert!(
         o.stdout.contains(r#""wrt":["w[1,1]","u[1,1]","v[1]"]"#),
         "{}",
@@ -769,7 +776,7 @@ fn wrt_patterns_pick_indexed_variables_in_natural_order() {
 #[test]
 fn the_named_deltas_read_back_to_the_gradient() {
     let sh = Shape { i: 2, j: 3, k: 2 };
-    let o = deriv(&net_args(2, 3, 2, &["grad", "--cse"]));
+    let o = deriv(&net_args(2, 3, 2, &["grad", "--cse"])).run();
     assert_eq!(o.code, 0, "{o:#?}");
     let lines: Vec<&str> = o.stdout.lines().collect();
     assert!(

@@ -12,7 +12,10 @@ fn token() -> impl Strategy<Value = &'static str> {
     prop::sample::select(vec![
         "x", "y", "t", "e", "pi", "ex", "x1", "_a", "2", "10", "0.5", ".5", "2.", "1e3", "2e",
         "1E-2", "+", "-", "*", "/", "^", "**", "(", ")", ",", " ", "\t", "sin", "cos", "exp",
-        "sqrt", "log", "abs", "sigmoid", "f", "g", "D", "[", "]", "'", "1", "3", "=", "$",
+        "sqrt", "log", "abs", "sigmoid", "f", "g", "D", "[", "]", "'", "1", "3", "=", "$", "max",
+        "min", "relu", "log10", "atan2", "erf",
+        // The fast path leaves the Unicode forms and `|x|` to pest.
+        "|", "·", "²", "√", "θ", "₁", "−",
     ])
 }
 

@@ -1,81 +1,43 @@
-//! The tools around the computations: completions, the man page, the syntax card, the
-//! session driven through a pipe, and plots (text snapshot, poles, SVG).
+//! The tools around the computations, through the built binary: shell completions that
+//! name every subcommand, a man page that is roff, a syntax card that fits one screen,
+//! examples in every subcommand's help, the session driven through a pipe (its state, its
+//! errors), and plots (the text plot against a reviewed snapshot, poles as gaps, a
+//! well-formed SVG).
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use crate::common::*;
 
-fn deriv(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_deriv"))
-        .args(args)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env(
-            "XDG_STATE_HOME",
-            std::env::temp_dir().join("deriv-tools-test-state"),
-        )
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-use deriv::cli::{COMPUTING_COMMANDS as SUBCOMMANDS, TOOL_COMMANDS};
-
-#[test]
-fn the_command_lists_are_every_subcommand() {
-    use clap::CommandFactory;
-    let mut clap: Vec<String> = deriv::cli::Cli::command()
-        .get_subcommands()
-        .map(|c| c.get_name().to_string())
-        .collect();
-    let mut ours: Vec<String> = SUBCOMMANDS
-        .iter()
-        .chain(&TOOL_COMMANDS)
-        .map(|s| s.to_string())
-        .collect();
-    clap.sort();
-    ours.sort();
-    assert_eq!(clap, ours);
+/// `deriv repl` driven through a pipe, with a fresh state directory: a session that took
+/// the pipe for a terminal would write its history there, not into the developer's.
+fn session(script: &str) -> Output {
+    let state = TempDir::new();
+    deriv(&["repl"])
+        .stdin(script)
+        .env("XDG_STATE_HOME", state.path())
+        .run()
 }
 
 #[test]
 fn completions_mention_every_subcommand() {
     for shell in ["bash", "zsh", "fish"] {
-        let o = deriv(&["completions", shell], "");
-        assert!(o.status.success(), "{shell}: {}", stderr(&o));
-        let script = stdout(&o);
+        let o = deriv(&["completions", shell]).run();
+        assert_eq!(o.code, 0, "{shell}: {}", o.stderr);
+        let script = o.stdout;
         assert!(script.len() > 500, "{shell}: a short script");
-        for sub in SUBCOMMANDS.iter().chain(&TOOL_COMMANDS) {
-            assert!(script.contains(sub), "{shell} script lacks {sub}");
+        for sub in subcommands() {
+            assert!(script.contains(&sub), "{shell} script lacks {sub}");
         }
     }
-    assert_eq!(deriv(&["completions", "tcsh"], "").status.code(), Some(2));
+    assert_eq!(deriv(&["completions", "tcsh"]).run().code, 2);
 }
 
 #[test]
 fn the_man_page_is_roff() {
-    let o = deriv(&["man"], "");
-    assert!(o.status.success());
-    let page = stdout(&o);
+    let o = deriv(&["man"]).run();
+    assert_eq!(o.code, 0);
+    let page = o.stdout;
     // The header comes first: clap_mangen puts two string definitions (for quotes) before
     // `.TH`, and nothing else.
-    let th = page.lines().position(|l| l.starts_with(".TH deriv 1"));
+    let th = page.lines().position(|l| l.starts_with(".TH DERIV 1"));
     assert!(th.is_some_and(|i| i <= 3), "{page}");
     assert!(page.lines().take(3).all(|l| l.starts_with('.')));
     assert!(page.contains(".SH NAME") && page.contains("partial"));
@@ -83,9 +45,9 @@ fn the_man_page_is_roff() {
 
 #[test]
 fn the_syntax_card_covers_the_operators() {
-    let o = deriv(&["syntax"], "");
-    assert!(o.status.success());
-    let text = stdout(&o);
+    let o = deriv(&["syntax"]).run();
+    assert_eq!(o.code, 0);
+    let text = o.stdout;
     for needle in [
         "+", "-", "*", "/", "^", "**", "4pi", "pi", "e", "sigmoid", "f'(", "D[1](g)", "1e-3",
     ] {
@@ -98,10 +60,12 @@ fn the_syntax_card_covers_the_operators() {
 
 #[test]
 fn every_subcommand_help_has_examples() {
-    for sub in SUBCOMMANDS.iter().chain(&TOOL_COMMANDS) {
-        let o = deriv(&[sub, "--help"], "");
-        assert!(o.status.success());
-        let help = stdout(&o);
+    let subs = subcommands();
+    assert!(subs.len() >= 14, "{subs:?}");
+    for sub in &subs {
+        let o = deriv(&[sub.as_str(), "--help"]).run();
+        assert_eq!(o.code, 0);
+        let help = o.stdout;
         let examples = help.split("Examples:").nth(1).unwrap_or("");
         let n = examples
             .lines()
@@ -123,16 +87,16 @@ partial phi(w*x) w
 :clear
 partial phi(w*x) w
 ";
-    let o = deriv(&["repl"], script);
+    let o = session(script);
     assert_eq!(
-        stdout(&o),
+        o.stdout,
         "2*x*phi(w*x)*(1 - phi(w*x))\n\
          --let phi(s) = 1/(1+exp(-a*s))\n--let a = 2\n--let phi'(s) = a*phi(s)*(1-phi(s))\n\
          x*phi'(w*x)\n"
     );
     // A second definition of phi is refused when given, and the session goes on.
-    assert!(stderr(&o).contains("defined twice"), "{}", stderr(&o));
-    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stderr.contains("defined twice"), "{}", o.stderr);
+    assert_eq!(o.code, 1);
 }
 
 #[test]
@@ -153,24 +117,21 @@ sin(x)^2 + 1
 :quit
 partial x x
 ";
-    let o = deriv(&["repl"], script);
+    let o = session(script);
     assert_eq!(
-        stdout(&o),
+        o.stdout,
         "2*x*y\n2 x y\n2*x^2*y\n8*pi*x*y/3\n12\n2*x\nsin(x)^2 + 1\n"
     );
-    assert_eq!(stderr(&o), "");
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.stderr, "");
+    assert_eq!(o.code, 0);
 }
 
 #[test]
 fn session_errors_point_at_the_spot_and_the_session_goes_on() {
-    let o = deriv(
-        &["repl"],
-        "partial x+ x\nsimplify ans\n:bogus\nparital x x\npartial 2*x x\n",
-    );
-    assert_eq!(stdout(&o), "2\n");
+    let o = session("partial x+ x\nsimplify ans\n:bogus\nparital x x\npartial 2*x x\n");
+    assert_eq!(o.stdout, "2\n");
     assert_eq!(
-        stderr(&o),
+        o.stderr,
         "\
 error: expected an operand after `+`
   |
@@ -181,51 +142,49 @@ error: `ans` has no value yet
 error: `:bogus` is not a session command
   note: :help lists them
 error: `parital` is not a command
-  note: the commands are partial, total, differential, grad, hessian, jacobian, simplify, eval, step; :help
+  note: the commands are partial, total, differential, grad, hessian, jacobian, simplify, eval, step, plot; :help
 "
     );
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.code, 1);
 }
 
 #[test]
 fn a_bad_constraint_is_refused_when_given() {
-    let o = deriv(&["repl"], ":given t = x\n:given x = t\ntotal t*x x\n");
-    assert!(stderr(&o).contains("error:"), "{}", stderr(&o));
+    let o = session(":given t = x\n:given x = t\ntotal t*x x\n");
+    assert!(o.stderr.contains("error:"), "{}", o.stderr);
     // The cycle was refused, so t = x still holds alone.
-    assert_eq!(stdout(&o), "2*x\n");
+    assert_eq!(o.stdout, "2*x\n");
 }
 
 #[test]
 fn no_arguments_without_a_terminal_prints_help() {
-    let o = deriv(&[], "");
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("Usage: deriv"));
-    assert_eq!(stdout(&o), "");
+    let o = deriv::<&str>(&[]).run();
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("Usage: deriv"));
+    assert_eq!(o.stdout, "");
 }
 
 #[test]
 fn the_text_plot_matches_its_reviewed_snapshot() {
-    let o = deriv(
-        &[
-            "plot", "x^2", "x", "--from", "-2", "--to", "2", "--width", "24", "--height", "8",
-            "--at", "1",
-        ],
-        "",
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = deriv(&[
+        "plot", "x^2", "x", "--from", "-2", "--to", "2", "--width", "24", "--height", "8", "--at",
+        "1",
+    ])
+    .run();
+    assert_eq!(o.code, 0, "{}", o.stderr);
     let want = include_str!("snapshots/plot_x2_at1.txt");
-    assert_eq!(stdout(&o), want);
+    assert_eq!(o.stdout, want);
     // No color into a pipe; --color always colors the series.
-    assert!(!stdout(&o).contains('\x1b'));
-    let c = deriv(&["plot", "x^2", "x", "--color", "always"], "");
-    assert!(stdout(&c).contains("\x1b[36m") && stdout(&c).contains("\x1b[35m"));
+    assert!(!o.stdout.contains('\x1b'));
+    let c = deriv(&["plot", "x^2", "x", "--color", "always"]).run();
+    assert!(c.stdout.contains("\x1b[36m") && c.stdout.contains("\x1b[35m"));
 }
 
-/// The rows of a text plot's drawing (between the legend and the x axis), as characters
-/// after the y axis.
+/// The rows of a text plot's drawing (between the legend with the y axis's label and the
+/// x axis), as characters after the y axis.
 fn drawing(text: &str) -> Vec<Vec<char>> {
     text.lines()
-        .skip(1)
+        .skip(2)
         .take_while(|l| !l.contains('└'))
         .map(|l| {
             let after = l.split(['┤', '│']).nth(1).unwrap_or("");
@@ -236,15 +195,14 @@ fn drawing(text: &str) -> Vec<Vec<char>> {
 
 #[test]
 fn a_pole_is_a_gap_not_a_vertical_stroke() {
-    let o = deriv(
-        &[
-            "plot", "tan(x)", "x", "--from", "-3", "--to", "3", "--color", "always",
-        ],
-        "",
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = deriv(&[
+        "plot", "tan(x)", "x", "--from", "-3", "--to", "3", "--color", "always",
+    ])
+    .run();
+    assert_eq!(o.code, 0, "{}", o.stderr);
     // Keep only the cells of f (cyan): f alone must not fill a column from top to bottom.
-    let f_only: String = stdout(&o)
+    let f_only: String = o
+        .stdout
         .split('\x1b')
         .map(|piece| {
             if let Some(rest) = piece.strip_prefix("[36m") {
@@ -316,28 +274,26 @@ fn check_xml(text: &str) -> Result<Vec<String>, String> {
 
 #[test]
 fn the_svg_is_well_formed_with_axes_curves_and_a_legend() {
-    let path = std::env::temp_dir().join(format!("deriv-plot-{}.svg", std::process::id()));
+    let dir = TempDir::new();
+    let path = dir.file("plot.svg");
     let p = path.to_str().unwrap();
-    let o = deriv(
-        &[
-            "plot",
-            "x^3 - 3*x",
-            "x",
-            "--from",
-            "-2.5",
-            "--to",
-            "2.5",
-            "--at",
-            "1",
-            "--svg",
-            p,
-        ],
-        "",
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(stdout(&o), "");
+    let o = deriv(&[
+        "plot",
+        "x^3 - 3*x",
+        "x",
+        "--from",
+        "-2.5",
+        "--to",
+        "2.5",
+        "--at",
+        "1",
+        "--svg",
+        p,
+    ])
+    .run();
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.stdout, "");
     let svg = std::fs::read_to_string(&path).unwrap();
-    let _ = std::fs::remove_file(&path);
     let names = check_xml(&svg).unwrap_or_else(|e| panic!("{e}\n{svg}"));
     assert_eq!(names[0], "svg");
     for (tag, at_least) in [
@@ -354,17 +310,17 @@ fn the_svg_is_well_formed_with_axes_curves_and_a_legend() {
         svg.contains("f(x) = x³ - 3x") || svg.contains("f(x) = "),
         "{svg}"
     );
-    assert!(svg.contains("f'(x) = "));
+    assert!(svg.contains("f′(x) = "));
     assert!(svg.contains("tangent at x = 1, slope 0"));
     assert!(check_xml("<a><b></a></b>").is_err());
 }
 
 #[test]
 fn plot_errors_are_clear() {
-    let o = deriv(&["plot", "x*y", "x"], "");
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).starts_with("error: `y` has no value"));
-    let o = deriv(&["plot", "x", "x", "--from", "2", "--to", "1"], "");
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("must be less than"));
+    let o = deriv(&["plot", "x*y", "x"]).run();
+    assert_eq!(o.code, 1);
+    assert!(o.stderr.starts_with("error: `y` has no value"));
+    let o = deriv(&["plot", "x", "x", "--from", "2", "--to", "1"]).run();
+    assert_eq!(o.code, 1);
+    assert!(o.stderr.contains("must be less than"));
 }

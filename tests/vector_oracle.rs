@@ -1,6 +1,7 @@
-//! A numeric oracle for the vector commands (issue #3): gradients entry by entry against
-//! finite differences, Hessians for symmetry and against second differences, and the
-//! differential's coefficients against the partials, on random smooth expressions.
+//! A numeric oracle for the vector commands, as property tests on random smooth
+//! expressions: gradients entry by entry against finite differences, Hessians for symmetry
+//! and against second differences, and the differential's coefficients against the
+//! partials, in the library and through the built binary.
 //!
 //! Numerical derivatives are central differences refined by Ridders' extrapolation, each
 //! made from two starting steps that must agree. A point is skipped (never passed) when a
@@ -10,15 +11,12 @@
 //! Tolerance: |symbolic − numeric| ≤ REL · max(1, |symbolic|, |numeric|), REL = 1e-6 for
 //! first derivatives and 1e-5 for second.
 
+use crate::common::numeric::*;
+use crate::common::{deriv, json};
 use deriv::calculus::partial;
 use deriv::expr::{ExprId, Name, Store};
 use deriv::parse::parse;
 use deriv::print::{Style, render};
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-mod common;
-use common::numeric::*;
 
 const VARS: [&str; 3] = ["x", "y", "z"];
 
@@ -276,31 +274,9 @@ fn hessians_are_symmetric_and_agree_with_second_differences() {
 
 /// Runs `deriv ARGS` with `input` on stdin and returns its stdout lines (exit 0 required).
 fn run_batch(args: &[&str], input: &str) -> Vec<String> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_deriv"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("deriv runs");
-    let mut pipe = child.stdin.take().unwrap();
-    let bytes = input.as_bytes().to_vec();
-    let w = std::thread::spawn(move || {
-        let _ = pipe.write_all(&bytes);
-    });
-    let out = child.wait_with_output().unwrap();
-    w.join().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "deriv {args:?}: {stderr}");
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(String::from)
-        .collect()
-}
-
-fn json(line: &str) -> serde_json::Value {
-    serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
+    let o = deriv(args).stdin(input).run();
+    assert_eq!(o.code, 0, "deriv {args:?}: {}", o.stderr);
+    o.stdout.lines().map(String::from).collect()
 }
 
 /// `deriv differential`: each coefficient (with its sign) is the partial by its variable,

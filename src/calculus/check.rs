@@ -2,7 +2,7 @@
 //! step ∂g/∂v is compared with central differences of g extrapolated by Ridders' method,
 //! at points where that estimate is sure enough to judge by.
 
-use crate::eval::{EvalError, Rng, eval, eval_with_rounding};
+use crate::eval::{Options, Rng, RoundingProbe, Tape};
 use crate::expr::{ExprId, Name, Store};
 
 /// The worst disagreement found, over every point where both sides could be evaluated.
@@ -56,19 +56,9 @@ pub fn random_points(names: &[Name], n: usize, seed: u64) -> Vec<Point> {
         .collect()
 }
 
-fn value(s: &Store, e: ExprId, p: &Point) -> Result<f64, EvalError> {
-    eval(s, e, &|n| p.iter().find(|(m, _)| *m == n).map(|q| q.1))
-}
-
-/// The value, and the size of its rounding error as a function of `v`
-/// (`eval_with_rounding`).
-fn value_and_rounding(s: &Store, e: ExprId, v: Name, p: &Point) -> Result<(f64, f64), EvalError> {
-    eval_with_rounding(
-        s,
-        e,
-        &|n| p.iter().find(|(m, _)| *m == n).map(|q| q.1),
-        &[v],
-    )
+/// The point as the evaluator reads it.
+fn env(p: &Point) -> impl Fn(Name) -> Option<f64> + '_ {
+    |n| p.iter().find(|(m, _)| *m == n).map(|q| q.1)
 }
 
 /// Compares `dg` with ∂g/∂v at each point. Points where either side cannot be evaluated
@@ -76,14 +66,20 @@ fn value_and_rounding(s: &Store, e: ExprId, v: Name, p: &Point) -> Result<(f64, 
 /// to judge by (counted as inconclusive).
 pub fn check_step(s: &Store, g: ExprId, v: Name, dg: ExprId, points: &[Point]) -> CheckReport {
     let mut report = CheckReport::default();
+    // Compiled once, run at every point and every difference step.
+    let (dg_probe, g_probe) = (
+        RoundingProbe::new(s, dg, &[v]),
+        RoundingProbe::new(s, g, &[v]),
+    );
+    let g_tape = Tape::compile(s, &[g], Options::default());
     for p in points {
-        let Ok((sym, sym_rounding)) = value_and_rounding(s, dg, v, p) else {
+        let Ok((sym, sym_rounding)) = dg_probe.at(&env(p)) else {
             continue;
         };
-        let Ok((f, f_rounding)) = value_and_rounding(s, g, v, p) else {
+        let Ok((f, f_rounding)) = g_probe.at(&env(p)) else {
             continue;
         };
-        let Some((num, uncertainty)) = difference(s, g, v, p, f_rounding) else {
+        let Some((num, uncertainty)) = difference(&g_tape, v, p, f_rounding) else {
             continue;
         };
         let scale = sym.abs().max(num.abs()).max(1.0);
@@ -117,8 +113,8 @@ pub fn check_step(s: &Store, g: ExprId, v: Name, dg: ExprId, points: &[Point]) -
 
 /// ∂g/∂v at p and how uncertain that is (`extrapolate`, with steps relative to the point,
 /// so a point near a domain edge, log at 0.01, stays inside). `rounding` is the rounding
-/// error of g's value at p (`value_and_rounding`).
-fn difference(s: &Store, g: ExprId, v: Name, p: &Point, rounding: f64) -> Option<(f64, f64)> {
+/// error of g's value at p (`RoundingProbe::at`).
+fn difference(g: &Tape, v: Name, p: &Point, rounding: f64) -> Option<(f64, f64)> {
     let x0 = p.iter().find(|(n, _)| *n == v).map(|q| q.1).unwrap_or(0.0);
     let at = |x: f64| -> Option<f64> {
         let mut q = p.clone();
@@ -126,7 +122,7 @@ fn difference(s: &Store, g: ExprId, v: Name, p: &Point, rounding: f64) -> Option
             Some(slot) => slot.1 = x,
             None => q.push((v, x)),
         }
-        value(s, g, &q).ok()
+        g.values_at(&env(&q)).swap_remove(0).ok()
     };
     let quotient = |h: f64| Some((at(x0 + h)? - at(x0 - h)?) / (2.0 * h));
     let unit = if x0 == 0.0 { 1.0 } else { x0.abs().min(1.0) };

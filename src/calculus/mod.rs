@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod explain;
+pub mod implicit;
 mod partial;
 pub mod reverse;
 mod total;

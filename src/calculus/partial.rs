@@ -282,6 +282,9 @@ pub(crate) fn outer_derivative(s: &mut Store, f: &Func, args: &[ExprId], i: usiz
             );
         }
     };
+    if b.arity() != (1, 1) {
+        return nary_derivative(s, b, args, i);
+    }
     let u = args[0];
     let two = s.int(2);
     let one = s.one();
@@ -340,17 +343,98 @@ pub(crate) fn outer_derivative(s: &mut Store, f: &Func, args: &[ExprId], i: usiz
             let m1 = s.minus_one();
             s.pow(u, m1)
         }
-        // u/|u|, undefined at 0
-        Abs => {
-            let a = s.builtin(Abs, u);
-            s.div(u, a)
-        }
+        // Away from the kink at 0 (see `Builtin::kink_convention`).
+        Abs => s.builtin(Sign, u),
         // σ(u)·(1 - σ(u))
         Sigmoid => {
             let g = s.builtin(Sigmoid, u);
             let c = s.sub(one, g);
             s.mul2(g, c)
         }
+        // 1/sqrt(u² + 1), 1/sqrt(u² - 1)
+        Asinh | Acosh => {
+            let u2 = s.pow(u, two);
+            let c = if b == Asinh { one } else { s.minus_one() };
+            let d = s.add2(u2, c);
+            let mh = s.rat(-1, 2);
+            s.pow(d, mh)
+        }
+        // 1/(1 - u²)
+        Atanh => {
+            let u2 = s.pow(u, two);
+            let d = s.sub(one, u2);
+            s.recip(d)
+        }
+        // 2·exp(-u²)/sqrt(π)
+        Erf => {
+            let u2 = s.pow(u, two);
+            let m = s.neg(u2);
+            let g = s.exp(m);
+            let pi = s.constant(Constant::Pi);
+            let mh = s.rat(-1, 2);
+            let r = s.pow(pi, mh);
+            s.mul(vec![two, r, g])
+        }
+        Softplus => s.builtin(Sigmoid, u),
+        // Away from the kink or the jump at 0 (integers for floor and ceil).
+        Relu => s.builtin(Heaviside, u),
+        Heaviside | Sign | Floor | Ceil => s.zero(),
+        Atan2 | LogBase | Max | Min | Logsumexp => unreachable!("not of one argument"),
+    }
+}
+
+/// ∂f/∂(argument i) for the built-ins of several arguments.
+fn nary_derivative(s: &mut Store, b: Builtin, args: &[ExprId], i: usize) -> ExprId {
+    use Builtin::*;
+    let others = |s: &mut Store| {
+        let mut rest = args.to_vec();
+        rest.remove(i);
+        s.call(Func::Builtin(b), rest)
+    };
+    match b {
+        // heaviside(aᵢ - max(the others)): 1 where aᵢ is the largest, away from ties.
+        Max => {
+            let o = others(s);
+            let d = s.sub(args[i], o);
+            s.builtin(Heaviside, d)
+        }
+        Min => {
+            let o = others(s);
+            let d = s.sub(o, args[i]);
+            s.builtin(Heaviside, d)
+        }
+        // exp(aᵢ - logsumexp(a)): the softmax, in the form that evaluates stably.
+        Logsumexp => {
+            let all = s.call(Func::Builtin(b), args.to_vec());
+            let d = s.sub(args[i], all);
+            s.exp(d)
+        }
+        // atan2(y, x): x/(x² + y²) by y, -y/(x² + y²) by x.
+        Atan2 => {
+            let two = s.int(2);
+            let (y, x) = (args[0], args[1]);
+            let y2 = s.pow(y, two);
+            let x2 = s.pow(x, two);
+            let r2 = s.add2(x2, y2);
+            let top = if i == 0 { x } else { s.neg(y) };
+            s.div(top, r2)
+        }
+        // log(u, b) = log(u)/log(b): 1/(u·log(b)) by u, -log(u)/(b·log(b)²) by b.
+        LogBase => {
+            let (u, base) = (args[0], args[1]);
+            let lb = s.builtin(Log, base);
+            if i == 0 {
+                let d = s.mul2(u, lb);
+                return s.recip(d);
+            }
+            let lu = s.builtin(Log, u);
+            let two = s.int(2);
+            let lb2 = s.pow(lb, two);
+            let d = s.mul2(base, lb2);
+            let q = s.div(lu, d);
+            s.neg(q)
+        }
+        _ => unreachable!("a built-in of one argument"),
     }
 }
 

@@ -4,6 +4,7 @@
 //! adjoints of shared subexpressions (the deltas of backpropagation) are shared too.
 
 use super::partial::{outer_derivative, partial};
+use crate::expr::names::free_prefix;
 use crate::expr::{Constant, ExprId, Name, Node, Store};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -14,15 +15,18 @@ pub fn gradient(s: &mut Store, f: ExprId, vars: &[Name]) -> Vec<ExprId> {
 
 /// The gradient with the backpropagation deltas named: the adjoint of each sum that feeds
 /// several dependent terms (a layer's pre-activation) becomes a variable `{prefix}k`, so
-/// the entries use it instead of repeating its factors. Returns the entries and the
-/// deltas' definitions, in the order they can be evaluated.
+/// the entries use it instead of repeating its factors (`prefix` gets a `_` appended
+/// while a name the store has met is `{prefix}k`). Returns the entries and the deltas'
+/// definitions, in the order they can be evaluated.
 pub fn gradient_with_deltas(
     s: &mut Store,
     f: ExprId,
     vars: &[Name],
-    prefix: &str,
+    prefix: impl AsRef<str>,
 ) -> (Vec<ExprId>, Vec<(Name, ExprId)>) {
-    sweep(s, f, vars, Some(prefix))
+    let taken: Vec<&str> = s.names().collect();
+    let prefix = free_prefix(&[], prefix.as_ref(), &taken);
+    sweep(s, f, vars, Some(&prefix))
 }
 
 fn sweep(
@@ -32,25 +36,10 @@ fn sweep(
     deltas: Option<&str>,
 ) -> (Vec<ExprId>, Vec<(Name, ExprId)>) {
     let mut named: Vec<(Name, ExprId)> = Vec::new();
+    let mut named_nodes: Vec<ExprId> = Vec::new();
     let wanted: FxHashSet<Name> = vars.iter().copied().collect();
     let order = s.postorder(&[f]);
-    // Which nodes depend on a wanted variable (children first).
-    let mut dep: FxHashSet<ExprId> = FxHashSet::default();
-    for &n in &order {
-        let d = match s.node(n) {
-            Node::Sym(v) => wanted.contains(v),
-            _ => {
-                let (slice, pair) = s.kids(n);
-                slice
-                    .iter()
-                    .chain(pair.iter().flatten())
-                    .any(|c| dep.contains(c))
-            }
-        };
-        if d {
-            dep.insert(n);
-        }
-    }
+    let dep = dependents(s, &order, &wanted);
     let one = s.one();
     let mut contrib: FxHashMap<ExprId, Vec<ExprId>> = FxHashMap::default();
     contrib.insert(f, vec![one]);
@@ -72,6 +61,7 @@ fn sweep(
             if feeds > 1 && !trivial {
                 let name = s.intern_name(&format!("{prefix}{}", named.len() + 1));
                 named.push((name, adj));
+                named_nodes.push(n);
                 adj = s.sym_name(name);
             }
         }
@@ -126,11 +116,95 @@ fn sweep(
             _ => {}
         }
     }
-    let entries = vars
+    let mut entries: Vec<ExprId> = vars
         .iter()
         .map(|v| adjoint.get(v).copied().unwrap_or_else(|| s.zero()))
         .collect();
+    if let Some(prefix) = deltas {
+        named = renumber(s, prefix, named, &named_nodes, &order, &mut entries);
+    }
     (entries, named)
+}
+
+/// The nodes of `order` (a postorder) that depend on a wanted variable.
+fn dependents(s: &Store, order: &[ExprId], wanted: &FxHashSet<Name>) -> FxHashSet<ExprId> {
+    let mut dep: FxHashSet<ExprId> = FxHashSet::default();
+    for &n in order {
+        let d = match s.node(n) {
+            Node::Sym(v) => wanted.contains(v),
+            _ => {
+                let (slice, pair) = s.kids(n);
+                slice
+                    .iter()
+                    .chain(pair.iter().flatten())
+                    .any(|c| dep.contains(c))
+            }
+        };
+        if d {
+            dep.insert(n);
+        }
+    }
+    dep
+}
+
+/// Numbers the deltas the way a person counts: each after the deltas it uses (the sweep
+/// meets them root first), and otherwise in the expression's own order, so that `delta1`
+/// belongs to sample 1 and hidden unit 1, not to the last one the sweep met first.
+fn renumber(
+    s: &mut Store,
+    prefix: &str,
+    named: Vec<(Name, ExprId)>,
+    nodes: &[ExprId],
+    order: &[ExprId],
+    entries: &mut [ExprId],
+) -> Vec<(Name, ExprId)> {
+    let index: FxHashMap<Name, usize> = named
+        .iter()
+        .enumerate()
+        .map(|(i, &(n, _))| (n, i))
+        .collect();
+    // A delta's level: one more than the highest level among the deltas it uses, which
+    // were all named before it.
+    let mut level = vec![0usize; named.len()];
+    for (i, &(_, adj)) in named.iter().enumerate() {
+        level[i] = s
+            .free_symbols(&[adj])
+            .iter()
+            .filter_map(|n| index.get(n))
+            .map(|&j| level[j] + 1)
+            .max()
+            .unwrap_or(0);
+    }
+    let delta_of: FxHashMap<ExprId, usize> =
+        nodes.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+    let mut position = vec![0usize; named.len()];
+    for (p, e) in order.iter().enumerate() {
+        if let Some(&i) = delta_of.get(e) {
+            position[i] = p;
+        }
+    }
+    let mut ranked: Vec<usize> = (0..named.len()).collect();
+    ranked.sort_by_key(|&i| (level[i], position[i]));
+    if ranked.iter().enumerate().all(|(r, &i)| r == i) {
+        return named;
+    }
+    let mut map: FxHashMap<Name, ExprId> = FxHashMap::default();
+    for (r, &i) in ranked.iter().enumerate() {
+        let new = s.intern_name(&format!("{prefix}{}", r + 1));
+        map.insert(named[i].0, s.sym_name(new));
+    }
+    for e in entries.iter_mut() {
+        *e = s.substitute(*e, &map);
+    }
+    ranked
+        .into_iter()
+        .map(|i| {
+            let Node::Sym(new) = *s.node(map[&named[i].0]) else {
+                unreachable!("a delta is renamed to a variable")
+            };
+            (new, s.substitute(named[i].1, &map))
+        })
+        .collect()
 }
 
 /// The forward-mode answer, for comparison in tests: each ∂f/∂v on its own.

@@ -21,6 +21,13 @@ pub enum Fault {
         multiple: Rat,
         arg: ExprId,
     },
+    /// `heaviside(0)`: a step has no value at its jump, and a derivative that contains it
+    /// (of relu, max or min) does not exist there.
+    StepAtJump {
+        arg: ExprId,
+    },
+    /// `atan2(0, 0)`: the origin has no angle.
+    AngleOfOrigin,
     TooLarge {
         limit: usize,
     },
@@ -36,8 +43,9 @@ impl Fault {
         match self {
             Fault::DivisionByZero { divisor: e }
             | Fault::LogOfZero { arg: e }
-            | Fault::Pole { arg: e, .. } => Some(*e),
-            Fault::TooLarge { .. } | Fault::NumberTooLarge { .. } => None,
+            | Fault::Pole { arg: e, .. }
+            | Fault::StepAtJump { arg: e } => Some(*e),
+            Fault::AngleOfOrigin | Fault::TooLarge { .. } | Fault::NumberTooLarge { .. } => None,
         }
     }
 
@@ -47,8 +55,9 @@ impl Fault {
         match &mut f {
             Fault::DivisionByZero { divisor: s }
             | Fault::LogOfZero { arg: s }
-            | Fault::Pole { arg: s, .. } => *s = e,
-            Fault::TooLarge { .. } | Fault::NumberTooLarge { .. } => {}
+            | Fault::Pole { arg: s, .. }
+            | Fault::StepAtJump { arg: s } => *s = e,
+            Fault::AngleOfOrigin | Fault::TooLarge { .. } | Fault::NumberTooLarge { .. } => {}
         }
         f
     }
@@ -79,6 +88,14 @@ impl std::fmt::Display for Fault {
                 let at = multiple_of_pi(multiple);
                 write!(f, "{} has a pole at {at}", func.name())
             }
+            Fault::StepAtJump { .. } => write!(
+                f,
+                "heaviside(0) has no value: a derivative with heaviside in it (of relu, max or \
+                 min) does not exist at the kink; frameworks take a subgradient there: {}; {}",
+                Builtin::Relu.kink_convention(),
+                Builtin::Max.kink_convention()
+            ),
+            Fault::AngleOfOrigin => write!(f, "atan2(0, 0) is undefined: the origin has no angle"),
             Fault::NumberTooLarge { bits } => write!(
                 f,
                 "a number in the computation would have more than {bits} bits \

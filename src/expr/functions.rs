@@ -88,6 +88,9 @@ impl Store {
         let Func::Builtin(b) = f else {
             return self.intern(Node::Call(f, args.into_boxed_slice()));
         };
+        if b.arity() != (1, 1) {
+            return self.call_nary(b, args);
+        }
         let u = args[0];
         if self.is_negated(u) && (b.is_odd() || b.is_even()) {
             let pos = self.neg(u);
@@ -110,8 +113,11 @@ impl Store {
         let one = self.as_num(u).is_some_and(|r| r.is_one());
         use Builtin::*;
         Some(match b {
-            Sin | Tan | Asin | Atan | Sinh | Tanh if zero => self.zero(),
+            Sin | Tan | Asin | Atan | Sinh | Tanh | Asinh | Atanh | Erf | Sign if zero => {
+                self.zero()
+            }
             Cos | Sec | Cosh if zero => self.one(),
+            Acosh if one => self.zero(),
             Sigmoid if zero => self.rat(1, 2),
             Log if one => self.zero(),
             Log if zero => self.undefined(Fault::LogOfZero { arg: u }),
@@ -171,6 +177,7 @@ impl Store {
                 return self.of_inverse(b, inner, v);
             }
             Asin | Acos | Atan => return self.inverse_trig_value(b, u),
+            Softplus | Relu | Heaviside | Sign | Floor | Ceil => return self.piecewise_value(b, u),
             _ => return None,
         })
     }

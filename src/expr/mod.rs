@@ -4,9 +4,12 @@
 //! are shared and compared in O(1). Nodes are only ever built through the canonical
 //! constructors in `canon.rs`, which keep every expression in canonical form.
 
+mod builtin;
 mod canon;
 mod fault;
+mod funcs;
 mod functions;
+pub mod names;
 pub mod num;
 mod order;
 mod powers;
@@ -14,7 +17,9 @@ mod products;
 mod sign;
 mod tidy;
 
+pub use builtin::Builtin;
 pub use fault::Fault;
+pub use names::name_order;
 pub use num::Rat;
 
 use hashbrown::HashTable;
@@ -38,85 +43,6 @@ pub struct Name(u32);
 pub enum Constant {
     Pi,
     E,
-}
-
-/// The built-in functions. `exp` and `sqrt` are powers (`e^u`, `u^(1/2)`), `ln` is `log`.
-#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
-pub enum Builtin {
-    Sin,
-    Cos,
-    Tan,
-    Sec,
-    Csc,
-    Cot,
-    Asin,
-    Acos,
-    Atan,
-    Sinh,
-    Cosh,
-    Tanh,
-    Log,
-    Abs,
-    Sigmoid,
-}
-
-impl Builtin {
-    pub const ALL: [Builtin; 15] = [
-        Builtin::Sin,
-        Builtin::Cos,
-        Builtin::Tan,
-        Builtin::Sec,
-        Builtin::Csc,
-        Builtin::Cot,
-        Builtin::Asin,
-        Builtin::Acos,
-        Builtin::Atan,
-        Builtin::Sinh,
-        Builtin::Cosh,
-        Builtin::Tanh,
-        Builtin::Log,
-        Builtin::Abs,
-        Builtin::Sigmoid,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Builtin::Sin => "sin",
-            Builtin::Cos => "cos",
-            Builtin::Tan => "tan",
-            Builtin::Sec => "sec",
-            Builtin::Csc => "csc",
-            Builtin::Cot => "cot",
-            Builtin::Asin => "asin",
-            Builtin::Acos => "acos",
-            Builtin::Atan => "atan",
-            Builtin::Sinh => "sinh",
-            Builtin::Cosh => "cosh",
-            Builtin::Tanh => "tanh",
-            Builtin::Log => "log",
-            Builtin::Abs => "abs",
-            Builtin::Sigmoid => "sigmoid",
-        }
-    }
-
-    pub fn from_name(s: &str) -> Option<Builtin> {
-        if s == "ln" {
-            return Some(Builtin::Log);
-        }
-        Builtin::ALL.into_iter().find(|b| b.name() == s)
-    }
-
-    /// f(-u) = -f(u)
-    pub fn is_odd(self) -> bool {
-        use Builtin::*;
-        matches!(self, Sin | Tan | Csc | Cot | Asin | Atan | Sinh | Tanh)
-    }
-
-    /// f(-u) = f(u)
-    pub fn is_even(self) -> bool {
-        use Builtin::*;
-        matches!(self, Cos | Sec | Cosh | Abs)
-    }
 }
 
 /// A function applied in a `Call` node.
@@ -221,6 +147,38 @@ pub enum Seen {
 
 /// The budget allows this many stored children per node on average (about 4 bytes each).
 const SLOTS_PER_NODE: usize = 4;
+
+/// A copy with room for a few hundred more nodes: a run parses its definitions and
+/// constraints once and gives each expression a copy of that store to build in.
+impl Clone for Store {
+    fn clone(&self) -> Store {
+        fn roomy<T: Clone>(v: &[T]) -> Vec<T> {
+            let mut out = Vec::with_capacity(v.len() + 256);
+            out.extend_from_slice(v);
+            out
+        }
+        let mut table = HashTable::with_capacity(self.table.len() + 256);
+        for &id in self.table.iter() {
+            table.insert_unique(spread(self.links[id.index()].hash), id, |&e| {
+                spread(self.links[e.index()].hash)
+            });
+        }
+        Store {
+            nodes: roomy(&self.nodes),
+            depth: roomy(&self.depth),
+            links: roomy(&self.links),
+            table,
+            names: self.names.clone(),
+            name_ids: self.name_ids.clone(),
+            fault: self.fault.clone(),
+            rules: self.rules.clone(),
+            max_nodes: self.max_nodes,
+            slots: self.slots,
+            seen: self.seen,
+            recent_numbers: self.recent_numbers.clone(),
+        }
+    }
+}
 
 impl Default for Store {
     fn default() -> Self {
@@ -336,7 +294,9 @@ impl Store {
         e == UNDEFINED
     }
 
+    /// The name spelled `s`, in its canonical spelling (`θ₁` is `theta_1`: see `names`).
     pub fn intern_name(&mut self, s: &str) -> Name {
+        let s = &*names::canonical(s);
         if let Some(&n) = self.name_ids.get(s) {
             return n;
         }
@@ -346,8 +306,13 @@ impl Store {
         n
     }
 
+    /// Every name the store has met: variables, functions, indexed bases, sum indices.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(String::as_str)
+    }
+
     pub fn lookup_name(&self, s: &str) -> Option<Name> {
-        self.name_ids.get(s).copied()
+        self.name_ids.get(&*names::canonical(s)).copied()
     }
 
     pub fn name(&self, n: Name) -> &str {
@@ -591,26 +556,6 @@ impl Store {
         v.dedup();
         v
     }
-}
-
-/// Names in natural order: `w[2,1]` before `w[10,1]`, `x` before `x[1]`.
-pub fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
-    if !a.contains('[') && !b.contains('[') {
-        return a.cmp(b);
-    }
-    let key = |s: &str| -> (String, Vec<i64>) {
-        match s.split_once('[') {
-            Some((base, rest)) => (
-                base.to_string(),
-                rest.trim_end_matches(']')
-                    .split(',')
-                    .map(|k| k.trim().parse().unwrap_or(i64::MAX))
-                    .collect(),
-            ),
-            None => (s.to_string(), Vec::new()),
-        }
-    };
-    key(a).cmp(&key(b))
 }
 
 impl Store {

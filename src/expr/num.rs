@@ -260,26 +260,17 @@ impl Rat {
         }
     }
 
+    /// The nearest double (ties to even), so that a decimal printed from a double reads
+    /// back as that double.
     pub fn to_f64(&self) -> f64 {
+        const EXACT: i64 = 1 << 53;
         match self {
-            Rat::Small(n, d) => *n as f64 / *d as f64,
-            Rat::Big(b) => {
-                let (n, d) = (&b.0, &b.1);
-                // Scale so the quotient keeps ~60 significant bits without overflowing.
-                let shift = n.bits() as i64 - d.bits() as i64;
-                let (nn, dd) = if shift > 60 {
-                    (n.clone(), d << (shift - 60) as usize)
-                } else if shift < 60 {
-                    (n << (60 - shift) as usize, d.clone())
-                } else {
-                    (n.clone(), d.clone())
-                };
-                let q = (nn / dd).to_f64().unwrap_or(f64::NAN);
-                // In two halves: 2^-1082 alone underflows to 0, though 2^60·2^-1082 is a
-                // double (it made 2^-1022, the smallest normal double, evaluate as 0).
-                let e = (shift - 60).clamp(-2200, 2200) as i32;
-                q * 2f64.powi(e / 2) * 2f64.powi(e - e / 2)
+            // Both exact as doubles: one correctly rounded division.
+            Rat::Small(n, d) if n.unsigned_abs() <= EXACT as u64 && *d <= EXACT => {
+                *n as f64 / *d as f64
             }
+            Rat::Small(n, d) => nearest_double(&BigInt::from(*n), &BigInt::from(*d)),
+            Rat::Big(b) => nearest_double(&b.0, &b.1),
         }
     }
 
@@ -380,6 +371,53 @@ impl fmt::Display for Rat {
             Rat::Big(b) => write!(f, "{}/{}", b.0, b.1),
         }
     }
+}
+
+/// The double nearest n/d (d > 0), rounding once: a quotient with 65 or 66 bits and a
+/// sticky remainder decide the last bit, at the precision the result has (fewer bits
+/// below 2^-1022).
+fn nearest_double(n: &BigInt, d: &BigInt) -> f64 {
+    let magnitude = nearest_positive(n.magnitude(), d.magnitude());
+    if n.is_negative() {
+        -magnitude
+    } else {
+        magnitude
+    }
+}
+
+fn nearest_positive(n: &num_bigint::BigUint, d: &num_bigint::BigUint) -> f64 {
+    use num_bigint::BigUint;
+    if n.is_zero() {
+        return 0.0;
+    }
+    let shift = 65 - (n.bits() as i64 - d.bits() as i64);
+    let (num, den): (BigUint, BigUint) = if shift >= 0 {
+        (n << shift as usize, d.clone())
+    } else {
+        (n.clone(), d << (-shift) as usize)
+    };
+    let (q, r) = num.div_rem(&den);
+    // n/d = (q + r/den)·2^-shift with 2^64 <= q < 2^66, so n/d lies in [2^e, 2^(e+1)).
+    let qbits = q.bits() as i64;
+    let e = qbits - 1 - shift;
+    if e > 1023 {
+        return f64::INFINITY;
+    }
+    let precision = if e >= -1022 { 53 } else { 53 - (-1022 - e) };
+    if precision < 0 {
+        return 0.0;
+    }
+    let drop = (qbits - precision) as usize;
+    let mut m = (&q >> drop).to_u64().unwrap_or(0);
+    let rest = &q - (BigUint::from(m) << drop);
+    let half = BigUint::one() << (drop - 1);
+    if rest > half || (rest == half && (!r.is_zero() || m & 1 == 1)) {
+        m += 1;
+    }
+    // m·2^k is a double: scale in two steps, each by a normal power of two.
+    let k = (drop as i64 - shift) as i32;
+    let pow2 = |k: i32| f64::from_bits(((k + 1023) as u64) << 52);
+    m as f64 * pow2(k / 2) * pow2(k - k / 2)
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! The order compares structure (numbers by value, names by spelling), never ids, so
 //! output is the same from run to run. It aims at the order a person writes: numbers,
 //! then constants, then variables alphabetically, then functions, then sums, in products;
-//! higher degree first and the constant last, in sums.
+//! higher degree first and the constant last, in sums. Names are in natural order (`z2`
+//! before `z10`, `w[2,1]` before `w[10,1]`: `names::name_order`).
 
 use super::{Constant, ExprId, Func, Node, Rat, Store};
 use std::cmp::Ordering;
@@ -55,10 +56,14 @@ impl Store {
         let exp_b = self.is_exp(bb) && eb.is_some_and(|x| self.as_num(x).is_none());
         if exp_a || exp_b {
             let key = |e: ExprId, is_exp: bool| -> (u8, u8, &str) {
+                // As `cmp_func` orders calls: built-ins (exp among them) by name, then
+                // unknown functions, indexed names and sums.
                 match (is_exp, self.node(e)) {
                     (true, _) => (3, 0, "exp"),
                     (_, Node::Call(Func::Builtin(f), _)) => (3, 0, f.name()),
                     (_, Node::Call(Func::Unknown { name, .. }, _)) => (3, 1, self.name(*name)),
+                    (_, Node::Call(Func::Index(name), _)) => (3, 2, self.name(*name)),
+                    (_, Node::Call(Func::Sum(name), _)) => (3, 3, self.name(*name)),
                     (_, n) => (rank(n), 0, ""),
                 }
             };
@@ -115,7 +120,7 @@ impl Store {
         };
         match (f, g) {
             (Func::Index(a), Func::Index(b)) | (Func::Sum(a), Func::Sum(b)) => {
-                self.name(*a).cmp(self.name(*b))
+                super::name_order(self.name(*a), self.name(*b))
             }
             _ if kind(f) != kind(g) => kind(f).cmp(&kind(g)),
             (Func::Builtin(x), Func::Builtin(y)) => x.name().cmp(y.name()),
@@ -130,7 +135,7 @@ impl Store {
                     name: b,
                     derivs: db,
                 },
-            ) => self.name(*a).cmp(self.name(*b)).then_with(|| da.cmp(db)),
+            ) => super::name_order(self.name(*a), self.name(*b)).then_with(|| da.cmp(db)),
             _ => Ordering::Equal,
         }
     }
@@ -298,8 +303,14 @@ impl Store {
             if bx != by {
                 return self.cmp_expr(bx, by);
             }
+            // Higher powers first (x^3 before x^2), but exponents that are not numbers in
+            // the order of their own terms: exp(z1) + exp(z2), as a person counts.
             let one = self.one();
-            let o = self.cmp_expr(ey.unwrap_or(one), ex.unwrap_or(one));
+            let (kx, ky) = (ex.unwrap_or(one), ey.unwrap_or(one));
+            let o = match (self.as_num(kx), self.as_num(ky)) {
+                (None, None) => self.cmp_expr(kx, ky),
+                _ => self.cmp_expr(ky, kx),
+            };
             if o != Ordering::Equal {
                 return o;
             }

@@ -6,6 +6,10 @@
 use super::canon::MAX_FOLD_BITS;
 use super::{Builtin, Constant, ExprId, Fault, Func, Node, Rat, Store};
 
+/// A fractional content of a sum comes out of its integer power k only while the
+/// content's denominator to the power k has at most this many bits (see `content`).
+const MAX_CONTENT_BITS: u64 = 16;
+
 impl Store {
     pub fn pow(&mut self, b: ExprId, e: ExprId) -> ExprId {
         if self.is_undefined(b) {
@@ -83,7 +87,7 @@ impl Store {
             // (2x + 2y)^k = 2^k·(x + y)^k: the positive rational content of a sum comes
             // out of an integer power, so 1/(2*(x + y)) and 1/(2*x + 2*y) are one node.
             Node::Add(ts) if k.is_integer() => {
-                let content = self.content(ts);
+                let content = self.content(ts, &k);
                 if content.is_one() {
                     return self.intern(Node::Pow(b, e));
                 }
@@ -160,8 +164,9 @@ impl Store {
     }
 
     /// The positive rational g with every term's coefficient an integer multiple of g and
-    /// the coefficients' gcd 1 after dividing by it (1 when there is nothing to take out).
-    fn content(&self, ts: &[ExprId]) -> Rat {
+    /// the coefficients' gcd 1 after dividing by it (1 when there is nothing to take out),
+    /// for the power k of the sum of `ts`.
+    fn content(&self, ts: &[ExprId], k: &Rat) -> Rat {
         use num_integer::Integer;
         // The common case in machine words: every coefficient a small integer.
         let mut g: i64 = 0;
@@ -186,9 +191,14 @@ impl Store {
             num = num.gcd(&n);
             den = den.lcm(&d);
         }
-        // A fractional content stays inside: (x - 3/5)^39 keeps its shape instead of
+        // A fractional content comes out only while its power is a small number
+        // (1/(1 - x^2/4) is 4/(4 - x^2)): (x - 3/5)^39 keeps its shape instead of
         // becoming (5*x - 3)^39/363797880709171295166015625.
-        if num == num_bigint::BigInt::from(0) || den != num_bigint::BigInt::from(1) {
+        let power_bits = k
+            .to_i64()
+            .map_or(u64::MAX, |k| den.bits().saturating_mul(k.unsigned_abs()));
+        let fractional = den != num_bigint::BigInt::from(1);
+        if num == num_bigint::BigInt::from(0) || (fractional && power_bits > MAX_CONTENT_BITS) {
             return Rat::ONE;
         }
         Rat::from_big(num, den)

@@ -9,7 +9,7 @@
 //! which made parsing 70% of a batch of small expressions and its token queue 98% of
 //! the memory for a 100,000-term sum (see docs/architecture.md).
 
-use crate::expr::{Builtin, Constant, ExprId, Func, Rat, Store};
+use crate::expr::{Constant, ExprId, Func, Rat, Store};
 
 struct P<'a> {
     /// The text (ASCII, so any byte offset is a char boundary) and its bytes.
@@ -206,7 +206,7 @@ impl<'a> P<'a> {
         let e = match name {
             "pi" => s.constant(Constant::Pi),
             "e" => s.constant(Constant::E),
-            _ if Builtin::from_name(name).is_some() || name == "exp" || name == "sqrt" => {
+            _ if super::is_builtin_name(name) => {
                 return None;
             }
             _ => s.sym(name),
@@ -236,14 +236,10 @@ impl<'a> P<'a> {
             }
         }
         self.i += 1; // )
-        let known = Builtin::from_name(name);
-        match (name, known) {
-            ("exp", _) if args.len() == 1 => Some(s.exp(args[0])),
-            ("sqrt", _) if args.len() == 1 => Some(s.sqrt(args[0])),
-            (_, Some(b)) if args.len() == 1 => Some(s.builtin(b, args[0])),
-            ("exp" | "sqrt" | "pi" | "e", _) | (_, Some(_)) => None,
-            _ if args.is_empty() => None,
-            _ => {
+        match super::builtin_call(s, name, &args) {
+            Some(r) => r.ok(),
+            None if matches!(name, "pi" | "e") || args.is_empty() => None,
+            None => {
                 let n = s.intern_name(name);
                 Some(s.call(
                     Func::Unknown {

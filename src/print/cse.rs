@@ -53,23 +53,10 @@ fn product_children(s: &Store, e: ExprId, out: &mut Vec<ExprId>) {
     }
 }
 
-/// The first candidate prefix p such that no name in `taken` is p followed by digits (so
-/// names p1, p2, ... are free), else `fallback`.
-pub fn free_prefix<'a>(candidates: &[&'a str], fallback: &'a str, taken: &[&str]) -> &'a str {
-    candidates
-        .iter()
-        .copied()
-        .find(|p| {
-            !taken.iter().any(|t| {
-                t.strip_prefix(p).is_some_and(|rest| {
-                    !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())
-                })
-            })
-        })
-        .unwrap_or(fallback)
-}
+pub use crate::expr::names::free_prefix;
 
-/// Plans the names for printing `roots`; `taken` are names already in use (variables).
+/// Plans the names for printing `roots`; `taken` are names to avoid besides those the
+/// store has met (every name of the input is in the store, so none is reused).
 pub fn plan(s: &Store, roots: &[ExprId], taken: &[&str]) -> Plan {
     plan_with(s, roots, taken, &[])
 }
@@ -175,7 +162,9 @@ fn plan_nodes(s: &Store, roots: &[ExprId], taken: &[&str]) -> Plan {
             }
         }
     }
-    let prefix = free_prefix(&["c", "cse", "_c"], "_cse", taken);
+    let mut avoid: Vec<&str> = s.names().collect();
+    avoid.extend_from_slice(taken);
+    let prefix = free_prefix(&["c", "cse", "_c"], "_cse", &avoid);
     let mut bindings = Vec::new();
     let mut names = FxHashMap::default();
     for e in order {

@@ -2,8 +2,14 @@
 //! and LaTeX styles; each style only chooses tokens. JSON wraps these (see `json.rs`).
 
 pub mod cse;
+pub mod emit;
+pub mod float;
 pub mod json;
+pub mod shape;
 
+pub use float::float;
+
+use crate::expr::names::{greek_letter, greek_name};
 use crate::expr::{Builtin, Constant, ExprId, Func, Node, Rat, Store};
 use rustc_hash::FxHashMap;
 use std::fmt::Write;
@@ -54,18 +60,26 @@ pub fn render_name(name: &str, style: Style) -> String {
 }
 
 /// Writes a variable name: as typed in plain text; in Unicode and LaTeX with Greek letters
-/// and subscripts (`theta_1` → θ₁, `delta1` → δ₁, `w[1,2]` → `w_{1,2}`).
+/// and subscripts (`theta_1` → θ₁, `\theta_{1}`). Distinct names never print alike (see
+/// docs/formats.md), and the Unicode form reads back as the same name (see
+/// `expr::names::canonical`): `delta1` is δ1, since δ₁ is `delta_1`, and an indexed name
+/// keeps its brackets (`w[1]`, not `w_{1}`, which is `w_1`).
 fn write_name(out: &mut String, name: &str, style: Style) {
     if style == Style::Plain {
         return out.push_str(name);
     }
-    // A Greek name followed by digits is subscripted too: delta1 → δ₁, \delta_{1}.
+    if let Some(i) = name.find('[').filter(|&i| i > 0 && name.ends_with(']')) {
+        let (base, index) = name.split_at(i);
+        write_name(out, base, style);
+        return out.push_str(index);
+    }
+    // A Greek name followed by digits: delta1 → δ1, \delta1.
     let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-    let (stem, tail) = name.split_at(name.len() - digits);
-    let (base, sub) = match name.split_once('_') {
-        Some((b, s)) if !b.is_empty() && !s.is_empty() => (b, Some(s)),
-        _ if digits > 0 && greek_letter(stem).is_some() => (stem, Some(tail)),
-        _ => (name, None),
+    let (stem, number) = name.split_at(name.len() - digits);
+    let (base, number, sub) = match name.split_once('_') {
+        Some((b, s)) if !b.is_empty() && !s.is_empty() => (b, "", Some(s)),
+        _ if digits > 0 && greek_letter(stem).is_some() => (stem, number, None),
+        _ => (name, "", None),
     };
     match style {
         Style::Plain => unreachable!("written above"),
@@ -74,6 +88,7 @@ fn write_name(out: &mut String, name: &str, style: Style) {
                 Some(c) => out.push(c),
                 None => out.push_str(base),
             }
+            out.push_str(number);
             if let Some(s) = sub {
                 match subscript(s) {
                     Some(sub) => out.push_str(&sub),
@@ -83,12 +98,6 @@ fn write_name(out: &mut String, name: &str, style: Style) {
                     }
                 }
             }
-        }
-        Style::Latex if name.ends_with(']') && name.contains('[') => {
-            // w[1,2] → w_{1,2}
-            let (b, idx) = name.split_once('[').unwrap_or((name, ""));
-            write_name(out, b, style);
-            let _ = write!(out, "_{{{}}}", idx.trim_end_matches(']'));
         }
         Style::Latex => {
             let mut chars = base.chars();
@@ -105,6 +114,7 @@ fn write_name(out: &mut String, name: &str, style: Style) {
             } else {
                 let _ = write!(out, "\\mathit{{{}}}", base.replace('_', "\\_"));
             }
+            out.push_str(number);
             if let Some(s) = sub {
                 let _ = write!(out, "_{{{}}}", s.replace('_', "\\_"));
             }
@@ -127,65 +137,6 @@ enum Item {
     Number(Rat),
     Power(ExprId, Rat),
     Expr(ExprId),
-}
-
-const GREEK: [(&str, char); 48] = [
-    ("alpha", 'α'),
-    ("beta", 'β'),
-    ("gamma", 'γ'),
-    ("delta", 'δ'),
-    ("epsilon", 'ε'),
-    ("zeta", 'ζ'),
-    ("eta", 'η'),
-    ("theta", 'θ'),
-    ("iota", 'ι'),
-    ("kappa", 'κ'),
-    ("lambda", 'λ'),
-    ("mu", 'μ'),
-    ("nu", 'ν'),
-    ("xi", 'ξ'),
-    ("omicron", 'ο'),
-    ("pi", 'π'),
-    ("rho", 'ρ'),
-    ("sigma", 'σ'),
-    ("tau", 'τ'),
-    ("upsilon", 'υ'),
-    ("phi", 'φ'),
-    ("chi", 'χ'),
-    ("psi", 'ψ'),
-    ("omega", 'ω'),
-    ("Alpha", 'Α'),
-    ("Beta", 'Β'),
-    ("Gamma", 'Γ'),
-    ("Delta", 'Δ'),
-    ("Epsilon", 'Ε'),
-    ("Zeta", 'Ζ'),
-    ("Eta", 'Η'),
-    ("Theta", 'Θ'),
-    ("Iota", 'Ι'),
-    ("Kappa", 'Κ'),
-    ("Lambda", 'Λ'),
-    ("Mu", 'Μ'),
-    ("Nu", 'Ν'),
-    ("Xi", 'Ξ'),
-    ("Omicron", 'Ο'),
-    ("Pi", 'Π'),
-    ("Rho", 'Ρ'),
-    ("Sigma", 'Σ'),
-    ("Tau", 'Τ'),
-    ("Upsilon", 'Υ'),
-    ("Phi", 'Φ'),
-    ("Chi", 'Χ'),
-    ("Psi", 'Ψ'),
-    ("Omega", 'Ω'),
-];
-
-fn greek_letter(s: &str) -> Option<char> {
-    GREEK.iter().find(|(n, _)| *n == s).map(|(_, c)| *c)
-}
-
-fn greek_name(c: char) -> Option<&'static str> {
-    GREEK.iter().find(|(_, g)| *g == c).map(|(n, _)| *n)
 }
 
 fn superscript(s: &str) -> Option<String> {
@@ -236,10 +187,15 @@ impl Printer<'_> {
     }
 
     /// The precedence at which `e` is written (how tightly it holds together).
+    #[inline(always)]
     fn prec(&self, e: ExprId) -> u8 {
         match self.s.node(e) {
             Node::Num(r) => {
-                if r.is_negative() || !r.is_integer() {
+                // A huge integer prints as `2×10⁶⁰` in Unicode and LaTeX: a product.
+                let sci = || {
+                    self.style != Style::Plain && float::exact_scientific(r, self.style).is_some()
+                };
+                if r.is_negative() || !r.is_integer() || (!matches!(r, Rat::Small(..)) && sci()) {
                     PRODUCT
                 } else {
                     ATOM
@@ -300,9 +256,20 @@ impl Printer<'_> {
         }
     }
 
+    /// Does the integer `r` print as a product (`2×10⁶⁰` in Unicode and LaTeX)?
+    fn number_is_product(&self, r: &Rat) -> bool {
+        self.style != Style::Plain
+            && !matches!(r, Rat::Small(..))
+            && float::exact_scientific(r, self.style).is_some()
+    }
+
     fn number(&mut self, r: &Rat) {
         if let Rat::Small(n, 1) = r {
             return push_int(&mut self.out, *n);
+        }
+        // 1/10^300 as 1e-300: what a person writes, and it reads back exactly.
+        if let Some(sci) = float::exact_scientific(r, self.style) {
+            return self.w(&sci);
         }
         if self.tex() && !r.is_integer() {
             let (n, d) = (r.numer(), r.denom());
@@ -414,7 +381,11 @@ impl Printer<'_> {
         self.items(&num, false);
         if !den.is_empty() {
             self.w("/");
-            self.items(&den, den.len() > 1);
+            let group = match &den[..] {
+                [Item::Number(q)] => self.number_is_product(q),
+                _ => den.len() > 1,
+            };
+            self.items(&den, group);
         }
     }
 
@@ -424,23 +395,16 @@ impl Printer<'_> {
         }
         for (i, it) in items.iter().enumerate() {
             if i > 0 {
-                let prev_number = matches!(items[i - 1], Item::Number(_));
-                let starts_digit = match it {
-                    Item::Number(_) => true,
-                    Item::Power(b, _) => self.s.as_num(*b).is_some(),
-                    Item::Expr(e) => match self.s.node(*e) {
-                        Node::Num(_) => true,
-                        Node::Pow(b, x) => {
-                            self.s.as_num(*b).is_some()
-                                && !(self.u() && self.s.as_num(*x) == Some(&Rat::Small(1, 2)))
-                        }
-                        _ => false,
-                    },
+                // A number printed as `2×10⁶⁰` ends in a superscript: nothing may join it.
+                let prev_number = match &items[i - 1] {
+                    Item::Number(r) => !self.number_is_product(r),
+                    _ => false,
                 };
+                let starts_digit = self.starts_digit(it);
                 match self.style {
                     Style::Plain => self.w("*"),
                     Style::Unicode => {
-                        if !prev_number || starts_digit {
+                        if !prev_number || starts_digit || !self.joins_number(it) {
                             self.w("·")
                         }
                     }
@@ -462,6 +426,59 @@ impl Printer<'_> {
         if group {
             self.close();
         }
+    }
+
+    /// Does the item print starting with a digit (so that after a number it needs `·`)?
+    fn starts_digit(&self, it: &Item) -> bool {
+        match it {
+            Item::Number(_) => true,
+            Item::Power(b, _) => self.s.as_num(*b).is_some(),
+            Item::Expr(e) => match self.s.node(*e) {
+                Node::Num(_) => true,
+                Node::Pow(b, x) => {
+                    self.s.as_num(*b).is_some()
+                        && !(self.u() && self.s.as_num(*x) == Some(&Rat::Small(1, 2)))
+                }
+                _ => false,
+            },
+        }
+    }
+
+    /// Can the item follow a number directly in Unicode and read back as a product (`2x`,
+    /// `2√x`)? Not `|x|` (in `|y - 2|x|` the bar closes) nor a name like `e1` (`2e1` is 20).
+    fn joins_number(&self, it: &Item) -> bool {
+        let e = match it {
+            Item::Number(_) => return false,
+            Item::Power(_, k) if *k == Rat::Small(1, 2) => return true,
+            Item::Power(b, _) => *b,
+            Item::Expr(e) => *e,
+        };
+        let name = match self.s.node(self.first_atom(e)) {
+            Node::Call(Func::Builtin(Builtin::Abs), _) => return false,
+            Node::Sym(n) | Node::Call(Func::Index(n), _) => self.s.name(*n),
+            Node::Call(Func::Unknown { name, derivs }, args)
+                if derivs.is_empty() || args.len() == 1 =>
+            {
+                self.s.name(*name)
+            }
+            _ => return true,
+        };
+        let mut cs = name.chars();
+        !(matches!(cs.next(), Some('e' | 'E')) && cs.next().is_some_and(|c| c.is_ascii_digit()))
+    }
+
+    /// The atom `e` prints first: the base of a power written `b^k` or `b²`, else `e`.
+    fn first_atom(&self, e: ExprId) -> ExprId {
+        let mut e = e;
+        while let Node::Pow(b, x) = self.s.node(e) {
+            let root = self.s.as_num(*x) == Some(&Rat::Small(1, 2));
+            let exp = matches!(self.s.node(*b), Node::Const(Constant::E));
+            if root || exp || self.prec(*b) < ATOM {
+                break;
+            }
+            e = *b;
+        }
+        e
     }
 
     /// base^k for a positive rational k that is not stored as a node (denominators).
@@ -542,7 +559,8 @@ impl Printer<'_> {
                 && k.is_integer()
                 && k.is_positive()
                 && let Node::Call(Func::Builtin(f), args) = self.s.node(b)
-                && *f != Builtin::Abs
+                && f.arity() == (1, 1)
+                && !matches!(f, Builtin::Abs | Builtin::Floor | Builtin::Ceil)
             {
                 let _ = write!(self.out, "{}^{{{k}}}", latex_fn(*f));
                 self.open();
@@ -602,12 +620,26 @@ impl Printer<'_> {
                 self.w(")");
                 return;
             }
-            Func::Builtin(Builtin::Abs) if self.style != Style::Plain => {
-                self.w(if self.tex() { "\\left|" } else { "|" });
+            Func::Builtin(b @ (Builtin::Abs | Builtin::Floor | Builtin::Ceil))
+                if self.style != Style::Plain =>
+            {
+                let (l, r) = match b {
+                    Builtin::Abs => ("|", "|"),
+                    Builtin::Floor => ("⌊", "⌋"),
+                    _ => ("⌈", "⌉"),
+                };
+                let (l, r) = match (self.tex(), b) {
+                    (false, _) => (l, r),
+                    (true, Builtin::Abs) => ("\\left|", "\\right|"),
+                    (true, Builtin::Floor) => ("\\left\\lfloor ", "\\right\\rfloor "),
+                    (true, _) => ("\\left\\lceil ", "\\right\\rceil "),
+                };
+                self.w(l);
                 self.expr(args[0], 0);
-                self.w(if self.tex() { "\\right|" } else { "|" });
+                self.w(r);
                 return;
             }
+            Func::Builtin(Builtin::LogBase) => return self.log_base(args[0], args[1]),
             Func::Builtin(b) => self.w(if self.tex() { latex_fn(*b) } else { b.name() }),
             Func::Unknown { name, derivs } => {
                 let s = self.s;
@@ -622,6 +654,40 @@ impl Printer<'_> {
             self.expr(a, 0);
         }
         self.close();
+    }
+
+    /// log(u, b): `log2(u)` and `log10(u)` as typed, `log(u, b)` for another base (also in
+    /// Unicode, where `log₂` would read back as a function named `log_2`); `\log_{b}(u)` in
+    /// LaTeX.
+    fn log_base(&mut self, u: ExprId, b: ExprId) {
+        let small = match self.s.as_num(b) {
+            Some(Rat::Small(k, 1)) if *k > 1 => Some(*k),
+            _ => None,
+        };
+        match (self.style, small) {
+            (Style::Plain | Style::Unicode, Some(k @ (2 | 10))) => {
+                let _ = write!(self.out, "log{k}(");
+            }
+            (Style::Plain | Style::Unicode, _) => {
+                self.w("log(");
+                self.expr(u, 0);
+                self.w(", ");
+                self.expr(b, 0);
+                self.w(")");
+                return;
+            }
+            (Style::Latex, _) => {
+                self.w("\\log_{");
+                self.expr(b, 0);
+                self.w("}");
+                self.open();
+                self.expr(u, 0);
+                self.close();
+                return;
+            }
+        }
+        self.expr(u, 0);
+        self.w(")");
     }
 
     /// `f'`, `f''`, and for several arguments `D[1,2](f)`, `∂₁∂₂f`, `\partial_{1}\partial_{2} f`.
@@ -698,5 +764,20 @@ fn latex_fn(b: Builtin) -> &'static str {
         Builtin::Log => "\\log",
         Builtin::Abs => "\\operatorname{abs}",
         Builtin::Sigmoid => "\\operatorname{sigmoid}",
+        Builtin::Asinh => "\\operatorname{arsinh}",
+        Builtin::Acosh => "\\operatorname{arcosh}",
+        Builtin::Atanh => "\\operatorname{artanh}",
+        Builtin::Erf => "\\operatorname{erf}",
+        Builtin::Softplus => "\\operatorname{softplus}",
+        Builtin::Relu => "\\operatorname{relu}",
+        Builtin::Heaviside => "\\operatorname{heaviside}",
+        Builtin::Sign => "\\operatorname{sgn}",
+        Builtin::Floor => "\\operatorname{floor}",
+        Builtin::Ceil => "\\operatorname{ceil}",
+        Builtin::Atan2 => "\\operatorname{atan2}",
+        Builtin::LogBase => "\\log",
+        Builtin::Max => "\\max",
+        Builtin::Min => "\\min",
+        Builtin::Logsumexp => "\\operatorname{logsumexp}",
     }
 }

@@ -1,4 +1,4 @@
-# Workload generators for tests/bench/run.sh (issue #4). POSIX awk (mawk, gawk, busybox).
+# Workload generators for tests/bench/run.sh. POSIX awk (mawk, gawk, busybox).
 # Deterministic on every awk: uses its own Park-Miller generator instead of
 # rand(), whose sequence differs between mawk and gawk for the same srand seed.
 #
@@ -6,9 +6,12 @@
 #   awk -v kind=sum    -v n=1000                -f gen.awk   # W3: one line
 #   awk -v kind=nest   -v d=1000                -f gen.awk   # W4: sin(sin(...(x)...))
 #   awk -v kind=prod   -v n=1000                -f gen.awk   # W4: x*(x+1)*...*(x+n-1)
-#   awk -v kind=net                             -f gen.awk   # W5: E of the seed's network
+#   awk -v kind=net                             -f gen.awk   # W5: E of the network
 #   awk -v kind=netpoint -v I=10 -v J=10 -v K=10 -v seed=5 -f gen.awk
 #                                       # W5: a values file (--at-file): w, u, v, x, y
+#                                       # (-v params=1: the parameters w, u, v only)
+#   awk -v kind=netdata -v I=10 -v count=10000 -v seed=6 -f gen.awk
+#                                       # W6: samples (--data): x[1..I], y, CSV
 
 function rnd() {            # uniform in [0,1); 16807*s < 2^46, exact in a double
     state = (state * 16807) % 2147483647
@@ -75,8 +78,17 @@ BEGIN {
         for (i = 1; i <= I; i++) for (j = 1; j <= J; j++) printf "w[%d,%d] = %.4f\n", i, j, 2 * rnd() - 1
         for (j = 1; j <= J; j++) for (k = 1; k <= K; k++) printf "u[%d,%d] = %.4f\n", j, k, 2 * rnd() - 1
         for (k = 1; k <= K; k++) printf "v[%d] = %.4f\n", k, 2 * rnd() - 1
+        if (params) exit 0
         for (i = 1; i <= I; i++) printf "x[%d] = %.4f\n", i, 2 * rnd() - 1
         printf "y = %.4f\n", 2 * rnd() - 1
+    } else if (kind == "netdata") {
+        # A header, then one sample a line: inputs and target uniform in [-1, 1).
+        for (i = 1; i <= I; i++) printf "x[%d],", i
+        print "y"
+        for (r = 0; r < count; r++) {
+            for (i = 1; i <= I; i++) printf "%.4f,", 2 * rnd() - 1
+            printf "%.4f\n", 2 * rnd() - 1
+        }
     } else {
         print "gen.awk: unknown kind '" kind "'" > "/dev/stderr"
         exit 2

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Benchmark for deriv: the workloads of issue #4, timed as whole processes.
+# Benchmark for deriv: workloads W1-W6 (defined below), timed as whole processes.
 #
 #   tests/bench/run.sh                 all workloads, default repetitions
 #   tests/bench/run.sh --quick         3 repetitions; rows slower than 5 s run once
-#   tests/bench/run.sh W3              only W3 (several names allowed: W1 W4 ...)
+#   tests/bench/run.sh W3              only W3 (several names allowed: W1 W4 ...; W1-W6)
 #   tests/bench/run.sh --only W3/n=10000   only that row ("workload/size" as in the table)
 #   tests/bench/run.sh --help          all options
 #
 # Prints one table row per workload and size: median wall seconds over N runs, the fastest
 # run, mean CPU seconds (user+sys; steadier than wall time when the machine is shared), peak
-# RSS (MB), output bytes, the target from issue #4 and whether the wall median meets it.
+# RSS (MB), output bytes, the workload's target time and whether the wall median meets it.
 # Timing uses hyperfine when installed (apt-get install hyperfine), else repeated runs timed
 # with $EPOCHREALTIME (bash >= 5) or `date +%s%N`. Peak memory uses GNU time (`/usr/bin/time
 # -f %M`, apt package `time`) when installed. Needs bash, awk, coreutils; not Python.
@@ -314,7 +314,7 @@ bench W4 "sin depth 10000 --cse" 0.1 "<= 0.1 s" 0 "$tmp/w4-10000.txt" /dev/null 
 if selected "W4/product 1000"; then gen -v kind=prod -v n=1000 >"$tmp/w4-prod.txt"; fi
 bench W4 "product 1000" 0.1 "<= 0.1 s" 0 "$tmp/w4-prod.txt" /dev/null x
 
-# W5: a neural network's gradient (issue #5): the seed's perceptron with two hidden layers,
+# W5: a neural network's gradient: the perceptron with two hidden layers of docs/backprop.md,
 # I = J = K = 10 (210 parameters), E = (f - y)^2/2 with phi kept by its derivative rule.
 # The full symbolic gradient printed with --cse, and the numeric gradient at a point given
 # with --at-file (every parameter and input), each as a whole command.
@@ -329,3 +329,45 @@ bench_cmd W5 "10-10-10 grad at-file" 0.005 "<= 5 ms" 0 \
     grad "$net_e" "${net_wrt[@]}" "${net_defs[@]}" --at-file "$tmp/w5-point.txt"
 bench_cmd W5 "10-10-10 step" - "-" 0 \
     step "$net_e" "${net_wrt[@]}" "${net_defs[@]}" --at-file "$tmp/w5-point.txt"
+
+# W5, the gradient as code: `grad --emit c` of the same network, compiled with cc -O2 and
+# called many times in one process (tests/bench/net_main.c varies an input between calls
+# and keeps every output, so nothing is hoisted or dropped). The row gives seconds per
+# gradient, the median and the fastest of 5 rounds of 100,000 calls; the target is 2 µs.
+if selected "W5/10-10-10 emitted C"; then
+    if command -v cc >/dev/null; then
+        "$bin" grad "$net_e" "${net_wrt[@]}" "${net_defs[@]}" --emit c >"$tmp/net.c"
+        cc -O2 -o "$tmp/net-bench" "$tmp/net.c" "$here/net_main.c" -lm
+        read -r per_med per_min _ < <("$tmp/net-bench")
+        status=$(awk -v m="$per_med" 'BEGIN { print (m <= 2e-6 ? "met" : "MISSED") }')
+        fmt_row W5 "10-10-10 emitted C" cc 5 "$per_med" "$per_min" - - \
+            "$(wc -c <"$tmp/net.c" | tr -d ' ')" "<= 2 us/gradient" "$status"
+    else
+        fmt_row W5 "10-10-10 emitted C" - - - - - - - "<= 2 us/gradient" "skipped: no cc"
+    fi
+fi
+
+# W6: training. One epoch of per-sample SGD over 10,000 samples of the same network
+# (`deriv train`, whole process: parsing, compiling E and its gradient, the loop), and one
+# gradient over all 10,000 points (`step --data`: the mean gradient, full batch). The
+# samples are a CSV apart from the parameters (gen.awk kind=netdata, netpoint params=1).
+if selected W6; then
+    gen -v kind=netdata -v I=10 -v count=10000 -v seed=6 >"$tmp/w6-data.csv"
+    gen -v kind=netpoint -v I=10 -v J=10 -v K=10 -v seed=5 -v params=1 >"$tmp/w6-params.txt"
+fi
+bench_cmd W6 "10-10-10 train 1 epoch" 0.05 "<= 50 ms" 0 \
+    train "$net_e" "${net_wrt[@]}" "${net_defs[@]}" --at-file "$tmp/w6-params.txt" \
+    --data "$tmp/w6-data.csv" --epochs 1 --rate 0.01
+bench_cmd W6 "10-10-10 grad at 10k points" 0.05 "<= 50 ms" 0 \
+    step "$net_e" "${net_wrt[@]}" "${net_defs[@]}" --at-file "$tmp/w6-params.txt" \
+    --data "$tmp/w6-data.csv" --rate 0.01
+# The same epoch as a NumPy loop, for comparison (when python3 and numpy are installed;
+# not part of the tests). It prints the epoch's loss, which deriv's must match.
+if selected W6 && python3 -c 'import numpy' 2>/dev/null; then
+    echo
+    echo "# W6 reference, NumPy per-sample loop: $(python3 "$here/numpy_ref.py" \
+        "$tmp/w6-params.txt" "$tmp/w6-data.csv" 0.01)"
+    echo "# W6 deriv train: $("$bin" train "$net_e" "${net_wrt[@]}" "${net_defs[@]}" \
+        --at-file "$tmp/w6-params.txt" --data "$tmp/w6-data.csv" --epochs 1 --rate 0.01 \
+        2>&1 >/dev/null)"
+fi

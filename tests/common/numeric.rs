@@ -38,7 +38,7 @@ pub fn value_perturbed(
 fn judge(s: &Store, e: ExprId, v: Result<f64, EvalError>) -> Option<f64> {
     match v {
         Ok(v) if v.is_finite() && v.abs() <= HUGE => Some(v),
-        Ok(_) | Err(EvalError::Domain(_) | EvalError::Overflow(_)) => None,
+        Ok(_) | Err(EvalError::Domain(_) | EvalError::Overflow(_) | EvalError::Kink(_)) => None,
         Err(other) => panic!(
             "evaluating `{}` failed unexpectedly: {other:?}",
             render(s, e, Style::Plain)

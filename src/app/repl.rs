@@ -1,15 +1,20 @@
 //! The interactive session (`deriv repl`): each line is a command of the command line
-//! (`partial x^2*y x`), run by `commands::run` exactly as the CLI runs it, plus state that
-//! carries over between lines (`:given`, `:format`, `:at`, `ans`).
+//! (`partial x^2*y x`), parsed by clap into a request, with the session's state added to
+//! it as typed values (`:given`, `:let`, `:at`, `:format`), and answered by the same
+//! pipeline as the command line; `ans` is the last single result.
 
-use crate::cli::{Cli, ColorChoice, Format, Global};
-use crate::commands::{self, Terminal};
-use crate::diagnostic::Diagnostic;
-use clap::{Parser, ValueEnum};
-use std::io::{self, BufRead, IsTerminal, Write};
+use super::batch::Input;
+use super::cli::{self, Command, Compute, Format, Global};
+use super::inputs::Inputs;
+use super::ops::{self, Answer};
+use super::render::{self, Context};
+use super::request::{DefSource, Exprs, Op, Request};
+use super::settings::{Settings, Terminal};
+use super::{Failure, plot, tools};
+use clap::{Subcommand, ValueEnum};
+use deriv::diagnostic::Diagnostic;
+use std::io::{self, Write};
 use std::path::PathBuf;
-
-use crate::cli::COMPUTING_COMMANDS as COMMANDS;
 
 const HELP: &str = "\
 Commands (as on the command line, without `deriv`; quote words with spaces):
@@ -21,6 +26,7 @@ Commands (as on the command line, without `deriv`; quote words with spaces):
                            does this too)
   eval EXPR                the value at the :at point (or --at x=1)
   step EXPR --wrt w        one gradient-descent step at the :at point
+  plot EXPR VAR            f and its derivative, with the :given constraints
   options such as --given, --at, --cse, --check and --format work as on the command line
 State:
   :given t = x             add --given t=x to every later command (:given alone lists)
@@ -35,17 +41,17 @@ State:
 /// What the session carries from line to line.
 struct Session {
     given: Vec<String>,
-    /// Definitions (`:let`), passed on as --let.
+    /// Definitions (`:let`).
     lets: Vec<String>,
     format: Option<Format>,
     at: Option<String>,
     /// The last single result, in plain text.
     ans: Option<String>,
-    /// Global options passed on to every command.
-    color: ColorChoice,
-    max_nodes: u64,
-    /// Color for the session's own diagnostics.
-    paint: bool,
+    /// The session's own global options (each line may override them).
+    global: Global,
+    term: Terminal,
+    /// The commands a line may start with.
+    commands: Vec<String>,
 }
 
 enum Flow {
@@ -60,26 +66,27 @@ enum Flow {
 pub fn run(
     global: &Global,
     term: &Terminal,
-    stdin: &mut dyn BufRead,
+    stdin: &mut dyn Input,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<i32> {
+    let mut commands: Vec<String> = Compute::augment_subcommands(clap::Command::new("deriv"))
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    commands.push("plot".into());
     let mut s = Session {
         given: Vec::new(),
         lets: Vec::new(),
         format: global.format,
         at: None,
         ans: None,
-        color: global.color,
-        max_nodes: global.max_nodes,
-        paint: match global.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => !term.no_color && (term.clicolor_force || term.stderr_is_tty),
-        },
+        global: global.clone(),
+        term: term.clone(),
+        commands,
     };
-    if io::stdin().is_terminal() {
-        return interactive(&mut s, term, out, err);
+    if term.stdin_is_tty {
+        return interactive(&mut s, out, err);
     }
     let mut failed = false;
     let mut raw = Vec::new();
@@ -89,7 +96,7 @@ pub fn run(
             break;
         }
         let line = String::from_utf8_lossy(&raw);
-        match s.line(line.trim_end_matches(['\n', '\r']), term, out, err)? {
+        match s.line(line.trim_end_matches(['\n', '\r']), out, err)? {
             Flow::Next(ok) => failed |= !ok,
             Flow::Quit => break,
         }
@@ -98,15 +105,15 @@ pub fn run(
     Ok(i32::from(failed))
 }
 
-fn interactive(
-    s: &mut Session,
-    term: &Terminal,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> io::Result<i32> {
+fn interactive(s: &mut Session, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<i32> {
     use rustyline::error::ReadlineError;
     let mut rl = rustyline::DefaultEditor::new().map_err(io::Error::other)?;
-    let history = history_path();
+    // Only a regular file of sensible size is history: a FIFO would block the start, and a
+    // link to /dev/zero would grow without end.
+    let history = history_path().filter(|p| match std::fs::metadata(p) {
+        Ok(m) => m.is_file() && m.len() <= MAX_HISTORY_BYTES,
+        Err(_) => true,
+    });
     if let Some(p) = &history {
         let _ = rl.load_history(p);
     }
@@ -123,7 +130,7 @@ fn interactive(
                 if !line.trim().is_empty() {
                     let _ = rl.add_history_entry(line.as_str());
                 }
-                if let Flow::Quit = s.line(&line, term, out, err)? {
+                if let Flow::Quit = s.line(&line, out, err)? {
                     break;
                 }
             }
@@ -143,6 +150,9 @@ fn interactive(
     Ok(0)
 }
 
+/// A history file larger than this is not read (nor written).
+const MAX_HISTORY_BYTES: u64 = 16 << 20;
+
 /// `$XDG_STATE_HOME/deriv/history`, else `~/.local/state/deriv/history`.
 fn history_path() -> Option<PathBuf> {
     let nonempty = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
@@ -154,13 +164,7 @@ fn history_path() -> Option<PathBuf> {
 }
 
 impl Session {
-    fn line(
-        &mut self,
-        line: &str,
-        term: &Terminal,
-        out: &mut dyn Write,
-        err: &mut dyn Write,
-    ) -> io::Result<Flow> {
+    fn line(&mut self, line: &str, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Flow> {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             return Ok(Flow::Next(true));
@@ -169,20 +173,23 @@ impl Session {
             return Ok(Flow::Quit);
         }
         if let Some(meta) = line.strip_prefix(':') {
-            return self.meta(meta, term, out, err);
+            return self.meta(meta, out, err);
         }
         let first = line.split_whitespace().next().unwrap_or("");
         let next = line[first.len()..].trim_start().chars().next();
-        if !COMMANDS.contains(&first)
-            && crate::parse::is_name(first)
+        let is_command = self.commands.iter().any(|c| c == first);
+        if !is_command
+            && deriv::parse::is_name(first)
             && next.is_some_and(|c| c.is_alphanumeric() || c == '\'' || c == '"')
         {
             // `parital x^2 x`: a misspelt command, not an expression.
-            let d = Diagnostic::error(format!("`{first}` is not a command"))
-                .with_note(format!("the commands are {}; :help", COMMANDS.join(", ")));
+            let d = Diagnostic::error(format!("`{first}` is not a command")).with_note(format!(
+                "the commands are {}; :help",
+                self.commands.join(", ")
+            ));
             return self.fail(err, d);
         }
-        let words = if COMMANDS.contains(&first) {
+        let words = if is_command {
             match split_words(line) {
                 Ok(w) => w,
                 Err(why) => return self.fail(err, Diagnostic::error(why)),
@@ -191,14 +198,13 @@ impl Session {
             // A bare expression: its canonical form (or its value at the :at point).
             vec!["simplify".to_string(), line.to_string()]
         };
-        self.command(words, term, out, err).map(Flow::Next)
+        self.command(words, out, err).map(Flow::Next)
     }
 
-    /// Runs one computing command; returns whether it succeeded.
+    /// Runs one command line; returns whether it succeeded.
     fn command(
         &mut self,
         mut words: Vec<String>,
-        term: &Terminal,
         out: &mut dyn Write,
         err: &mut dyn Write,
     ) -> io::Result<bool> {
@@ -216,125 +222,118 @@ impl Session {
                 }
             }
         }
-        let op = words[0].clone();
-        let (code, stdout, stderr) = self.run_words(&words, None, term)?;
-        out.write_all(&stdout)?;
-        err.write_all(&stderr)?;
-        if code != 0 {
-            return Ok(false);
-        }
-        if matches!(
-            op.as_str(),
-            "grad" | "hessian" | "jacobian" | "differential"
-        ) {
-            return Ok(true);
-        }
-        let plain = if self.effective_format(&words, term) == Format::Plain {
-            stdout
-        } else {
-            self.run_words(&words, Some(Format::Plain), term)?.1
-        };
-        let text = String::from_utf8_lossy(&plain);
-        let text = text.trim_end();
-        // A single line: several lines are --cse bindings, which ans cannot hold.
-        if !text.is_empty() && !text.contains('\n') {
-            self.ans = Some(text.to_string());
-        }
-        Ok(true)
-    }
-
-    fn effective_format(&self, words: &[String], term: &Terminal) -> Format {
-        let mut given = None;
-        let mut it = words.iter();
-        while let Some(w) = it.next() {
-            if w == "--format" {
-                given = it.next().and_then(|f| Format::from_str(f, true).ok());
-            } else if let Some(f) = w.strip_prefix("--format=") {
-                given = Format::from_str(f, true).ok();
-            }
-        }
-        given.or(self.format).unwrap_or(if term.stdout_is_tty {
-            Format::Unicode
-        } else {
-            Format::Plain
-        })
-    }
-
-    /// The full argument list for `words` with the session's state added, parsed by clap
-    /// and run in memory. `format` overrides every format (for computing `ans`).
-    fn run_words(
-        &self,
-        words: &[String],
-        format: Option<Format>,
-        term: &Terminal,
-    ) -> io::Result<(i32, Vec<u8>, Vec<u8>)> {
-        let mut args: Vec<String> = vec!["deriv".into()];
-        let mut has_at = false;
-        let mut has_format = false;
-        let mut it = words.iter();
-        while let Some(w) = it.next() {
-            let is_format = w == "--format";
-            if format.is_some() && (is_format || w.starts_with("--format=")) {
-                if is_format {
-                    it.next();
-                }
-                continue;
-            }
-            has_at |= w == "--at" || w.starts_with("--at=");
-            has_format |= is_format || w.starts_with("--format=");
-            args.push(w.clone());
-        }
-        for g in &self.given {
-            args.push("--given".into());
-            args.push(g.clone());
-        }
-        for l in &self.lets {
-            args.push("--let".into());
-            args.push(l.clone());
-        }
-        if let (Some(at), false) = (&self.at, has_at) {
-            args.push("--at".into());
-            args.push(at.clone());
-        }
-        if let Some(f) = format.or(if has_format { None } else { self.format }) {
-            args.push("--format".into());
-            args.push(value_name(f));
-        }
-        let color = if format.is_some() {
-            ColorChoice::Never
-        } else {
-            self.color
-        };
-        args.push("--color".into());
-        args.push(value_name(color));
-        args.push("--max-nodes".into());
-        args.push(self.max_nodes.to_string());
-        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-        let cli = match Cli::try_parse_from(&args) {
-            Ok(c) => c,
+        let args = std::iter::once("deriv".to_string()).chain(words);
+        let (cli, name) = match cli::parse(args) {
+            Ok(parsed) => parsed,
             Err(e) => {
-                let text = if self.paint {
+                let text = if self.settings(&self.global).color_err {
                     e.render().ansi().to_string()
                 } else {
                     e.render().to_string()
                 };
-                if e.use_stderr() {
-                    return Ok((2, stdout, text.into_bytes()));
-                }
-                return Ok((0, text.into_bytes(), stderr));
+                let (stream, ok): (&mut dyn Write, bool) = if e.use_stderr() {
+                    (err, false)
+                } else {
+                    (out, true)
+                };
+                stream.write_all(text.as_bytes())?;
+                return Ok(ok);
             }
         };
-        let code = commands::run(cli, term, &mut io::empty(), &mut stdout, &mut stderr)?;
-        Ok((code, stdout, stderr))
+        let mut global = cli.global.clone();
+        global.format = global.format.or(self.format);
+        global.strict |= self.global.strict;
+        let st = self.settings(&global);
+        match cli.command {
+            Command::Compute(c) => match Request::from_command(c, name) {
+                Ok(req) => self.compute(self.with_state(req), &st, out, err),
+                Err(f) => self.report(f, &st, err),
+            },
+            Command::Plot(mut a) => {
+                a.setup
+                    .given
+                    .splice(0..0, self.given.iter().map(Into::into));
+                a.setup.lets.splice(0..0, self.lets.iter().cloned());
+                Ok(plot::run(&a, &st, out, err)? == 0)
+            }
+            Command::Syntax => Ok(tools::syntax(out)? == 0),
+            Command::Help(a) => Ok(tools::help(a.topic.as_deref(), out, err, st.color_err)? == 0),
+            Command::Repl | Command::Man(_) | Command::Completions(_) | Command::Train(_) => {
+                let d = Diagnostic::error(format!("`{name}` does not run inside a session"))
+                    .with_note("run it from the shell");
+                self.fail(err, d).map(|_| false)
+            }
+        }
     }
 
-    fn meta(
+    fn settings(&self, global: &Global) -> Settings {
+        Settings::new(global, &self.term)
+    }
+
+    /// The request with the session's constraints, definitions and point added.
+    fn with_state(&self, mut req: Request) -> Request {
+        req.given.splice(0..0, self.given.iter().cloned());
+        req.defs
+            .splice(0..0, self.lets.iter().cloned().map(DefSource::Let));
+        if req.at.is_empty() {
+            req.at.extend(self.at.clone());
+        }
+        req
+    }
+
+    /// Answers a request, writes the answer, and keeps a single result as `ans`.
+    fn compute(
         &mut self,
-        meta: &str,
-        term: &Terminal,
+        req: Request,
+        st: &Settings,
         out: &mut dyn Write,
         err: &mut dyn Write,
-    ) -> io::Result<Flow> {
+    ) -> io::Result<bool> {
+        let inp = match super::prepare(&req, st) {
+            Ok(inp) => inp,
+            Err(f) => return self.report(f, st, err),
+        };
+        let Exprs::Args(texts) = &req.exprs else {
+            let d =
+                Diagnostic::error("`-` reads standard input; in a session, type each expression");
+            return self.fail(err, d).map(|_| false);
+        };
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let o = match ops::answer(&inp, &req, st, &refs, "1") {
+            Ok(o) => o,
+            Err(ds) => return self.report(Failure::Input(ds), st, err),
+        };
+        let cx = Context {
+            req: &req,
+            inp: &inp,
+            st,
+        };
+        super::write_answer(&cx, &o, out, err)?;
+        if !matches!(
+            req.op,
+            Op::Grad | Op::Hessian | Op::Jacobian | Op::Differential
+        ) {
+            let plain = Settings {
+                format: Format::Plain,
+                ..*st
+            };
+            let cx = Context { st: &plain, ..cx };
+            let text = render::answer(&cx, &o);
+            // A single line: several lines are --cse bindings, which ans cannot hold.
+            if !text.is_empty() && !text.contains('\n') && !matches!(o.answer, Answer::Step { .. })
+            {
+                self.ans = Some(text);
+            }
+        }
+        Ok(true)
+    }
+
+    fn report(&self, f: Failure, st: &Settings, err: &mut dyn Write) -> io::Result<bool> {
+        f.report(err, st.color_err)?;
+        Ok(false)
+    }
+
+    fn meta(&mut self, meta: &str, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Flow> {
         let (cmd, rest) = match meta.split_once(char::is_whitespace) {
             Some((c, r)) => (c, r.trim()),
             None => (meta, ""),
@@ -361,12 +360,9 @@ impl Session {
                     Some((v, e)) => format!("{}={}", v.trim(), e.trim()),
                     None => rest.to_string(),
                 };
-                let mut all = self.given.clone();
-                all.push(g);
-                if !self.validate(&all, self.at.as_deref(), term, err)? {
-                    return Ok(Flow::Next(false));
-                }
-                self.given = all;
+                let mut given = self.given.clone();
+                given.push(g);
+                return self.adopt(given, self.lets.clone(), self.at.clone(), err);
             }
             "let" if rest.is_empty() => {
                 if self.lets.is_empty() {
@@ -377,33 +373,27 @@ impl Session {
                 }
             }
             "let" => {
-                let mut all = self.lets.clone();
-                all.push(rest.to_string());
-                let probe = Session {
-                    given: self.given.clone(),
-                    lets: all.clone(),
-                    format: Some(Format::Plain),
-                    at: None,
-                    ans: None,
-                    ..*self
-                };
-                let (code, _, stderr) =
-                    probe.run_words(&["simplify".into(), "0".into()], None, term)?;
-                err.write_all(&stderr)?;
-                if code != 0 {
-                    return Ok(Flow::Next(false));
-                }
-                self.lets = all;
+                let mut lets = self.lets.clone();
+                lets.push(rest.to_string());
+                return self.adopt(self.given.clone(), lets, self.at.clone(), err);
             }
             "at" if rest.is_empty() => self.at = None,
             "at" => {
-                if !self.validate(&self.given, Some(rest), term, err)? {
-                    return Ok(Flow::Next(false));
-                }
-                self.at = Some(rest.to_string());
+                return self.adopt(
+                    self.given.clone(),
+                    self.lets.clone(),
+                    Some(rest.into()),
+                    err,
+                );
             }
             "format" if rest.is_empty() => {
-                writeln!(out, "{}", value_name(self.effective_format(&[], term)))?;
+                let f = self
+                    .settings(&Global {
+                        format: self.format,
+                        ..self.global.clone()
+                    })
+                    .format;
+                writeln!(out, "{}", value_name(f))?;
             }
             "format" => match Format::from_str(rest, true) {
                 Ok(f) => self.format = Some(f),
@@ -422,29 +412,45 @@ impl Session {
         Ok(Flow::Next(true))
     }
 
-    /// Checks constraints and a point the way every command will (cycles, names, syntax).
-    fn validate(
-        &self,
-        given: &[String],
-        at: Option<&str>,
-        term: &Terminal,
+    /// Takes new constraints, definitions and point if they parse together (cycles, names,
+    /// syntax are checked as every command checks them).
+    fn adopt(
+        &mut self,
+        given: Vec<String>,
+        lets: Vec<String>,
+        at: Option<String>,
         err: &mut dyn Write,
-    ) -> io::Result<bool> {
-        let probe = Session {
-            given: given.to_vec(),
-            lets: self.lets.clone(),
-            format: Some(Format::Plain),
-            at: at.map(str::to_string),
-            ans: None,
-            ..*self
+    ) -> io::Result<Flow> {
+        let probe = Request {
+            command: "simplify".into(),
+            op: Op::Simplify,
+            exprs: Exprs::Args(Vec::new()),
+            vars: Vec::new(),
+            wrt: None,
+            given,
+            defs: lets.iter().cloned().map(DefSource::Let).collect(),
+            at: at.into_iter().collect(),
+            at_file: None,
+            cse: false,
+            check: false,
+            explain: false,
+            stats: false,
+            rate: 0.0,
+            dependent: None,
+            samples: Default::default(),
+            emit: None,
         };
-        let (code, _, stderr) = probe.run_words(&["simplify".into(), "0".into()], None, term)?;
-        err.write_all(&stderr)?;
-        Ok(code == 0)
+        let st = self.settings(&self.global);
+        if let Err(f) = Inputs::prepare(&probe, st.max_nodes) {
+            f.report(err, st.color_err)?;
+            return Ok(Flow::Next(false));
+        }
+        (self.given, self.lets, self.at) = (probe.given, lets, probe.at.into_iter().next());
+        Ok(Flow::Next(true))
     }
 
     fn fail(&self, err: &mut dyn Write, d: Diagnostic) -> io::Result<Flow> {
-        err.write_all(d.render(self.paint).as_bytes())?;
+        err.write_all(d.render(self.settings(&self.global).color_err).as_bytes())?;
         Ok(Flow::Next(false))
     }
 }

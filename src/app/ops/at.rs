@@ -1,0 +1,368 @@
+//! Results at a point (`--at`, `--at-file`): exact where the value folds, doubles
+//! otherwise; a gradient of many entries by reverse-mode AD; and `step`.
+
+use super::{Answer, EXACT_ENTRIES, Job};
+use crate::app::{train, values};
+use deriv::diagnostic::Diagnostic;
+use deriv::eval::{EvalError, Kinks, eval};
+use deriv::expr::{ExprId, Name, Store};
+use deriv::print::shape::{DTerm, Shape};
+use deriv::print::{Style, float, render};
+use rustc_hash::FxHashMap;
+
+/// The point as doubles (its values are checked numbers; NaN if one has none).
+fn doubles(s: &Store, p: &[(Name, ExprId)]) -> FxHashMap<Name, f64> {
+    p.iter()
+        .map(|&(n, v)| (n, eval(s, v, &|_| None).unwrap_or(f64::NAN)))
+        .collect()
+}
+
+/// Why a value could not be computed; `result` is the expression it was part of.
+fn eval_diag(s: &Store, err: EvalError, result: Option<ExprId>) -> Diagnostic {
+    let the_result = |d: Diagnostic| match result {
+        Some(e) => d.with_note(format!("the result is {}", render(s, e, Style::Plain))),
+        None => d,
+    };
+    match err {
+        EvalError::Unbound(n) => Diagnostic::error(format!("no value for `{}`", s.name(n))),
+        EvalError::UnknownFunction(n) => Diagnostic::error(format!(
+            "`{}` is an unknown function, so it has no value",
+            s.name(n)
+        )),
+        EvalError::Domain(sub) => the_result(Diagnostic::error(format!(
+            "{} is undefined at this point",
+            render(s, sub, Style::Plain)
+        ))),
+        EvalError::Overflow(sub) => the_result(Diagnostic::error(format!(
+            "{} is too large for a double at this point",
+            render(s, sub, Style::Plain)
+        ))),
+        EvalError::Kink(sub) => {
+            let (message, note) = deriv::eval::describe_kink(s, sub);
+            Diagnostic::error(message).with_note(note)
+        }
+        EvalError::Gradient { var, at } => {
+            let d = Diagnostic::error(format!(
+                "the derivative by `{}` is not a finite number at this point",
+                s.name(var)
+            ));
+            match at {
+                Some(sub) => d.with_note(format!(
+                    "the derivative of {} is infinite or undefined there",
+                    render(s, sub, Style::Plain)
+                )),
+                None => d,
+            }
+        }
+    }
+}
+
+/// E and ∂E/∂θ at the point, as numbers (reverse-mode AD over the expanded expression).
+pub fn numeric_gradient(
+    job: &mut Job,
+    e: ExprId,
+    names: &[Name],
+    p: &[(Name, ExprId)],
+    kinks: Kinks,
+) -> Result<(f64, Vec<f64>), Diagnostic> {
+    let s = &mut job.s;
+    let env = doubles(s, p);
+    let full = job
+        .inp
+        .defs
+        .expand(s, e, true)
+        .map_err(|c| Diagnostic::error(c.message))
+        .map_err(|d| job.place.at(d))?;
+    let r = deriv::eval::gradient_at_with(s, full, names, &|n| env.get(&n).copied(), kinks);
+    r.map_err(|err| {
+        let d = match err {
+            EvalError::Domain(sub) | EvalError::Overflow(sub) => Diagnostic::error(format!(
+                "{} (or its derivative) has no finite value at this point",
+                render(s, sub, Style::Plain)
+            )),
+            EvalError::Unbound(_) => eval_diag(s, err, None)
+                .with_note("give every variable a value in --at-file or --at"),
+            err => eval_diag(s, err, None),
+        };
+        job.place.at(d)
+    })
+}
+
+/// `step`: θ − η·∂E/∂θ for each parameter, from E at the point, or from the mean of E
+/// over the samples of `--data`. The values file comes back as written, with only the
+/// parameters rewritten.
+pub fn step(
+    job: &mut Job,
+    e: ExprId,
+    names: &[Name],
+    p: &[(Name, ExprId)],
+) -> Result<Answer, Diagnostic> {
+    let eta = job.req.rate;
+    if eta < 0.0 {
+        job.warnings.push(Diagnostic::warning(format!(
+            "--rate {} is negative: the step goes up the gradient, increasing E",
+            float(eta, Style::Plain)
+        )));
+    }
+    let s = &mut job.s;
+    let full = job
+        .inp
+        .defs
+        .expand(s, e, true)
+        .map_err(|c| Diagnostic::error(c.message))
+        .map_err(|d| job.place.at(d))?;
+    let s = &job.s;
+    let used = s.free_symbols(&[full]);
+    if let Some(&n) = names
+        .iter()
+        .find(|n| !p.iter().any(|(m, _)| m == *n) && !used.contains(n))
+    {
+        let d = Diagnostic::error(format!(
+            "the parameter `{}` has no value to update",
+            s.name(n)
+        ));
+        return Err(job
+            .place
+            .at(d.with_note("give it one in --at-file or --at")));
+    }
+    let data = job.inp.data.as_ref();
+    let bound = train::bind(s, names, &p.to_vec(), data, None).map_err(|d| job.place.at(d))?;
+    let sources = &bound.sources;
+    let mut problem = train::Problem::new(s, full, names, &|n| sources.get(&n).copied(), data)
+        .map_err(|n| {
+            job.place
+                .at(Diagnostic::error(format!("no value for `{}`", s.name(n)))
+                    .with_note("give every variable a value in --at-file or --at"))
+        })?;
+    if job.req.stats {
+        let (fwd, back) = problem.cost();
+        let ops = deriv::calculus::reverse::op_count(s, &[e]);
+        job.warnings.push(
+            Diagnostic::note(format!(
+                "stats: the expression has {ops} operations; a step runs E and its gradient \
+                 compiled, {fwd} + {back} instructions per sample (a sum of products is one)"
+            ))
+            .with_kind(deriv::diagnostic::Kind::Stats),
+        );
+    }
+    let n = problem.samples();
+    problem.set_params(&bound.theta);
+    let rows: Vec<usize> = (0..n).collect();
+    let total = problem
+        .batch(&rows)
+        .map_err(|se| job.place.at(train::sample_diag(s, &se, data)))?;
+    let mut changed: FxHashMap<String, f64> = FxHashMap::default();
+    for (i, &name) in names.iter().enumerate() {
+        let g = problem.sum[i] / n as f64;
+        let next = bound.theta[i] - eta * g;
+        if !next.is_finite() {
+            return Err(job.place.at(Diagnostic::error(format!(
+                "the step takes `{}` to {}: ∂E/∂{} = {}, rate {}",
+                s.name(name),
+                values::double(next),
+                s.name(name),
+                values::double(g),
+                values::double(eta)
+            ))));
+        }
+        changed.insert(s.name(name).to_string(), next);
+    }
+    let listed = p
+        .iter()
+        .map(|&(n, v)| {
+            let name = s.name(n).to_string();
+            let val = match changed.get(&name) {
+                Some(&x) => values::double(x),
+                None => render(s, v, Style::Plain),
+            };
+            (name, val)
+        })
+        .collect();
+    let file = values::write(job.inp.at_text.as_deref(), &job.req.at, &changed, &[]);
+    // The loss goes to stderr: the output is the next values file.
+    let (loss, rate) = (values::double(total / n as f64), values::double(eta));
+    job.warnings.push(Diagnostic::note(match data {
+        Some(d) => format!(
+            "E = {loss} before the step, the mean over the {n} samples of {} (rate {rate})",
+            d.source
+        ),
+        None => format!("E = {loss} before the step (rate {rate})"),
+    }));
+    Ok(Answer::Step {
+        values: listed,
+        file,
+        rate: eta,
+        loss: total / n as f64,
+    })
+}
+
+/// A derivative from an implicit relation F = 0 holds on the curve only: a point off it
+/// (x = 2, y = 2 for x^2 + y^2 = 1) is refused, unless F is 0 there exactly or up to the
+/// rounding of its terms.
+pub fn on_the_curves(job: &mut Job, p: &[(Name, ExprId)]) -> Result<(), Diagnostic> {
+    let s = &mut job.s;
+    let map: FxHashMap<Name, ExprId> = p.iter().copied().collect();
+    let point = doubles(s, p);
+    for &(index, rel) in &job.inp.cons.implicit {
+        let f = job.inp.cons.substitute(s, rel);
+        let full = job
+            .inp
+            .defs
+            .expand(s, f, true)
+            .map_err(|ce| Diagnostic::error(ce.message))?;
+        let exact = s.substitute(full, &map);
+        if s.as_num(exact).is_some_and(|r| r.is_zero()) {
+            continue;
+        }
+        let env = |n: Name| point.get(&n).copied();
+        let Ok(v) = eval(s, full, &env) else { continue };
+        // Values typed from doubles (0.4358898943540673) are on the curve up to rounding.
+        let terms = match s.node(full) {
+            deriv::expr::Node::Add(ts) => ts.to_vec(),
+            _ => vec![full],
+        };
+        let scale: f64 = terms
+            .iter()
+            .filter_map(|&t| eval(s, t, &env).ok())
+            .map(f64::abs)
+            .sum();
+        if v.abs() <= 1e-9 * scale.max(1.0) {
+            continue;
+        }
+        let value = match s.as_num(exact) {
+            Some(_) => render(s, exact, Style::Plain),
+            None => float(v, Style::Plain),
+        };
+        let given = &job.inp.given[index];
+        return Err(job.place.at(Diagnostic::error(format!(
+            "the point is not on the curve {given}: there F = {} is {value}, not 0",
+            render(s, f, Style::Plain)
+        ))
+        .with_note("the derivative from an implicit relation holds on its curve only")));
+    }
+    Ok(())
+}
+
+/// At a point where a function of `fs` has a kink in `vars` (relu(x) at x = 0), a
+/// derivative by `vars` may not exist whatever its formula gives: an error naming the kink
+/// and the convention frameworks use there.
+pub fn kinks(
+    job: &mut Job,
+    fs: &[ExprId],
+    vars: &[Name],
+    p: &[(Name, ExprId)],
+) -> Result<(), Diagnostic> {
+    let s = &mut job.s;
+    let fulls = job
+        .inp
+        .defs
+        .expand_all(s, fs, true)
+        .map_err(|ce| Diagnostic::error(ce.message));
+    let fulls = fulls.map_err(|d| job.place.at(d))?;
+    let point = doubles(s, p);
+    for f in fulls {
+        if let Some(k) = deriv::eval::kink_at(s, f, vars, &|n| point.get(&n).copied()) {
+            let (message, note) = deriv::eval::describe_kink(s, k);
+            return Err(job.place.at(Diagnostic::error(message).with_note(note)));
+        }
+    }
+    Ok(())
+}
+
+/// The entries of `shape` at the point: exact when they fold to a number (for a few
+/// entries), else doubles. A differential's terms take their sign and their "1" from the
+/// values.
+pub fn values(job: &mut Job, shape: Shape, p: &[(Name, ExprId)]) -> Result<Answer, Diagnostic> {
+    let s = &mut job.s;
+    let map: FxHashMap<Name, ExprId> = p.iter().copied().collect();
+    let mut values: FxHashMap<ExprId, (Option<ExprId>, f64)> = FxHashMap::default();
+    let entries = shape.entries();
+    let fulls = job
+        .inp
+        .defs
+        .expand_all(s, &entries, true)
+        .map_err(|ce| Diagnostic::error(ce.message))
+        .map_err(|d| job.place.at(d))?;
+    // Doubles for every entry in one walk over the shared DAG (a gradient's entries
+    // share most of it); exact values by substitution only for a few entries.
+    let point = doubles(s, p);
+    let floats = deriv::eval::eval_many(s, &fulls, &|n| point.get(&n).copied());
+    let exact_wanted = entries.len() <= EXACT_ENTRIES;
+    for ((&e, &full), x) in entries.iter().zip(&fulls).zip(floats) {
+        let mut substituted = None;
+        let exact = if exact_wanted {
+            let v = s.substitute(full, &map);
+            substituted = Some(v);
+            if s.is_undefined(v) {
+                let why = s.fault.as_ref().map(|f| f.to_string()).unwrap_or_default();
+                let d = Diagnostic::error(format!("the result is undefined at this point: {why}"))
+                    .with_note(format!("the result is {}", render(s, e, Style::Plain)));
+                return Err(job.at_fault(d));
+            }
+            s.as_num(v).is_some().then_some(v)
+        } else {
+            None
+        };
+        // With the point put in, an error names the subexpression with its values.
+        let x = match (x, substituted) {
+            (Err(_), Some(v)) => eval(s, v, &|_| None),
+            (x, _) => x,
+        };
+        let x = match x {
+            Ok(x) => x,
+            // An exact number needs no evaluation (it may be too large for a double).
+            Err(_) if exact.is_some() => f64::NAN,
+            Err(err) => {
+                let d = match err {
+                    EvalError::Unbound(n) => eval_diag(s, err, Some(e))
+                        .with_note(format!("give it with --at {}=...", s.name(n))),
+                    err => eval_diag(s, err, Some(e)),
+                };
+                return Err(job.place.at(d));
+            }
+        };
+        values.insert(e, (exact, x));
+    }
+    let shape = match shape {
+        Shape::Differential(ts) => Shape::Differential(signed_terms(s, &ts, &mut values)),
+        shape => shape,
+    };
+    Ok(Answer::AtPoint { shape, values })
+}
+
+/// A differential's terms at a point: a term's sign comes from its value, and a zero term
+/// is left out.
+fn signed_terms(
+    s: &mut Store,
+    ts: &[DTerm],
+    values: &mut FxHashMap<ExprId, (Option<ExprId>, f64)>,
+) -> Vec<DTerm> {
+    let mut out = Vec::new();
+    for t in ts {
+        let (exact, x) = values[&t.coef];
+        let signed = if t.negative { -x } else { x };
+        let (value, negative) = match exact {
+            Some(v) => {
+                let v = if t.negative { s.neg(v) } else { v };
+                let neg = s.is_negated(v);
+                (if neg { s.neg(v) } else { v }, neg)
+            }
+            None => (t.coef, signed < 0.0),
+        };
+        match exact {
+            None => values.insert(t.coef, (None, signed.abs())),
+            Some(_) => values.insert(value, (Some(value), signed.abs())),
+        };
+        if s.as_num(value).is_some_and(|r| r.is_zero()) {
+            continue;
+        }
+        out.push(DTerm {
+            var: t.var.clone(),
+            coef: value,
+            negative,
+            sum: false,
+            unit: value == s.one(),
+        });
+    }
+    out
+}

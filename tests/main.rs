@@ -1,0 +1,31 @@
+//! The integration tests: one crate (one link step on a small machine), a module per area,
+//! all over the harness in `common` (run the built binary as a user does; numeric oracles;
+//! random expressions).
+
+mod common;
+
+mod cases;
+mod cli;
+mod commands;
+mod cse_names;
+mod definitions;
+mod docs;
+mod emit;
+mod explain;
+mod functions;
+mod hostile;
+mod limits;
+mod manual;
+mod network;
+mod oracle;
+mod order;
+mod parse_agree;
+mod plot;
+mod reference;
+mod roundtrip;
+mod strict;
+mod tools;
+mod train;
+mod unicode;
+mod usage;
+mod vector_oracle;
