@@ -106,6 +106,11 @@ pub struct Store {
     /// large store this answers most of those lookups from a few kilobytes instead of the
     /// node table. Empty until the store is large (a small table is in cache anyway).
     recent_numbers: Vec<(i64, i64, ExprId)>,
+    /// Tree sizes (as `tree_size` counts them, saturating) of the first nodes, filled in
+    /// storage order as tidy asks: each node's once.
+    sizes: Vec<u32>,
+    /// The length of each node's plain text, for the nodes tidy has compared.
+    printed: FxHashMap<ExprId, u32>,
 }
 
 /// How the store finds a node equal to a new one. A node with children is usually built
@@ -176,6 +181,8 @@ impl Clone for Store {
             slots: self.slots,
             seen: self.seen,
             recent_numbers: self.recent_numbers.clone(),
+            sizes: self.sizes.clone(),
+            printed: self.printed.clone(),
         }
     }
 }
@@ -226,6 +233,8 @@ impl Store {
             slots: 0,
             seen: 0,
             recent_numbers: Vec::new(),
+            sizes: Vec::new(),
+            printed: FxHashMap::default(),
         };
         for n in [
             Node::Undefined,

@@ -26,8 +26,8 @@ impl Store {
             _ => None,
         };
         match (call(a), call(b)) {
-            (Some((Builtin::Abs, u)), _) if u == b => true,
-            (_, Some((Builtin::Abs, u))) if u == a => true,
+            (Some((Builtin::Abs | Builtin::Sign, u)), _) if u == b => true,
+            (_, Some((Builtin::Abs | Builtin::Sign, u))) if u == a => true,
             (Some((f, u)), Some((g, v))) => {
                 u == v && sin_cos_powers(f).is_some() && sin_cos_powers(g).is_some()
             }
@@ -40,14 +40,39 @@ impl Store {
     pub(crate) fn combine_functions(&mut self, out: &mut Vec<ExprId>) -> bool {
         let is_call = |s: &Store, f: ExprId| {
             matches!(s.node(s.base_exp(f).0), Node::Call(Func::Builtin(b), _)
-                if *b == Builtin::Abs || sin_cos_powers(*b).is_some())
+                if matches!(*b, Builtin::Abs | Builtin::Sign) || sin_cos_powers(*b).is_some())
         };
         if !out.iter().any(|&f| is_call(self, f)) {
             return false;
         }
+        let s = self.combine_sign(out);
         let a = self.combine_abs(out);
         let t = self.combine_trig(out);
-        a || t
+        s || a || t
+    }
+
+    /// u^b·sign(u) = u^(b − 1)·|u| for an odd integer b: equal where u ≠ 0, and at u = 0
+    /// both are 0 (b > 0) or both undefined (b < 0). x·sign(x) is |x|.
+    fn combine_sign(&mut self, out: &mut [ExprId]) -> bool {
+        let mut changed = false;
+        for i in 0..out.len() {
+            let &Node::Call(Func::Builtin(Builtin::Sign), ref args) = self.node(out[i]) else {
+                continue;
+            };
+            let u = args[0];
+            let found = out.iter().enumerate().find_map(|(j, &g)| {
+                let (gb, b) = self.numeric_power(g)?;
+                (gb == u && b.is_odd_integer()).then_some((j, b))
+            });
+            let Some((j, b)) = found else {
+                continue;
+            };
+            out[i] = self.builtin(Builtin::Abs, u);
+            let k = self.num(b.sub(&Rat::ONE));
+            out[j] = self.pow(u, k);
+            changed = true;
+        }
+        changed
     }
 
     /// The factor's base and its exponent, when that is a number.
@@ -183,6 +208,32 @@ mod tests {
     use crate::eval::eval;
     use crate::parse::parse;
     use crate::print::{Style, render};
+
+    #[test]
+    fn a_variable_meets_its_sign() {
+        let mut s = Store::new();
+        for (text, want) in [
+            ("x*sign(x)", "abs(x)"),
+            ("sign(x)/x", "1/abs(x)"),
+            ("x^3*sign(x)", "abs(x)^3"),
+            ("x^2*sign(x)", "x^2*sign(x)"),
+            ("(y + 1)*sign(y + 1)", "abs(y + 1)"),
+        ] {
+            let e = parse(&mut s, text).unwrap();
+            assert_eq!(render(&s, e, Style::Plain), want, "{text}");
+        }
+        // x^b·sign(x) for odd and even b agrees with the doubles, 0 included.
+        for b in -3i32..=4 {
+            let e = parse(&mut s, &format!("x^({b})*sign(x)")).unwrap();
+            for x in [-1.3f64, -0.6, 0.0, 0.7, 1.9] {
+                let want = x.powi(b) * if x == 0.0 { 0.0 } else { x.signum() };
+                match eval(&s, e, &|_| Some(x)) {
+                    Ok(got) => assert!((got - want).abs() < 1e-12, "x^{b}*sign(x) at {x}"),
+                    Err(_) => assert!(x == 0.0 && b < 0, "x^{b}*sign(x) at {x}"),
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_variable_meets_its_absolute_value() {
