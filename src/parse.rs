@@ -6,7 +6,12 @@ use pest::Parser;
 use pest::iterators::Pair;
 use std::ops::Range;
 
+mod describe;
 mod fast;
+mod spans;
+
+use describe::describe;
+pub use spans::{Spans, spans};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/deriv.pest"]
@@ -90,7 +95,7 @@ pub fn parse_with_pest(store: &mut Store, text: &str) -> Result<ExprId, ParseErr
     let mut pairs = Grammar::parse(Rule::input, &spelled).map_err(|e| describe(text, &e))?;
     let input = pairs.next().expect("input rule");
     let sum = input.into_inner().next().expect("sum");
-    build(store, sum)
+    build(store, sum, &mut None)
 }
 
 /// The variable `s` names, in canonical spelling: a name (`x`, `theta_1`, `θ₁` →
@@ -281,139 +286,6 @@ fn unclosed_bar(text: &str) -> Option<usize> {
     open.pop()
 }
 
-// ---- turning pest's failure into a sentence -------------------------------------------
-
-fn describe(text: &str, e: &pest::error::Error<Rule>) -> ParseError {
-    let pos = match e.location {
-        pest::error::InputLocation::Pos(p) => p,
-        pest::error::InputLocation::Span((a, _)) => a,
-    };
-    let before = text[..pos].trim_end();
-    let prev = before.chars().last();
-    let prev_op = match prev {
-        Some('*') if before.ends_with("**") => Some("**".to_string()),
-        Some(c @ ('+' | '-' | '*' | '/' | '^' | '(' | ',' | '·' | '⋅' | '×' | '−' | '√')) => {
-            Some(c.to_string())
-        }
-        _ => None,
-    };
-    let Some(here) = text[pos..].chars().next() else {
-        return at_end(text, prev_op);
-    };
-    let span = pos..pos + here.len_utf8();
-    let starts_operand = here.is_alphabetic()
-        || here.is_ascii_digit()
-        || matches!(here, '_' | '(' | '.' | '√' | '|' | '∂');
-    if let Some(op) = prev_op
-        && !starts_operand
-    {
-        let what = if op == "(" {
-            "expected an expression after `(`".to_string()
-        } else {
-            format!("expected an operand after `{op}`")
-        };
-        return ParseError::new(format!("{what}, found `{here}`"), span);
-    }
-    if prev.is_none() && !starts_operand && "*/^),=·⋅×".contains(here) {
-        return ParseError::new(format!("expected an expression, found `{here}`"), span);
-    }
-    match here {
-        ')' => ParseError::new("unmatched `)`", span),
-        '=' => ParseError::new("unexpected `=`: an expression is not an equation", span)
-            .note("a constraint goes in --given, as in --given t=x"),
-        '[' | ']' | '{' | '}' => ParseError::new(format!("unexpected `{here}`"), span)
-            .note("group with parentheses `( )`"),
-        '|' => ParseError::new("unexpected `|`", span)
-            .note("`|u|` is abs(u); after a number or a name, write the product with `*`: `2*|x|`"),
-        '^' if prev.is_some_and(|c| "⁰¹²³⁴⁵⁶⁷⁸⁹".contains(c)) => {
-            ParseError::new("expected an operator before `^`", span)
-                .note("a power of a power needs parentheses: `(x²)^3`")
-        }
-        _ if starts_operand => missing_operator(text, pos, before, prev),
-        c if c.is_whitespace() => ParseError::new("unexpected whitespace", span),
-        '÷' => ParseError::new("unexpected character `÷`", span).note("divide with `/`"),
-        '∛' | '∜' => ParseError::new(format!("unexpected character `{here}`"), span)
-            .note("write other roots as powers: `x^(1/3)`"),
-        c => ParseError::new(format!("unexpected character `{c}`"), span),
-    }
-}
-
-/// The input ended too soon: after an operator, inside `(` or `|`, or elsewhere.
-fn at_end(text: &str, prev_op: Option<String>) -> ParseError {
-    if let Some(op) = prev_op {
-        let msg = if op == "(" {
-            "expected an expression after `(`".to_string()
-        } else {
-            format!("expected an operand after `{op}`")
-        };
-        return ParseError::new(msg, text.len()..text.len());
-    }
-    if let Some(open) = unclosed_paren(text) {
-        return ParseError::new("unclosed `(`", open..open + 1).note("add the missing `)`");
-    }
-    if let Some(open) = unclosed_bar(text) {
-        return ParseError::new("unclosed `|`", open..open + 1)
-            .note("`|u|` is abs(u): add the closing `|`");
-    }
-    ParseError::new("unexpected end of the expression", text.len()..text.len())
-}
-
-/// An operand right after another: `x y`, `sin x`, `1.2.3`.
-fn missing_operator(text: &str, pos: usize, before: &str, prev: Option<char>) -> ParseError {
-    let part_of_token = |c: &char| c.is_alphanumeric() || *c == '_' || *c == '.';
-    let rest = &text[pos..];
-    let token: String = rest.chars().take_while(part_of_token).collect();
-    let token = if token.is_empty() {
-        rest.chars().next().map(String::from).unwrap_or_default()
-    } else {
-        token
-    };
-    let mut err = ParseError::new(
-        format!("expected an operator before `{token}`"),
-        pos..pos + token.len(),
-    );
-    let Some(p) = prev else {
-        return err;
-    };
-    let left: String = before
-        .chars()
-        .rev()
-        .take_while(part_of_token)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let is_fn = is_builtin_name(&left);
-    if is_fn {
-        err = err.note(format!(
-            "a function takes its argument in parentheses: `{left}({token})`"
-        ));
-    } else if left.contains('.') || token.starts_with('.') {
-        err = err.note("a number has at most one decimal point");
-    } else if p == ')' || !left.is_empty() {
-        let left = if p == ')' { ")".to_string() } else { left };
-        err = err.note(format!(
-            "for a product write `{left}*{token}`; only a number directly before a name or \
-             `(` multiplies implicitly (`2x`)"
-        ));
-    }
-    err
-}
-
-fn unclosed_paren(text: &str) -> Option<usize> {
-    let mut open = Vec::new();
-    for (i, c) in text.char_indices() {
-        match c {
-            '(' => open.push(i),
-            ')' => {
-                open.pop();
-            }
-            _ => {}
-        }
-    }
-    open.pop()
-}
-
 // ---- pairs → Expr ----------------------------------------------------------------------
 
 fn span_of(p: &Pair<Rule>) -> Range<usize> {
@@ -421,13 +293,30 @@ fn span_of(p: &Pair<Rule>) -> Range<usize> {
     s.start()..s.end()
 }
 
-fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
+/// Builds the expression of a pair, and with a recorder notes where it came from.
+fn build(store: &mut Store, p: Pair<Rule>, rec: &mut Option<Spans>) -> Result<ExprId, ParseError> {
+    let Some(r) = rec else {
+        return build_pair(store, p, rec);
+    };
+    let (span, start) = (span_of(&p), r.done.len());
+    let e = build_pair(store, p, rec)?;
+    if let Some(r) = rec {
+        r.note(store, e, span, start);
+    }
+    Ok(e)
+}
+
+fn build_pair(
+    store: &mut Store,
+    p: Pair<Rule>,
+    rec: &mut Option<Spans>,
+) -> Result<ExprId, ParseError> {
     match p.as_rule() {
         Rule::sum => {
             let mut inner = p.into_inner();
-            let mut terms = vec![build(store, inner.next().expect("product"))?];
+            let mut terms = vec![build(store, inner.next().expect("product"), rec)?];
             while let Some(op) = inner.next() {
-                let t = build(store, inner.next().expect("product"))?;
+                let t = build(store, inner.next().expect("product"), rec)?;
                 terms.push(if is_minus(op.as_str()) {
                     store.neg(t)
                 } else {
@@ -444,9 +333,9 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
         Rule::product => {
             // All the factors at once: one canonical product, no intermediate ones.
             let mut inner = p.into_inner();
-            let mut factors = vec![build(store, inner.next().expect("factor"))?];
+            let mut factors = vec![build(store, inner.next().expect("factor"), rec)?];
             while let Some(op) = inner.next() {
-                let f = build(store, inner.next().expect("factor"))?;
+                let f = build(store, inner.next().expect("factor"), rec)?;
                 factors.push(if op.as_str() == "/" {
                     store.recip(f)
                 } else {
@@ -465,7 +354,7 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
             for q in p.into_inner() {
                 match q.as_rule() {
                     Rule::sign => negative ^= is_minus(q.as_str()),
-                    _ => value = Some(build(store, q)?),
+                    _ => value = Some(build(store, q, rec)?),
                 }
             }
             let v = value.expect("factor operand");
@@ -473,29 +362,35 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
         }
         Rule::implicit => {
             let mut inner = p.into_inner();
-            let n = build(store, inner.next().expect("number"))?;
+            let n = build(store, inner.next().expect("number"), rec)?;
             let rhs = inner
                 .next()
                 .expect("implicit_rhs")
                 .into_inner()
                 .next()
                 .expect("power");
-            let r = build(store, rhs)?;
+            let r = build(store, rhs, rec)?;
             Ok(store.mul2(n, r))
         }
         Rule::power => {
             let mut inner = p.into_inner();
-            let base = build(store, inner.next().expect("atom"))?;
+            let base = build(store, inner.next().expect("atom"), rec)?;
             let e = match inner.next() {
                 None => return Ok(base),
-                Some(sup) if sup.as_rule() == Rule::superscript => superscript(store, &sup),
-                Some(_op) => build(store, inner.next().expect("exponent"))?,
+                Some(sup) if sup.as_rule() == Rule::superscript => {
+                    let k = superscript(store, &sup);
+                    if let Some(r) = rec {
+                        r.note(store, k, span_of(&sup), r.done.len());
+                    }
+                    k
+                }
+                Some(_op) => build(store, inner.next().expect("exponent"), rec)?,
             };
             Ok(store.pow(base, e))
         }
-        Rule::paren => build(store, p.into_inner().next().expect("sum")),
+        Rule::paren => build(store, p.into_inner().next().expect("sum"), rec),
         Rule::root => {
-            let u = build(store, p.into_inner().next().expect("atom"))?;
+            let u = build(store, p.into_inner().next().expect("atom"), rec)?;
             Ok(store.sqrt(u))
         }
         Rule::abs | Rule::floor | Rule::ceil => {
@@ -504,7 +399,7 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
                 Rule::floor => Builtin::Floor,
                 _ => Builtin::Ceil,
             };
-            let u = build(store, p.into_inner().next().expect("sum"))?;
+            let u = build(store, p.into_inner().next().expect("sum"), rec)?;
             Ok(store.builtin(f, u))
         }
         Rule::number => {
@@ -523,10 +418,10 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
             }
         }
         Rule::ident => name(store, p),
-        Rule::call => call(store, p),
-        Rule::dcall | Rule::pcall => dcall(store, p),
-        Rule::indexed => indexed(store, p),
-        Rule::sumcall => sumcall(store, p),
+        Rule::call => call(store, p, rec),
+        Rule::dcall | Rule::pcall => dcall(store, p, rec),
+        Rule::indexed => indexed(store, p, rec),
+        Rule::sumcall => sumcall(store, p, rec),
         r => unreachable!("unexpected rule {r:?}"),
     }
 }
@@ -536,7 +431,11 @@ fn build(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
 /// The index is bound in the body only: it is renamed there to a fresh name, so no outer
 /// value of `i` (`--let i=10`, `--given`, `--at`, a parameter `i`) reaches it, and a
 /// sum inside it with the same index shadows it.
-fn sumcall(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
+fn sumcall(
+    store: &mut Store,
+    p: Pair<Rule>,
+    rec: &mut Option<Spans>,
+) -> Result<ExprId, ParseError> {
     let mut inner = p.into_inner();
     let var = inner.next().expect("ident");
     let written = var.as_str();
@@ -548,9 +447,9 @@ fn sumcall(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
         .note("an index is a variable name: sum(i = 1..3, x^i)"));
     }
     let v = store.intern_name(written);
-    let lo = build(store, inner.next().expect("lo"))?;
-    let hi = build(store, inner.next().expect("hi"))?;
-    let body = build(store, inner.next().expect("body"))?;
+    let lo = build(store, inner.next().expect("lo"), rec)?;
+    let hi = build(store, inner.next().expect("hi"), rec)?;
+    let body = build(store, inner.next().expect("body"), rec)?;
     let bound = store.bound_name(v, body);
     let local = store.sym_name(bound);
     let body = store.substitute(body, &rustc_hash::FxHashMap::from_iter([(v, local)]));
@@ -558,7 +457,11 @@ fn sumcall(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
 }
 
 /// `w[i, j]`: an indexed name (the variable `w[1,2]` when the indices are integers).
-fn indexed(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
+fn indexed(
+    store: &mut Store,
+    p: Pair<Rule>,
+    rec: &mut Option<Spans>,
+) -> Result<ExprId, ParseError> {
     let mut inner = p.into_inner();
     let head = inner.next().expect("ident");
     let name = head.as_str();
@@ -570,7 +473,7 @@ fn indexed(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
     }
     let mut idx = Vec::new();
     for q in inner {
-        idx.push(build(store, q)?);
+        idx.push(build(store, q, rec)?);
     }
     let n = store.intern_name(name);
     Ok(store.call(Func::Index(n), idx))
@@ -622,7 +525,7 @@ fn name(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
     }
 }
 
-fn call(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
+fn call(store: &mut Store, p: Pair<Rule>, rec: &mut Option<Spans>) -> Result<ExprId, ParseError> {
     let span = span_of(&p);
     let mut inner = p.into_inner().peekable();
     let head = inner.next().expect("ident");
@@ -634,7 +537,7 @@ fn call(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
     };
     let mut args = Vec::new();
     for a in inner {
-        args.push(build(store, a)?);
+        args.push(build(store, a, rec)?);
     }
     if is_builtin_name(fname) {
         if primes.is_some() {
@@ -679,7 +582,7 @@ fn call(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
 }
 
 /// `D[i,j,...](f)(args)`: derivatives of an unknown function by argument position.
-fn dcall(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
+fn dcall(store: &mut Store, p: Pair<Rule>, rec: &mut Option<Spans>) -> Result<ExprId, ParseError> {
     let mut derivs = Vec::new();
     let mut fname = None;
     let mut args = Vec::new();
@@ -696,7 +599,7 @@ fn dcall(store: &mut Store, p: Pair<Rule>) -> Result<ExprId, ParseError> {
                 derivs.push((digits.parse::<u32>().unwrap_or(0), span_of(&q)));
             }
             Rule::ident => fname = Some((q.as_str().to_string(), span_of(&q))),
-            _ => args.push(build(store, q)?),
+            _ => args.push(build(store, q, rec)?),
         }
     }
     let (fname, fspan) = fname.expect("function name");

@@ -1,7 +1,7 @@
 //! Canonical constructors: every node is built through these, so every expression is in
 //! canonical form (see `Node` for the invariants each variant keeps).
 
-use super::{Builtin, Constant, ExprId, Fault, Func, Node, Rat, Seen, Store};
+use super::{Constant, ExprId, Fault, Func, Node, Rat, Seen, Store};
 use hashbrown::HashTable;
 use rustc_hash::FxHashMap;
 use std::hash::BuildHasher;
@@ -131,8 +131,11 @@ impl Store {
                 };
                 let shared = rest.len() * efs.len() > 64
                     || efs.iter().any(|&g| {
-                        rest.iter()
-                            .any(|&f| self.base_exp(f).0 == self.base_exp(g).0)
+                        let gb = self.base_exp(g).0;
+                        rest.iter().any(|&f| {
+                            let fb = self.base_exp(f).0;
+                            fb == gb || self.partners(fb, gb)
+                        })
                     });
                 let Some(folded) = bounded(&coef, c, Rat::mul).filter(|_| !shared) else {
                     return general(self);
@@ -155,7 +158,10 @@ impl Store {
             }
             _ => {
                 let (base, _) = self.base_exp(extra);
-                if rest.iter().any(|&f| self.base_exp(f).0 == base) {
+                if rest.iter().any(|&f| {
+                    let fb = self.base_exp(f).0;
+                    fb == base || self.partners(fb, base)
+                }) {
                     return general(self);
                 }
                 let at =
@@ -340,7 +346,10 @@ impl Store {
                 Node::Num(r) => coef = bounded(&coef, r, Rat::mul)?,
                 _ => {
                     let b = self.base_exp(f).0;
-                    if out.iter().any(|&g| self.base_exp(g).0 == b) {
+                    if out.iter().any(|&g| {
+                        let gb = self.base_exp(g).0;
+                        gb == b || self.partners(gb, b)
+                    }) {
                         return None;
                     }
                     out.push(f);
@@ -449,6 +458,9 @@ impl Store {
         if coef.is_zero() {
             return self.zero();
         }
+        if !redo && self.combine_functions(&mut out) {
+            redo = true;
+        }
         if redo {
             let c = self.num(coef);
             out.push(c);
@@ -456,197 +468,6 @@ impl Store {
         }
         out.sort_by(|a, b| self.cmp_expr(*a, *b));
         self.mul_sorted(coef, out)
-    }
-
-    pub fn pow(&mut self, b: ExprId, e: ExprId) -> ExprId {
-        if self.is_undefined(b) {
-            return b;
-        }
-        if self.is_undefined(e) {
-            return e;
-        }
-        if let Some(r) = self.as_num(e) {
-            if r.is_zero() {
-                return self.one(); // including 0^0, by convention (documented)
-            }
-            if r.is_one() {
-                return b;
-            }
-        }
-        // (p^a)^b = p^(a·b) for a positive constant p and any real a and b:
-        // (e^(5y))^(3x/y) = e^(15x), sqrt(2^x) = 2^(x/2).
-        if let &Node::Pow(p, a) = self.node(b)
-            && match self.node(p) {
-                Node::Const(_) => true,
-                Node::Num(x) => x.is_positive(),
-                _ => false,
-            }
-        {
-            let ae = self.mul(vec![a, e]);
-            return self.pow(p, ae);
-        }
-        // Only what a rule needs is copied out of the nodes: never a list of children
-        // unless that rule rewrites them.
-        let k = self.as_num(e).cloned();
-        let Some(k) = k else {
-            if let (Node::Const(Constant::E), Node::Call(Func::Builtin(Builtin::Log), args)) =
-                (self.node(b), self.node(e))
-            {
-                return args[0];
-            }
-            if matches!(self.node(b), Node::Num(x) if x.is_one()) {
-                return self.one();
-            }
-            return self.intern(Node::Pow(b, e));
-        };
-        match self.node(b) {
-            Node::Num(x) if x.is_one() => self.one(),
-            Node::Num(x) if x.is_zero() => {
-                if k.is_negative() {
-                    self.undefined(Fault::DivisionByZero)
-                } else {
-                    self.zero()
-                }
-            }
-            Node::Num(x) => {
-                let x = x.clone();
-                self.pow_num(b, &x, e, &k)
-            }
-            // (u^k)^r = u^(k·r) for an integer r, and also for an odd integer k and a
-            // rational r: with real odd roots both sides are defined at the same points
-            // and agree there ((1/x)^(1/2) = x^(-1/2)). An even k is left alone:
-            // (x^2)^(1/2) = |x|.
-            &Node::Pow(bb, be)
-                if k.is_integer() || self.as_num(be).is_some_and(|r| r.is_odd_integer()) =>
-            {
-                let ne = self.mul(vec![be, e]);
-                self.pow(bb, ne)
-            }
-            // (2x + 2y)^k = 2^k·(x + y)^k: the positive rational content of a sum comes
-            // out of an integer power, so 1/(2*(x + y)) and 1/(2*x + 2*y) are one node.
-            Node::Add(ts) if k.is_integer() => {
-                let content = self.content(ts);
-                if content.is_one() {
-                    return self.intern(Node::Pow(b, e));
-                }
-                let ts = ts.clone();
-                let inv = self.num(content.recip().expect("content is positive"));
-                let scaled: Vec<ExprId> = ts.iter().map(|&t| self.mul(vec![inv, t])).collect();
-                let primitive = self.add(scaled);
-                let c = self.num(content);
-                let cp = self.pow(c, e);
-                let pp = self.pow(primitive, e);
-                self.mul(vec![cp, pp])
-            }
-            Node::Mul(fs) if k.is_integer() => {
-                let fs = fs.clone();
-                let ps: Vec<ExprId> = fs.iter().map(|&f| self.pow(f, e)).collect();
-                self.mul(ps)
-            }
-            _ => self.intern(Node::Pow(b, e)),
-        }
-    }
-
-    /// The positive rational g with every term's coefficient an integer multiple of g and
-    /// the coefficients' gcd 1 after dividing by it (1 when there is nothing to take out).
-    fn content(&self, ts: &[ExprId]) -> Rat {
-        use num_integer::Integer;
-        // The common case in machine words: every coefficient a small integer.
-        let mut g: i64 = 0;
-        let mut small = true;
-        for &t in ts {
-            match self.term_coef(t) {
-                Rat::Small(n, 1) if *n != i64::MIN => g = g.gcd(n),
-                _ => {
-                    small = false;
-                    break;
-                }
-            }
-        }
-        if small {
-            return if g <= 1 { Rat::ONE } else { Rat::int(g) };
-        }
-        let mut num = num_bigint::BigInt::from(0);
-        let mut den = num_bigint::BigInt::from(1);
-        for &t in ts {
-            let c = self.term_coef(t);
-            let (n, d) = (c.numer(), c.denom());
-            num = num.gcd(&n);
-            den = den.lcm(&d);
-        }
-        if num == num_bigint::BigInt::from(0) {
-            return Rat::ONE;
-        }
-        Rat::from_big(num, den)
-    }
-
-    /// x^k for numbers: exact when it folds under `MAX_FOLD_BITS`, symbolic otherwise.
-    fn pow_num(&mut self, b: ExprId, x: &Rat, e: ExprId, k: &Rat) -> ExprId {
-        if let Some(n) = k.to_i64() {
-            if x.bits().saturating_mul(n.unsigned_abs()) <= MAX_FOLD_BITS
-                && let Some(r) = x.pow_int(n)
-            {
-                return self.num(r);
-            }
-            return self.intern(Node::Pow(b, e));
-        }
-        if k.is_integer() {
-            // An integer exponent beyond i64 never folds.
-            return self.intern(Node::Pow(b, e));
-        }
-        // A rational exponent p/q: take an exact root when there is one, and otherwise
-        // split off the integer part of the exponent (2^(3/2) → 2*2^(1/2)).
-        if let Rat::Small(p, q) = *k {
-            // The same steps as below, in machine words.
-            if q > 64 {
-                return self.intern(Node::Pow(b, e));
-            }
-            if let Some(root) = x.exact_root(q as u32) {
-                let r = self.num(root);
-                let pe = self.int(p);
-                return self.pow(r, pe);
-            }
-            let whole = p.div_euclid(q);
-            if x.is_negative()
-                || whole == 0
-                || x.bits().saturating_mul(whole.unsigned_abs()) > MAX_FOLD_BITS
-            {
-                return self.intern(Node::Pow(b, e));
-            }
-            let frac = k.sub(&Rat::int(whole));
-            let we = self.int(whole);
-            let fe = self.num(frac);
-            let a = self.pow(b, we);
-            let c = self.intern(Node::Pow(b, fe));
-            return self.mul(vec![a, c]);
-        }
-        let (p, q) = (k.numer(), k.denom());
-        let q32 = match num_traits::ToPrimitive::to_u32(&q) {
-            Some(q) if q <= 64 => q,
-            _ => return self.intern(Node::Pow(b, e)),
-        };
-        if let Some(root) = x.exact_root(q32) {
-            let r = self.num(root);
-            let pe = self.num(Rat::from_bigint(p));
-            return self.pow(r, pe);
-        }
-        if x.is_negative() {
-            return self.intern(Node::Pow(b, e));
-        }
-        let whole = num_integer::Integer::div_floor(&p, &q);
-        // Split only when the integer part folds to a number; otherwise `mul` would join
-        // the two powers of the same base again.
-        let folds = num_traits::ToPrimitive::to_i64(&whole)
-            .is_some_and(|w| x.bits().saturating_mul(w.unsigned_abs()) <= MAX_FOLD_BITS);
-        if whole == num_bigint::BigInt::from(0) || !folds {
-            return self.intern(Node::Pow(b, e));
-        }
-        let frac = k.sub(&Rat::from_bigint(whole.clone()));
-        let we = self.num(Rat::from_bigint(whole));
-        let fe = self.num(frac);
-        let a = self.pow(b, we);
-        let c = self.intern(Node::Pow(b, fe));
-        self.mul(vec![a, c])
     }
 
     /// Expands every `sum(i = lo..hi, body)` whose bounds are integers (all of them must
@@ -717,45 +538,6 @@ impl Store {
         let h = self.rat(1, 2);
         self.pow(u, h)
     }
-
-    /// Is `e` written with a leading minus sign (a negative number or coefficient)?
-    pub fn is_negated(&self, e: ExprId) -> bool {
-        match self.node(e) {
-            Node::Num(r) => r.is_negative(),
-            Node::Mul(fs) => matches!(self.node(fs[0]), Node::Num(r) if r.is_negative()),
-            _ => false,
-        }
-    }
-
-    pub fn call(&mut self, f: Func, args: Vec<ExprId>) -> ExprId {
-        if let Some(&u) = args.iter().find(|&&a| self.is_undefined(a)) {
-            return u;
-        }
-        if let Func::Index(base) = f {
-            // w[1, 2] with number indices is the variable `w[1,2]`.
-            let ints: Option<Vec<String>> = args
-                .iter()
-                .map(|&a| {
-                    self.as_num(a)
-                        .filter(|r| r.is_integer())
-                        .map(|r| r.to_string())
-                })
-                .collect();
-            if let Some(ints) = ints {
-                let name = format!("{}[{}]", self.name(base), ints.join(","));
-                return self.sym(&name);
-            }
-            return self.intern(Node::Call(f, args.into_boxed_slice()));
-        }
-        let Func::Builtin(b) = f else {
-            return self.intern(Node::Call(f, args.into_boxed_slice()));
-        };
-        self.call_builtin(b, args)
-    }
-
-    pub fn builtin(&mut self, b: Builtin, u: ExprId) -> ExprId {
-        self.call(Func::Builtin(b), vec![u])
-    }
 }
 
 #[cfg(test)]
@@ -797,6 +579,6 @@ mod tests {
         let m1 = s.minus_one();
         let inv = s.pow(zero, m1);
         assert!(s.is_undefined(inv));
-        assert_eq!(s.fault, Some(Fault::DivisionByZero));
+        assert_eq!(s.fault, Some(Fault::DivisionByZero { divisor: zero }));
     }
 }

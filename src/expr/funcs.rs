@@ -11,50 +11,18 @@ use std::cmp::Ordering;
 const MAX_LOG_EXPONENT: u32 = 64;
 
 impl Store {
-    /// A call of a built-in function: odd and even functions take the sign out of their
-    /// argument, values that are exact fold (`sin(0)` = 0, `floor(7/2)` = 3), and a few
-    /// identities apply (`log(exp(u))` = u, `relu(relu(u))` = relu(u)).
-    pub(super) fn call_builtin(&mut self, b: Builtin, args: Vec<ExprId>) -> ExprId {
-        if b.arity() != (1, 1) {
-            return self.call_nary(b, args);
-        }
-        let u = args[0];
-        if self.is_negated(u) && (b.is_odd() || b.is_even()) {
-            let pos = self.neg(u);
-            let v = self.builtin(b, pos);
-            return if b.is_odd() { self.neg(v) } else { v };
-        }
+    /// softplus, relu, heaviside, sign, floor and ceil of `u` where the sign or the value
+    /// of `u` decides them (`relu(e^x)` = e^x, `floor(7/2)` = 3), and the idempotent nests
+    /// (`relu(relu(u))` = relu(u), `floor(ceil(u))` = ceil(u)); `None` keeps the call.
+    pub(super) fn piecewise_value(&mut self, b: Builtin, u: ExprId) -> Option<ExprId> {
         let sign = self.known_sign(u);
         let zero = sign == Some(Ordering::Equal);
-        let one = self.as_num(u).is_some_and(|r| r.is_one());
         let inner = match self.node(u) {
             Node::Call(Func::Builtin(g), _) => Some(*g),
             _ => None,
         };
         use Builtin::*;
-        match b {
-            Sin | Tan | Asin | Atan | Sinh | Tanh | Asinh | Atanh | Erf | Sign if zero => {
-                self.zero()
-            }
-            Cos | Sec | Cosh if zero => self.one(),
-            Acos if one => self.zero(),
-            Acosh if one => self.zero(),
-            Sigmoid if zero => self.rat(1, 2),
-            Log if one => self.zero(),
-            Log if zero => self.undefined(Fault::LogOfZero),
-            Log if matches!(self.node(u), Node::Const(Constant::E)) => self.one(),
-            Log => match *self.node(u) {
-                Node::Pow(base, x) if matches!(self.node(base), Node::Const(Constant::E)) => x,
-                _ => self.intern_call(b, args),
-            },
-            Abs => match self.node(u) {
-                Node::Num(r) => {
-                    let a = if r.is_negative() { r.neg() } else { r.clone() };
-                    self.num(a)
-                }
-                _ if inner == Some(Abs) => u,
-                _ => self.intern_call(b, args),
-            },
+        Some(match b {
             Softplus if zero => {
                 let two = self.int(2);
                 self.builtin(Log, two)
@@ -66,14 +34,14 @@ impl Store {
             Heaviside => match sign {
                 Some(Ordering::Greater) => self.one(),
                 Some(Ordering::Less) => self.zero(),
-                Some(Ordering::Equal) => self.undefined(Fault::StepAtJump),
-                None => self.intern_call(b, vec![u]),
+                Some(Ordering::Equal) => self.undefined(Fault::StepAtJump { arg: u }),
+                None => return None,
             },
             Sign => match sign {
                 Some(Ordering::Greater) => self.one(),
                 Some(Ordering::Less) => self.minus_one(),
                 _ if inner == Some(Sign) => u,
-                _ => self.intern_call(b, vec![u]),
+                _ => return None,
             },
             Floor | Ceil => match self.as_num(u) {
                 Some(r) => {
@@ -86,10 +54,10 @@ impl Store {
                 }
                 // Integer-valued already: floor(ceil(u)) = ceil(u), floor(sign(u)) = sign(u).
                 None if matches!(inner, Some(Floor | Ceil | Sign | Heaviside)) => u,
-                None => self.intern_call(b, vec![u]),
+                None => return None,
             },
-            _ => self.intern_call(b, vec![u]),
-        }
+            _ => return None,
+        })
     }
 
     /// The built-ins of two or more arguments.
@@ -195,16 +163,17 @@ impl Store {
             return self.builtin(Builtin::Log, u);
         }
         if let Some(r) = self.as_num(b) {
+            // log(u, b) = log(u)/log(b), and log(1) = 0.
             if r.is_one() {
-                return self.undefined(Fault::DivisionByZero);
+                return self.undefined(Fault::DivisionByZero { divisor: b });
             }
             if r.is_zero() {
-                return self.undefined(Fault::LogOfZero);
+                return self.undefined(Fault::LogOfZero { arg: b });
             }
         }
         if let Some(r) = self.as_num(u) {
             if r.is_zero() {
-                return self.undefined(Fault::LogOfZero);
+                return self.undefined(Fault::LogOfZero { arg: u });
             }
             if r.is_one() {
                 return self.zero();

@@ -6,13 +6,19 @@
 
 mod builtin;
 mod canon;
+mod fault;
 mod funcs;
+mod functions;
 pub mod names;
 pub mod num;
 mod order;
+mod powers;
+mod products;
+mod sign;
 mod tidy;
 
 pub use builtin::Builtin;
+pub use fault::Fault;
 pub use names::name_order;
 pub use num::Rat;
 
@@ -74,54 +80,6 @@ pub enum Node {
     Undefined,
 }
 
-/// Why a computation produced `Undefined` (the first reason is kept).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Fault {
-    DivisionByZero,
-    LogOfZero,
-    /// `heaviside(0)`: a step has no value at its jump, and a derivative that contains it
-    /// (of relu, max or min) does not exist there.
-    StepAtJump,
-    /// `atan2(0, 0)`: the origin has no angle.
-    AngleOfOrigin,
-    TooLarge {
-        limit: usize,
-    },
-    /// Exact arithmetic would make a number of more than this many bits.
-    NumberTooLarge {
-        bits: u64,
-    },
-}
-
-impl std::fmt::Display for Fault {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Fault::DivisionByZero => write!(f, "division by zero"),
-            Fault::LogOfZero => write!(f, "log(0) is undefined"),
-            Fault::StepAtJump => write!(
-                f,
-                "heaviside(0) has no value: a derivative with heaviside in it (of relu, max or \
-                 min) does not exist at the kink; frameworks take a subgradient there: {}; {}",
-                Builtin::Relu.kink_convention(),
-                Builtin::Max.kink_convention()
-            ),
-            Fault::AngleOfOrigin => write!(f, "atan2(0, 0) is undefined: the origin has no angle"),
-            Fault::NumberTooLarge { bits } => write!(
-                f,
-                "a number in the computation would have more than {bits} bits \
-                 (about {} digits), the limit of exact arithmetic",
-                bits * 3 / 10
-            ),
-            Fault::TooLarge { limit } => write!(
-                f,
-                "the computation is too large: it needs more than {limit} distinct \
-                 subexpressions, or {} stored terms and factors (the limit set by --max-nodes)",
-                limit.saturating_mul(SLOTS_PER_NODE)
-            ),
-        }
-    }
-}
-
 /// The default node budget: about 1.5 GB of memory in the worst case.
 pub const DEFAULT_MAX_NODES: u64 = 20_000_000;
 
@@ -151,6 +109,11 @@ pub struct Store {
     /// large store this answers most of those lookups from a few kilobytes instead of the
     /// node table. Empty until the store is large (a small table is in cache anyway).
     recent_numbers: Vec<(i64, i64, ExprId)>,
+    /// Tree sizes (as `tree_size` counts them, saturating) of the first nodes, filled in
+    /// storage order as tidy asks: each node's once.
+    sizes: Vec<u32>,
+    /// The length of each node's plain text, for the nodes tidy has compared.
+    printed: FxHashMap<ExprId, u32>,
 }
 
 /// How the store finds a node equal to a new one. A node with children is usually built
@@ -222,6 +185,8 @@ impl Clone for Store {
             slots: self.slots,
             seen: self.seen,
             recent_numbers: self.recent_numbers.clone(),
+            sizes: self.sizes.clone(),
+            printed: self.printed.clone(),
         }
     }
 }
@@ -276,6 +241,8 @@ impl Store {
             slots: 0,
             seen: 0,
             recent_numbers: Vec::new(),
+            sizes: Vec::new(),
+            printed: FxHashMap::default(),
         };
         for n in [
             Node::Undefined,
@@ -688,10 +655,14 @@ impl Store {
                 false => dense[c.index()],
             };
             kids.extend(slice.iter().chain(pair.iter().flatten()).map(get));
+            let faulted = self.fault.is_some();
             let r = match visit(self, n, &kids)? {
                 Some(r) => r,
                 None => self.rebuild_with(n, &kids),
             };
+            if !faulted {
+                self.trace_fault(n, &kids);
+            }
             match large {
                 true => _ = sparse.insert(n.index(), r),
                 false => dense[n.index()] = r,
@@ -707,6 +678,19 @@ impl Store {
                 }
             })
             .collect())
+    }
+
+    /// If rebuilding `n` from `kids` has just caused the store's fault, and the fault's
+    /// subject is one of the new children, names the child of `n` it replaced instead: an
+    /// expression the caller knows (`sin(x)` rather than the 0 it became at `x = pi`).
+    fn trace_fault(&mut self, n: ExprId, kids: &[ExprId]) {
+        let Some(subject) = self.fault.as_ref().and_then(Fault::subject) else {
+            return;
+        };
+        if let Some(i) = kids.iter().position(|&k| k == subject) {
+            let was = self.kid(n, i);
+            self.fault = self.fault.as_ref().map(|f| f.with_subject(was));
+        }
     }
 
     /// Replaces symbols by expressions everywhere in `e` (one pass, no recursion).

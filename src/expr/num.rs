@@ -307,6 +307,34 @@ impl Rat {
     }
 }
 
+/// Trial division for `split_power` stops at this factor.
+const MAX_TRIAL_FACTOR: u64 = 10_000;
+
+/// n as m^q·r with m as large as trial division by factors up to `MAX_TRIAL_FACTOR` (and a
+/// last check that the rest is a perfect q-th power) finds: (m, r). Splitting r again
+/// gives (1, r), so the result is a canonical form: 8 = 2^2·2, so sqrt(8) = 2*sqrt(2).
+pub fn split_power(mut n: u64, q: u32) -> (u64, u64) {
+    let mut m = 1;
+    let mut p: u64 = 2;
+    // A composite p never divides: its prime factors were taken out before it.
+    while p <= MAX_TRIAL_FACTOR {
+        let Some(pq) = p.checked_pow(q).filter(|&pq| pq <= n) else {
+            break;
+        };
+        while n.is_multiple_of(pq) {
+            n /= pq;
+            m *= p;
+        }
+        p += if p == 2 { 1 } else { 2 };
+    }
+    if n > 1
+        && let Some(r) = small_root(n, q)
+    {
+        return (m * r, 1);
+    }
+    (m, n)
+}
+
 /// The exact q-th root of n (q ≥ 2), if n is a perfect q-th power: a floating-point
 /// estimate, then exact checks of its neighbours.
 fn small_root(n: u64, q: u32) -> Option<u64> {

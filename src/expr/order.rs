@@ -106,10 +106,21 @@ impl Store {
                 .then_with(|| self.depth(a).cmp(&self.depth(b)))
                 .then_with(|| self.cmp_lists(xs, ys)),
             (Node::Pow(..), Node::Pow(..)) => self.cmp_expr(a, b),
-            (Node::Add(xs), Node::Add(ys)) | (Node::Mul(xs), Node::Mul(ys)) => self
+            (Node::Add(xs), Node::Add(ys)) => self
                 .depth(a)
                 .cmp(&self.depth(b))
                 .then_with(|| self.cmp_lists(xs, ys)),
+            // Terms by their factors, then the smaller coefficient in size first:
+            // (1 - x)*(1 - 2*x), as (x + 1)*(2*x + 1).
+            (Node::Mul(_), Node::Mul(_)) => {
+                let (ca, cb) = (self.term_coef(a), self.term_coef(b));
+                let size = |c: &Rat| if c.is_negative() { c.neg() } else { c.clone() };
+                self.depth(a)
+                    .cmp(&self.depth(b))
+                    .then_with(|| self.cmp_lists(self.term_factors(&a), self.term_factors(&b)))
+                    .then_with(|| size(ca).cmp(&size(cb)))
+                    .then_with(|| ca.cmp(cb))
+            }
             _ => Ordering::Equal,
         }
     }

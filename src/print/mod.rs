@@ -50,9 +50,28 @@ pub fn render_named(
         out: String::new(),
         names,
         root: e,
+        lengths: None,
     };
     p.expr(e, 0);
     p.out
+}
+
+/// The length of `render(store, e, Style::Plain)`, with the lengths of the subexpressions
+/// printed remembered in `lengths` (a subexpression's text is the same wherever it
+/// stands, up to the parentheses around it): measuring many expressions that share parts
+/// costs each part once. For tidy, which keeps a rewrite only if it prints shorter.
+pub fn plain_len(store: &Store, e: ExprId, lengths: &mut FxHashMap<ExprId, u32>) -> usize {
+    let names = FxHashMap::default();
+    let mut p = Printer {
+        s: store,
+        style: Style::Plain,
+        out: String::new(),
+        names: &names,
+        root: e,
+        lengths: Some(lengths),
+    };
+    p.expr(e, 0);
+    p.out.len()
 }
 
 /// Renders a variable name in a style (`theta_1` → `θ₁`, `\theta_{1}`).
@@ -131,6 +150,8 @@ struct Printer<'a> {
     out: String,
     names: &'a FxHashMap<ExprId, String>,
     root: ExprId,
+    /// When measuring (`plain_len`): the text length of each node measured so far.
+    lengths: Option<&'a mut FxHashMap<ExprId, u32>>,
 }
 
 /// A factor of a product or of a denominator: `base^exp` with a positive rational power
@@ -229,6 +250,19 @@ impl Printer<'_> {
             self.close();
             return;
         }
+        // Measuring (`plain_len`): a part measured before is counted, not written again.
+        if let Some(&n) = self.lengths.as_ref().and_then(|m| m.get(&e)) {
+            self.out.extend(std::iter::repeat_n(' ', n as usize));
+            return;
+        }
+        let start = self.out.len();
+        self.expr_body(e);
+        if let Some(m) = self.lengths.as_mut() {
+            m.insert(e, (self.out.len() - start) as u32);
+        }
+    }
+
+    fn expr_body(&mut self, e: ExprId) {
         match self.s.node(e) {
             Node::Num(r) => self.number(r),
             Node::Const(Constant::Pi) => self.w(match self.style {

@@ -315,7 +315,7 @@ pub fn values(job: &mut Job, shape: Shape, p: &[(Name, ExprId)]) -> Result<Answe
                 let why = s.fault.as_ref().map(|f| f.to_string()).unwrap_or_default();
                 let d = Diagnostic::error(format!("the result is undefined at this point: {why}"))
                     .with_note(format!("the result is {}", render(s, e, Style::Plain)));
-                return Err(job.place.at(d));
+                return Err(job.at_fault(d));
             }
             s.as_num(v).is_some().then_some(v)
         } else {

@@ -218,7 +218,7 @@ impl<'a> Job<'a> {
         }
         let subs: Vec<ExprId> = fs.iter().map(|&f| inp.cons.substitute(&mut s, f)).collect();
         let warnings = unknown_function_hints(&s, &fs);
-        let job = Job {
+        let mut job = Job {
             inp,
             req,
             st,
@@ -251,18 +251,32 @@ impl<'a> Job<'a> {
     }
 
     /// The store's fault, said about `what`.
-    fn undefined(&self, what: &str) -> Diagnostic {
+    fn undefined(&mut self, what: &str) -> Diagnostic {
         let why = self
             .s
             .fault
             .as_ref()
             .map(|f| f.to_string())
             .unwrap_or_else(|| "undefined".into());
-        let msg = match self.s.fault {
-            Some(Fault::TooLarge { .. } | Fault::NumberTooLarge { .. }) => why,
-            _ => format!("{what} is undefined: {why}"),
-        };
-        self.at_input(Diagnostic::error(msg))
+        match self.s.fault {
+            Some(Fault::TooLarge { .. } | Fault::NumberTooLarge { .. }) => {
+                self.at_input(Diagnostic::error(why))
+            }
+            _ => self.at_fault(Diagnostic::error(format!("{what} is undefined: {why}"))),
+        }
+    }
+
+    /// A diagnostic about the store's fault that points where the value became undefined
+    /// (the zero divisor, the argument of log(0), of a pole) when that part is in the
+    /// text, and at the whole input otherwise. Parses the text again: only for errors.
+    fn at_fault(&mut self, d: Diagnostic) -> Diagnostic {
+        if let [text] = &self.texts[..]
+            && let Ok(spans) = parse::spans(&mut self.s, text)
+            && let Some(r) = spans.fault(&self.s)
+        {
+            return d.with_snippet(&self.place.label, text, r);
+        }
+        self.at_input(d)
     }
 
     fn outcome(mut self) -> Result<Outcome, Diagnostic> {

@@ -1,0 +1,113 @@
+//! Why a computation is undefined: the first reason is kept by the store, with the
+//! subexpression it is about, so an error can point at it.
+
+use super::{Builtin, ExprId, Rat, SLOTS_PER_NODE};
+
+/// Why a computation produced `Undefined` (the first reason is kept). The variants with a
+/// cause name the subexpression where the value left the domain, so a diagnostic can point
+/// at it in the text (`parse::spans`): the divisor whose value is 0, the argument of
+/// `log` whose value is 0, the argument at a function's pole.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    DivisionByZero {
+        divisor: ExprId,
+    },
+    LogOfZero {
+        arg: ExprId,
+    },
+    /// `func(multiple·π)` at one of its poles: `tan(pi/2)`, `cot(0)`, `csc(pi)`.
+    Pole {
+        func: Builtin,
+        multiple: Rat,
+        arg: ExprId,
+    },
+    /// `heaviside(0)`: a step has no value at its jump, and a derivative that contains it
+    /// (of relu, max or min) does not exist there.
+    StepAtJump {
+        arg: ExprId,
+    },
+    /// `atan2(0, 0)`: the origin has no angle.
+    AngleOfOrigin,
+    TooLarge {
+        limit: usize,
+    },
+    /// Exact arithmetic would make a number of more than this many bits.
+    NumberTooLarge {
+        bits: u64,
+    },
+}
+
+impl Fault {
+    /// The subexpression whose value caused the fault, if it has one.
+    pub fn subject(&self) -> Option<ExprId> {
+        match self {
+            Fault::DivisionByZero { divisor: e }
+            | Fault::LogOfZero { arg: e }
+            | Fault::Pole { arg: e, .. }
+            | Fault::StepAtJump { arg: e } => Some(*e),
+            Fault::AngleOfOrigin | Fault::TooLarge { .. } | Fault::NumberTooLarge { .. } => None,
+        }
+    }
+
+    /// The same fault with another subject (where a rewrite found it came from).
+    pub(super) fn with_subject(&self, e: ExprId) -> Fault {
+        let mut f = self.clone();
+        match &mut f {
+            Fault::DivisionByZero { divisor: s }
+            | Fault::LogOfZero { arg: s }
+            | Fault::Pole { arg: s, .. }
+            | Fault::StepAtJump { arg: s } => *s = e,
+            Fault::AngleOfOrigin | Fault::TooLarge { .. } | Fault::NumberTooLarge { .. } => {}
+        }
+        f
+    }
+}
+
+/// `k·π` as the plain printer writes it: `pi`, `-pi/2`, `3*pi/4`.
+fn multiple_of_pi(k: &Rat) -> String {
+    let (n, d) = (k.numer(), k.denom());
+    let top = match n.to_string().as_str() {
+        "0" => return "0".into(),
+        "1" => "pi".to_string(),
+        "-1" => "-pi".to_string(),
+        n => format!("{n}*pi"),
+    };
+    if d == num_bigint::BigInt::from(1) {
+        top
+    } else {
+        format!("{top}/{d}")
+    }
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fault::DivisionByZero { .. } => write!(f, "division by zero"),
+            Fault::LogOfZero { .. } => write!(f, "log(0) is undefined"),
+            Fault::Pole { func, multiple, .. } => {
+                let at = multiple_of_pi(multiple);
+                write!(f, "{} has a pole at {at}", func.name())
+            }
+            Fault::StepAtJump { .. } => write!(
+                f,
+                "heaviside(0) has no value: a derivative with heaviside in it (of relu, max or \
+                 min) does not exist at the kink; frameworks take a subgradient there: {}; {}",
+                Builtin::Relu.kink_convention(),
+                Builtin::Max.kink_convention()
+            ),
+            Fault::AngleOfOrigin => write!(f, "atan2(0, 0) is undefined: the origin has no angle"),
+            Fault::NumberTooLarge { bits } => write!(
+                f,
+                "a number in the computation would have more than {bits} bits \
+                 (about {} digits), the limit of exact arithmetic",
+                bits * 3 / 10
+            ),
+            Fault::TooLarge { limit } => write!(
+                f,
+                "the computation is too large: it needs more than {limit} distinct \
+                 subexpressions, or {} stored terms and factors (the limit set by --max-nodes)",
+                limit.saturating_mul(SLOTS_PER_NODE)
+            ),
+        }
+    }
+}
