@@ -436,9 +436,9 @@ fn stable_forms_do_not_overflow() {
         ("log(1 - sigmoid(x))", "x=800", -800.0),
         ("log(exp(x) + 1)", "x=1000", 1000.0),
         ("softplus(x)", "x=1000", 1000.0),
-        ("softplus(x)", "x=-1000", 0.0),
-        ("1/(1 + exp(x))", "x=710", 0.0),
-        ("sigmoid(x)", "x=-800", 0.0),
+        ("1/(1 + exp(x))", "x=700", 1.0 / (1.0 + 700f64.exp())),
+        ("sigmoid(x)", "x=-700", 1.0 / (1.0 + 700f64.exp())),
+        ("1/(1 + exp(x)) * exp(x)", "x=710", 1.0),
         ("logsumexp(x, y)", "x=1000,y=1000", 1000.0 + 2f64.ln()),
         ("exp(x - logsumexp(x, y))", "x=1000,y=0", 1.0),
     ] {
@@ -449,6 +449,14 @@ fn stable_forms_do_not_overflow() {
             (got - want).abs() <= 1e-14 * want.abs().max(1.0),
             "{text} at {at}: got {got}, want {want}"
         );
+    }
+    // A value below the doubles is not 0: it is refused as an overflow is.
+    for (text, at) in [
+        ("softplus(x)", "x=-1000"),
+        ("1/(1 + exp(x))", "x=710"),
+        ("sigmoid(x)", "x=-800"),
+    ] {
+        deriv(&["eval", text, "--at", at]).fails_with(1, "too small for a double");
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod accuracy;
 mod cases;
 mod cli;
 mod commands;

@@ -622,7 +622,8 @@ fn tiny_and_huge_values_give_right_answers_or_clear_errors() {
     // (sqrt(w^2) is abs(w), whose step at 0 takes the subgradient 0, as abs does.)
     deriv(&["step", "sqrt(w^2 + w^4)", "--wrt", "w", "--at", "w=0"]).fails_with(1, "∂E/∂w");
     deriv(&["step", "w^2", "--wrt", "w", "--at", "w=1e200"]).fails_with(1, "too large");
-    // IEEE inside: an overflow the rest of the expression tames.
+    // IEEE inside: an overflow the rest of the expression tames; a value below the
+    // doubles (about e^-710) is refused, as one above them is.
     deriv(&[
         "eval",
         "phi(s)",
@@ -631,7 +632,19 @@ fn tiny_and_huge_values_give_right_answers_or_clear_errors() {
         "--at",
         "s=-710",
     ])
-    .prints("0");
+    .fails_with(
+        1,
+        "too small for a double at this point: it is about 4.476e-309",
+    );
+    deriv(&[
+        "eval",
+        "phi(s)*exp(-s)",
+        "--let",
+        "phi(s) = 1/(1+exp(-s))",
+        "--at",
+        "s=-710",
+    ])
+    .prints("1");
     deriv(&["eval", "log(sigmoid(s))", "--at", "s=-800"]).prints("-800");
     deriv(&["eval", "softplus(s) + logsumexp(s, 2*s)", "--at", "s=1000"]).prints("3000");
     // ... in the gradient too: φ'(−710) is about 0, not 0·∞.

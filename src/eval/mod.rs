@@ -5,8 +5,10 @@
 //! domain or overflows.
 
 mod diagnose;
+pub mod exact;
 mod run;
 mod tape;
+pub mod wide;
 
 pub use run::Workspace;
 pub use tape::{Options, Tape};
@@ -112,12 +114,28 @@ pub fn eval(store: &Store, e: ExprId, env: &dyn Fn(Name) -> Option<f64>) -> Resu
 pub struct Perturbation<'a> {
     pub varying: &'a [Name],
     pub mixed: bool,
+    /// Every value, numbers and constants too, whatever it depends on: the rounding of a
+    /// whole computation (a value at a point with the point put in).
+    pub every: bool,
 }
 
 impl<'a> Perturbation<'a> {
     /// Both probes for `varying`.
     pub fn both(varying: &'a [Name]) -> [Perturbation<'a>; 2] {
-        [false, true].map(|mixed| Perturbation { varying, mixed })
+        [false, true].map(|mixed| Perturbation {
+            varying,
+            mixed,
+            every: false,
+        })
+    }
+
+    /// Both probes of every value.
+    pub fn everywhere() -> [Perturbation<'static>; 2] {
+        [false, true].map(|mixed| Perturbation {
+            varying: &[],
+            mixed,
+            every: true,
+        })
     }
 }
 

@@ -259,7 +259,7 @@ fn real_pow(b: f64, k: f64, odd_root: Option<bool>) -> f64 {
 }
 
 /// A built-in function of one argument.
-fn unary(f: Builtin, u: f64) -> (f64, Check) {
+pub(super) fn unary(f: Builtin, u: f64) -> (f64, Check) {
     use Builtin::*;
     let ok = Check::Ok;
     let domain = |c: bool| if c { Check::Ok } else { Check::Domain };
@@ -296,7 +296,7 @@ fn unary(f: Builtin, u: f64) -> (f64, Check) {
 }
 
 /// atan2(y, x) and log(u, b).
-fn binary(f: Builtin, u: f64, x: f64) -> (f64, Check) {
+pub(super) fn binary(f: Builtin, u: f64, x: f64) -> (f64, Check) {
     let domain = |c: bool| if c { Check::Ok } else { Check::Domain };
     match f {
         Builtin::Atan2 => (u.atan2(x), domain(u != 0.0 || x != 0.0)),
@@ -313,7 +313,7 @@ fn binary(f: Builtin, u: f64, x: f64) -> (f64, Check) {
 }
 
 /// max, min and logsumexp (shifted by the largest argument so that no term overflows).
-fn nary(f: Builtin, args: impl Iterator<Item = f64> + Clone) -> f64 {
+pub(super) fn nary(f: Builtin, args: impl Iterator<Item = f64> + Clone) -> f64 {
     match f {
         Builtin::Max => args.fold(f64::NEG_INFINITY, f64::max),
         Builtin::Min => args.fold(f64::INFINITY, f64::min),

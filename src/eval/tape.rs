@@ -478,6 +478,12 @@ impl Compiler<'_> {
     }
 
     fn call(&mut self, n: ExprId, f: Builtin, args: &[ExprId]) -> Reg {
+        // sin(10^22 + 1), log(10^-400): from the exact argument, not its double.
+        if let [a] = args
+            && let Some(x) = self.s.as_num(*a).and_then(|r| super::exact::value(f, r))
+        {
+            return self.constant(x, n);
+        }
         let regs: Vec<Reg> = args.iter().map(|a| self.reg[a]).collect();
         let op = match f {
             Builtin::Log => self.stable_log(args[0]).unwrap_or(Op::Call(f, regs[0])),
@@ -529,6 +535,9 @@ impl Compiler<'_> {
         let s = self.s;
         let (slice, pair) = s.kids(n);
         let depends = match s.node(n) {
+            // An exact double is not rounded.
+            Node::Num(r) if p.every => !super::exact::is_double(r),
+            _ if p.every => true,
             Node::Sym(name) => p.varying.contains(name),
             _ => slice
                 .iter()

@@ -1,6 +1,7 @@
 //! Results at a point (`--at`, `--at-file`): exact where the value folds, doubles
 //! otherwise; a gradient of many entries by reverse-mode AD; and `step`.
 
+use super::precision::{self, Refusal};
 use super::{Answer, EXACT_ENTRIES, Job};
 use crate::app::train::bind::{bind, sample_diag};
 use crate::app::train::fit::Problem;
@@ -306,6 +307,7 @@ pub fn values(job: &mut Job, shape: Shape, p: &[(Name, ExprId)]) -> Result<Answe
     let point = doubles(s, p);
     let floats = deriv::eval::eval_many(s, &fulls, &|n| point.get(&n).copied());
     let exact_wanted = entries.len() <= EXACT_ENTRIES;
+    let mut warnings = Vec::new();
     for ((&e, &full), x) in entries.iter().zip(&fulls).zip(floats) {
         let mut substituted = None;
         let exact = if exact_wanted {
@@ -321,16 +323,24 @@ pub fn values(job: &mut Job, shape: Shape, p: &[(Name, ExprId)]) -> Result<Answe
         } else {
             None
         };
-        // With the point put in, an error names the subexpression with its values.
-        let x = match (x, substituted) {
-            (Err(_), Some(v)) => eval(s, v, &|_| None),
-            (x, _) => x,
+        // With the exact point put in: sin(10^22 + 1) from 10^22 + 1, not from 10^22; a
+        // value out of range only on the way; an error names the subexpression with its
+        // values.
+        let x = match substituted {
+            Some(v) if exact.is_none() => precision::at_point(s, v, x),
+            _ => x.map(|x| (x, None)).map_err(Refusal::Eval),
         };
         let x = match x {
-            Ok(x) => x,
+            Ok((x, warning)) => {
+                warnings.extend(warning);
+                x
+            }
             // An exact number needs no evaluation (it may be too large for a double).
             Err(_) if exact.is_some() => f64::NAN,
-            Err(err) => {
+            Err(Refusal::TooSmall(v, about)) => {
+                return Err(job.place.at(precision::too_small(s, v, &about, e)));
+            }
+            Err(Refusal::Eval(err)) => {
                 let d = match err {
                     EvalError::Unbound(n) => eval_diag(s, err, Some(e))
                         .with_note(format!("give it with --at {}=...", s.name(n))),
@@ -341,6 +351,8 @@ pub fn values(job: &mut Job, shape: Shape, p: &[(Name, ExprId)]) -> Result<Answe
         };
         values.insert(e, (exact, x));
     }
+    job.warnings.extend(warnings);
+    let s = &mut job.s;
     let shape = match shape {
         Shape::Differential(ts) => Shape::Differential(signed_terms(s, &ts, &mut values)),
         shape => shape,

@@ -6,6 +6,7 @@ mod at;
 mod check;
 mod emit;
 mod explain;
+mod precision;
 mod warning;
 
 use super::inputs::Inputs;
