@@ -106,18 +106,24 @@ fn a_value_out_of_range_only_on_the_way_is_computed() {
 }
 
 #[test]
-fn a_value_below_the_doubles_is_refused_as_an_overflow_is() {
-    // 800·e^-800 = 2.934299667342149770764397e-345: it printed 0.
-    deriv(&["eval", "x*exp(-x)", "--at", "x=800"]).fails_with(
-        1,
-        "too small for a double at this point: it is about 2.934e-345",
+fn a_value_below_the_doubles_is_said_not_printed_as_if_right() {
+    // 800·e^-800 = 2.934299667342149770764397e-345: it printed 0 without a word.
+    let o = deriv(&["eval", "x*exp(-x)", "--at", "x=800"]).run();
+    assert_eq!((o.code, o.stdout.trim()), (0, "0"), "{o:#?}");
+    assert!(
+        o.stderr
+            .contains("800/e^800 is about 2.934e-345 at this point, below what a double holds"),
+        "{}",
+        o.stderr
     );
-    // e^-745.5 = 1.7121e-324 is 0 as a double, and printed 0.
-    deriv(&["eval", "exp(-x)", "--at", "x=745.5"]).fails_with(
-        1,
-        "too small for a double at this point: it is about 1.712e-324",
-    );
-    // As an overflow is.
+    // e^-745.5 = 1.7121e-324 rounds to the smallest subnormal, 4.9e-324: said too.
+    let o = deriv(&["eval", "exp(-x)", "--at", "x=745.5"]).run();
+    assert!(o.stderr.contains("about 1.712e-324"), "{o:#?}");
+    // A subnormal with its digits is the value: 1/(1 + e^710) = 4.4762862256751298e-309.
+    let o = deriv(&["eval", "1/(1 + exp(x))", "--at", "x=710"]).run();
+    assert_eq!(number(&o.stdout), 4.47628622567513e-309, "{o:#?}");
+    assert_eq!(o.stderr, "");
+    // An overflow is an error: there is no double to print.
     deriv(&["eval", "exp(x)", "--at", "x=1000"]).fails_with(1, "too large for a double");
 }
 

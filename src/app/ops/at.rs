@@ -1,7 +1,7 @@
 //! Results at a point (`--at`, `--at-file`): exact where the value folds, doubles
 //! otherwise; a gradient of many entries by reverse-mode AD; and `step`.
 
-use super::precision::{self, Refusal};
+use super::precision;
 use super::{Answer, EXACT_ENTRIES, Job};
 use crate::app::train::bind::{bind, sample_diag};
 use crate::app::train::fit::Problem;
@@ -328,7 +328,7 @@ pub fn values(job: &mut Job, shape: Shape, p: &[(Name, ExprId)]) -> Result<Answe
         // values.
         let x = match substituted {
             Some(v) if exact.is_none() => precision::at_point(s, v, x),
-            _ => x.map(|x| (x, None)).map_err(Refusal::Eval),
+            _ => x.map(|x| (x, None)),
         };
         let x = match x {
             Ok((x, warning)) => {
@@ -337,10 +337,7 @@ pub fn values(job: &mut Job, shape: Shape, p: &[(Name, ExprId)]) -> Result<Answe
             }
             // An exact number needs no evaluation (it may be too large for a double).
             Err(_) if exact.is_some() => f64::NAN,
-            Err(Refusal::TooSmall(v, about)) => {
-                return Err(job.place.at(precision::too_small(s, v, &about, e)));
-            }
-            Err(Refusal::Eval(err)) => {
+            Err(err) => {
                 let d = match err {
                     EvalError::Unbound(n) => eval_diag(s, err, Some(e))
                         .with_note(format!("give it with --at {}=...", s.name(n))),

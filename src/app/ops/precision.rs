@@ -1,20 +1,14 @@
 //! How far a value at a point can be trusted: computed from the exact point where the
 //! doubles of the point would be wrong (sin(10^22 + 1), log(10^-400)), in wide range
-//! where the doubles overflow or underflow on the way (10^400·sin(10^-400) is 1), refused
-//! where the value itself is below the doubles (800·e^-800), and printed only to the
-//! digits its rounding errors leave.
+//! where the doubles overflow or underflow on the way (10^400·sin(10^-400) is 1), said
+//! with its size where the value itself is below the doubles (800·e^-800 is about
+//! 2.934e-345, printed as 0 with a warning), and printed only to the digits its rounding
+//! errors leave.
 
 use deriv::diagnostic::Diagnostic;
 use deriv::eval::{EvalError, Perturbation, eval, eval_perturbed, wide};
 use deriv::expr::{ExprId, Store};
 use deriv::print::{Style, float, render};
-
-/// Why a value is not printed: the evaluator's error, or a value too small for a double
-/// (in scientific notation).
-pub enum Refusal {
-    Eval(EvalError),
-    TooSmall(ExprId, String),
-}
 
 /// The value of an entry at the point, and a warning when rounding leaves it fewer digits
 /// than a double has. `x` is the entry's value from the doubles of the point, `v` the
@@ -23,7 +17,7 @@ pub fn at_point(
     s: &Store,
     v: ExprId,
     x: Result<f64, EvalError>,
-) -> Result<(f64, Option<Diagnostic>), Refusal> {
+) -> Result<(f64, Option<Diagnostic>), EvalError> {
     // From the exact point: sin(10^22 + 1) from 10^22 + 1, not 10^22; x - 1 at x = 1 + 10^-20.
     let exact_point = eval(s, v, &|_| None);
     let doubtful = match exact_point {
@@ -33,13 +27,13 @@ pub fn at_point(
     };
     if doubtful {
         match (wide::value(s, v), &exact_point) {
-            (Some(w), _) if w.too_small() => return Err(Refusal::TooSmall(v, w.scientific(4))),
+            (Some(w), _) if w.too_small() => return Ok(below_the_doubles(s, v, w)),
             // Out of range only on the way: the wide value is the value.
             (Some(w), Err(_)) if w.in_range() && !w.is_zero() => return Ok((w.to_f64(), None)),
             _ => {}
         }
     }
-    let y = exact_point.map_err(Refusal::Eval)?;
+    let y = exact_point?;
     let moved = Perturbation::everywhere()
         .into_iter()
         .filter_map(|p| eval_perturbed(s, v, &|_| None, Some(p)).ok())
@@ -53,13 +47,22 @@ pub fn at_point(
     Ok(trusted_digits(y, moved))
 }
 
-/// The error for a value below the doubles, worded as an overflow is.
-pub fn too_small(s: &Store, v: ExprId, about: &str, result: ExprId) -> Diagnostic {
-    Diagnostic::error(format!(
-        "{} is too small for a double at this point: it is about {about}",
-        render(s, v, Style::Plain)
-    ))
-    .with_note(format!("the result is {}", render(s, result, Style::Plain)))
+/// A value below the normal doubles: the nearest double (a subnormal, or 0 below
+/// 4.9e-324), with a warning giving its size where that loses digits. sigmoid(-800) is a
+/// fine 0 for a computation, but not silently: the value is about 3.668e-348.
+fn below_the_doubles(s: &Store, v: ExprId, w: wide::Wide) -> (f64, Option<Diagnostic>) {
+    let x = w.to_f64();
+    // (Subnormals are 4.9e-324 apart: above 5e-312 one keeps 12 digits or more.)
+    if x.abs() >= 5e-312 {
+        return (x, None);
+    }
+    let warning = Diagnostic::warning(format!(
+        "{} is about {} at this point, below what a double holds: printed as {}",
+        render(s, v, Style::Plain),
+        w.scientific(4),
+        float(x, Style::Plain)
+    ));
+    (x, Some(warning))
 }
 
 /// Relative rounding errors below this leave the value as computed (a double's last
