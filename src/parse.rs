@@ -312,42 +312,7 @@ fn build_pair(
     rec: &mut Option<Spans>,
 ) -> Result<ExprId, ParseError> {
     match p.as_rule() {
-        Rule::sum => {
-            let mut inner = p.into_inner();
-            let mut terms = vec![build(store, inner.next().expect("product"), rec)?];
-            while let Some(op) = inner.next() {
-                let t = build(store, inner.next().expect("product"), rec)?;
-                terms.push(if is_minus(op.as_str()) {
-                    store.neg(t)
-                } else {
-                    t
-                });
-            }
-            // A lone term is not a sum: `2*(x + 1)` keeps its shape (see `Store::add`).
-            Ok(if terms.len() == 1 {
-                terms[0]
-            } else {
-                store.add(terms)
-            })
-        }
-        Rule::product => {
-            // All the factors at once: one canonical product, no intermediate ones.
-            let mut inner = p.into_inner();
-            let mut factors = vec![build(store, inner.next().expect("factor"), rec)?];
-            while let Some(op) = inner.next() {
-                let f = build(store, inner.next().expect("factor"), rec)?;
-                factors.push(if op.as_str() == "/" {
-                    store.recip(f)
-                } else {
-                    f
-                });
-            }
-            Ok(if factors.len() == 1 {
-                factors[0]
-            } else {
-                store.mul(factors)
-            })
-        }
+        Rule::sum | Rule::product => operands(store, p, rec),
         Rule::factor => {
             let mut negative = false;
             let mut value = None;
@@ -402,27 +367,56 @@ fn build_pair(
             let u = build(store, p.into_inner().next().expect("sum"), rec)?;
             Ok(store.builtin(f, u))
         }
-        Rule::number => {
-            let span = span_of(&p);
-            let written = p.as_str();
-            let decimal = match written.is_ascii() {
-                true => std::borrow::Cow::Borrowed(written),
-                false => written.replace('−', "-").into(),
-            };
-            match Rat::parse_decimal(&decimal) {
-                Some(r) => Ok(store.num(r)),
-                None => Err(ParseError::new(
-                    "number out of range: its decimal exponent is beyond ±100000",
-                    span,
-                )),
-            }
-        }
+        Rule::number => number(store, &p),
         Rule::ident => name(store, p),
         Rule::call => call(store, p, rec),
         Rule::dcall | Rule::pcall => dcall(store, p, rec),
         Rule::indexed => indexed(store, p, rec),
         Rule::sumcall => sumcall(store, p, rec),
         r => unreachable!("unexpected rule {r:?}"),
+    }
+}
+
+/// `a + b - c` or `a * b / c`: all the operands at once, one canonical sum or product
+/// with no intermediate ones. A lone operand is itself: `2*(x + 1)` keeps its shape (see
+/// `Store::add`).
+fn operands(
+    store: &mut Store,
+    p: Pair<Rule>,
+    rec: &mut Option<Spans>,
+) -> Result<ExprId, ParseError> {
+    let sum = p.as_rule() == Rule::sum;
+    let mut inner = p.into_inner();
+    let mut items = vec![build(store, inner.next().expect("operand"), rec)?];
+    while let Some(op) = inner.next() {
+        let x = build(store, inner.next().expect("operand"), rec)?;
+        items.push(match (sum, op.as_str()) {
+            (true, o) if is_minus(o) => store.neg(x),
+            (false, "/") => store.recip(x),
+            _ => x,
+        });
+    }
+    Ok(match (items.len(), sum) {
+        (1, _) => items[0],
+        (_, true) => store.add(items),
+        _ => store.mul(items),
+    })
+}
+
+/// A number literal, exact (`1e−3` with a Unicode minus too).
+fn number(store: &mut Store, p: &Pair<Rule>) -> Result<ExprId, ParseError> {
+    let span = span_of(p);
+    let written = p.as_str();
+    let decimal = match written.is_ascii() {
+        true => std::borrow::Cow::Borrowed(written),
+        false => written.replace('−', "-").into(),
+    };
+    match Rat::parse_decimal(&decimal) {
+        Some(r) => Ok(store.num(r)),
+        None => Err(ParseError::new(
+            "number out of range: its decimal exponent is beyond ±100000",
+            span,
+        )),
     }
 }
 

@@ -187,35 +187,7 @@ impl Store {
         }
         // Flatten, fold numbers and collect like terms (keyed by the non-numeric part).
         let mut constant = Rat::ZERO;
-        let mut stack = terms;
-        stack.reverse();
-        let mut flat = Vec::with_capacity(stack.len());
-        while let Some(t) = stack.pop() {
-            match self.node(t) {
-                Node::Add(ts) => {
-                    for &x in ts.iter().rev() {
-                        stack.push(x);
-                    }
-                }
-                // Inside a sum, a number times a sum is multiplied out so like terms meet:
-                // x + 2*(x + 1) → 3*x + 2. (Alone, 2*(x + 1) keeps its shape.)
-                Node::Mul(fs)
-                    if fs.len() == 2
-                        && matches!(self.node(fs[0]), Node::Num(_))
-                        && matches!(self.node(fs[1]), Node::Add(_)) =>
-                {
-                    let (c, inner) = (fs[0], fs[1]);
-                    let Node::Add(ts) = self.node(inner).clone() else {
-                        unreachable!()
-                    };
-                    for &x in ts.iter().rev() {
-                        let scaled = self.mul(vec![c, x]);
-                        stack.push(scaled);
-                    }
-                }
-                _ => flat.push(t),
-            }
-        }
+        let flat = self.flatten_terms(terms);
         // Like terms are found by their factor lists, hashed in place: a term that meets
         // no other is kept as it is, without building any node.
         struct Like {
@@ -303,6 +275,40 @@ impl Store {
         }
     }
 
+    /// The terms of nested sums in order, with a number times a sum multiplied out.
+    fn flatten_terms(&mut self, terms: Vec<ExprId>) -> Vec<ExprId> {
+        let mut stack = terms;
+        stack.reverse();
+        let mut flat = Vec::with_capacity(stack.len());
+        while let Some(t) = stack.pop() {
+            match self.node(t) {
+                Node::Add(ts) => {
+                    for &x in ts.iter().rev() {
+                        stack.push(x);
+                    }
+                }
+                // Inside a sum, a number times a sum is multiplied out so like terms meet:
+                // x + 2*(x + 1) → 3*x + 2. (Alone, 2*(x + 1) keeps its shape.)
+                Node::Mul(fs)
+                    if fs.len() == 2
+                        && matches!(self.node(fs[0]), Node::Num(_))
+                        && matches!(self.node(fs[1]), Node::Add(_)) =>
+                {
+                    let (c, inner) = (fs[0], fs[1]);
+                    let Node::Add(ts) = self.node(inner).clone() else {
+                        unreachable!()
+                    };
+                    for &x in ts.iter().rev() {
+                        let scaled = self.mul(vec![c, x]);
+                        stack.push(scaled);
+                    }
+                }
+                _ => flat.push(t),
+            }
+        }
+        flat
+    }
+
     /// The common sum of two terms, neither a sum nor like the other, built without the
     /// general machinery (the same node `add` builds); `None` when `add` must decide.
     fn add_pair(&mut self, a: ExprId, b: ExprId) -> Option<ExprId> {
@@ -383,34 +389,10 @@ impl Store {
         {
             return r;
         }
-        let mut coef = Rat::ONE;
-        // (base, exponent, the factor itself) for every non-numeric factor
-        let mut pairs: Vec<(ExprId, ExprId, ExprId)> = Vec::with_capacity(factors.len());
-        let mut stack = factors;
-        let mut zero = false;
-        let one = self.one();
-        while let Some(f) = stack.pop() {
-            match self.node(f) {
-                Node::Undefined => return f,
-                Node::Num(r) => {
-                    if r.is_zero() {
-                        zero = true;
-                    }
-                    let Some(folded) = bounded(&coef, r, Rat::mul) else {
-                        return self.undefined(Fault::NumberTooLarge {
-                            bits: MAX_NUMBER_BITS,
-                        });
-                    };
-                    coef = folded;
-                }
-                Node::Mul(fs) => stack.extend_from_slice(fs),
-                Node::Pow(b, e) => pairs.push((*b, *e, f)),
-                _ => pairs.push((f, one, f)),
-            }
-        }
-        if zero {
-            return self.zero();
-        }
+        let (mut coef, mut pairs) = match self.mul_gather(factors) {
+            Ok(g) => g,
+            Err(done) => return done,
+        };
         // Group equal bases (by id: equal bases are the same node).
         pairs.sort_unstable_by_key(|p| p.0);
         // One spare slot for the coefficient `mul_sorted` puts first.
@@ -468,6 +450,44 @@ impl Store {
         }
         out.sort_by(|a, b| self.cmp_expr(*a, *b));
         self.mul_sorted(coef, out)
+    }
+
+    /// The factors of nested products: the numbers multiplied into one coefficient, the
+    /// rest as (base, exponent, the factor itself). `Err` with the node `mul` returns at
+    /// once: undefined, 0, or a number too large.
+    #[allow(clippy::type_complexity)]
+    fn mul_gather(
+        &mut self,
+        factors: Vec<ExprId>,
+    ) -> Result<(Rat, Vec<(ExprId, ExprId, ExprId)>), ExprId> {
+        let mut coef = Rat::ONE;
+        let mut pairs: Vec<(ExprId, ExprId, ExprId)> = Vec::with_capacity(factors.len());
+        let mut stack = factors;
+        let mut zero = false;
+        let one = self.one();
+        while let Some(f) = stack.pop() {
+            match self.node(f) {
+                Node::Undefined => return Err(f),
+                Node::Num(r) => {
+                    if r.is_zero() {
+                        zero = true;
+                    }
+                    let Some(folded) = bounded(&coef, r, Rat::mul) else {
+                        return Err(self.undefined(Fault::NumberTooLarge {
+                            bits: MAX_NUMBER_BITS,
+                        }));
+                    };
+                    coef = folded;
+                }
+                Node::Mul(fs) => stack.extend_from_slice(fs),
+                Node::Pow(b, e) => pairs.push((*b, *e, f)),
+                _ => pairs.push((f, one, f)),
+            }
+        }
+        if zero {
+            return Err(self.zero());
+        }
+        Ok((coef, pairs))
     }
 
     /// Expands every `sum(i = lo..hi, body)` whose bounds are integers (all of them must
