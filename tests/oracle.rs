@@ -21,6 +21,7 @@ use proptest::sample::select;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use std::cell::Cell;
 
+use crate::common::exprgen::{FUNCS, NARY, paren};
 use crate::common::numeric::*;
 
 // ---- tolerances ------------------------------------------------------------------------
@@ -137,26 +138,6 @@ impl Gen {
         Gen { text }
     }
 }
-
-fn paren(s: &str, p: bool) -> String {
-    if p { format!("({s})") } else { s.to_string() }
-}
-
-/// The built-ins of one argument, in one string so the list stays compact.
-const FUNCS: &str = "sin cos tan sec csc cot asin acos atan sinh cosh tanh exp log ln sqrt abs \
-    sigmoid asinh acosh atanh erf softplus relu heaviside sign floor ceil log2 log10";
-
-/// The built-ins of several arguments: (name, how many arguments).
-const NARY: [(&str, usize); 8] = [
-    ("max", 2),
-    ("min", 2),
-    ("max", 3),
-    ("min", 3),
-    ("logsumexp", 2),
-    ("logsumexp", 3),
-    ("atan2", 2),
-    ("log", 2),
-];
 
 /// Expression text over `vars`: every operator, every built-in function (those of several
 /// arguments too), numbers in every

@@ -15,7 +15,7 @@ pub const FUNCS: &str = "sin cos tan sec csc cot asin acos atan sinh cosh tanh e
     sigmoid asinh acosh atanh erf softplus relu heaviside sign floor ceil log2 log10";
 
 /// The built-ins of several arguments: (name, how many arguments).
-const NARY: [(&str, usize); 8] = [
+pub const NARY: [(&str, usize); 8] = [
     ("max", 2),
     ("min", 2),
     ("max", 3),
