@@ -42,6 +42,15 @@ fn scientific(mantissa: &str, exponent: i64, style: Style) -> String {
 pub fn exact_scientific(r: &crate::expr::Rat, style: Style) -> Option<String> {
     use num_bigint::BigInt;
     use num_traits::{One, Zero};
+    // Numerator and denominator under 10^10 print in fewer than 24 characters: the
+    // printer asks for every fraction it writes, so spare those the formatting.
+    const SHORT: u64 = 10_000_000_000;
+    if let crate::expr::Rat::Small(n, d) = r
+        && n.unsigned_abs() < SHORT
+        && d.unsigned_abs() < SHORT
+    {
+        return None;
+    }
     let plain = r.to_string();
     if plain.len() < 24 {
         return None;
