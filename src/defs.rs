@@ -153,7 +153,7 @@ impl Defs {
     /// Installs the derivative rules in the store, where the chain rule finds them.
     pub fn install_rules(&self, s: &mut Store) {
         for (&n, &(p, body)) in &self.rules {
-            s.rules.insert(n, (p, body));
+            s.set_rule(n, p, body);
         }
     }
 

@@ -10,6 +10,7 @@ pub mod eval;
 pub mod expr;
 pub mod parse;
 pub mod print;
+pub mod tidy;
 
 /// The stack the work runs on. Every stage may recurse once per nesting level, and the
 /// parser refuses nesting beyond `parse::MAX_DEPTH`, which this stack holds (see

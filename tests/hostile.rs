@@ -52,7 +52,10 @@ fn library_pipeline(text: &str) {
     for e in [f, dx, dy, dxx] {
         let t = s.tidy(e);
         if s.is_undefined(t) {
-            assert!(s.fault.is_some(), "undefined without a reason for {text:?}");
+            assert!(
+                s.fault().is_some(),
+                "undefined without a reason for {text:?}"
+            );
             continue;
         }
         for style in [Style::Plain, Style::Unicode, Style::Latex] {

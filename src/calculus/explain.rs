@@ -109,7 +109,7 @@ fn rule_name(s: &mut Store, e: ExprId, x: Name) -> String {
         }
         Node::Call(Func::Unknown { name, .. }, _) => {
             let n = s.name(name).to_string();
-            if s.rules.contains_key(&name) {
+            if s.rule(name).is_some() {
                 format!("chain rule with {n} (its rule from the definitions)")
             } else {
                 format!("chain rule with the unknown function {n}")

@@ -296,8 +296,7 @@ pub(crate) fn outer_derivative(s: &mut Store, f: &Func, args: &[ExprId], i: usiz
         }
         Func::Unknown { name, derivs } => {
             // A rule given with --let: f'(u) is its body with the parameter set to u.
-            if let (Some(&(p, body)), true, 1) = (s.rules.get(name), derivs.is_empty(), args.len())
-            {
+            if let (Some((p, body)), true, 1) = (s.rule(*name), derivs.is_empty(), args.len()) {
                 let map = rustc_hash::FxHashMap::from_iter([(p, args[0])]);
                 return s.substitute(body, &map);
             }
@@ -496,7 +495,7 @@ mod tests {
             e = s.builtin(f, e);
         }
         let d = partial(&mut s, e, x);
-        assert!(s.fault.is_none(), "{:?}", s.fault);
+        assert!(s.fault().is_none(), "{:?}", s.fault());
         let Node::Mul(fs) = s.node(d) else {
             panic!("not a product: {}", render(&s, d, Style::Plain));
         };
@@ -525,7 +524,7 @@ mod tests {
         }
         let before = s.len();
         let d = partial(&mut s, e, x);
-        assert!(s.fault.is_none(), "{:?}", s.fault);
+        assert!(s.fault().is_none(), "{:?}", s.fault());
         // A few nodes per level (6,000 here), where a product rebuilt at every level
         // would be n²/2 = 2,000,000.
         assert!(s.len() - before < 4 * depth, "{} nodes", s.len() - before);

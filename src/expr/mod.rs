@@ -15,7 +15,6 @@ mod order;
 mod powers;
 mod products;
 mod sign;
-mod tidy;
 
 pub use builtin::Builtin;
 pub use fault::Fault;
@@ -94,10 +93,11 @@ pub struct Store {
     /// The fresh name of each sum's index, by (index, body as written): the same sum
     /// written twice is one node.
     bound: FxHashMap<(Name, ExprId), Name>,
-    pub fault: Option<Fault>,
+    /// Why the first undefined node built in this store is undefined (`fault()`).
+    fault: Option<Fault>,
     /// Derivative rules for unknown functions (`--let "phi'(s) = ..."`): the function's
     /// name → (its parameter, the derivative's body). The chain rule uses them.
-    pub rules: FxHashMap<Name, (Name, ExprId)>,
+    rules: FxHashMap<Name, (Name, ExprId)>,
     max_nodes: usize,
     /// Children stored by all nodes so far.
     slots: usize,
@@ -112,8 +112,9 @@ pub struct Store {
     /// Tree sizes (as `tree_size` counts them, saturating) of the first nodes, filled in
     /// storage order as tidy asks: each node's once.
     sizes: Vec<u32>,
-    /// The length of each node's plain text, for the nodes tidy has compared.
-    printed: FxHashMap<ExprId, u32>,
+    /// The length of each node's plain text, for the nodes tidy has compared: kept here
+    /// so that it lives as long as the nodes it measures (ids are per store).
+    pub(crate) printed: FxHashMap<ExprId, u32>,
 }
 
 /// How the store finds a node equal to a new one. A node with children is usually built
@@ -572,6 +573,38 @@ impl Store {
             }
         }
         out
+    }
+
+    /// The tree size of `e`, as `tree_size` counts it (saturating): computed for every
+    /// node up to `e` in storage order, children first, each once per store.
+    pub(crate) fn size_of(&mut self, e: ExprId) -> u64 {
+        for i in self.sizes.len()..=e.index() {
+            let (slice, pair) = self.kids(ExprId(i as u32));
+            let size = slice
+                .iter()
+                .chain(pair.iter().flatten())
+                .fold(1u32, |acc, c| acc.saturating_add(self.sizes[c.index()]));
+            self.sizes.push(size);
+        }
+        u64::from(self.sizes[e.index()])
+    }
+
+    /// Why the first undefined value built in this store is undefined (division by zero,
+    /// log(0), a pole), naming its subexpression; `None` while every node is defined.
+    pub fn fault(&self) -> Option<&Fault> {
+        self.fault.as_ref()
+    }
+
+    /// The derivative rule given for the unknown function `f` (`--let "f'(s) = ..."`): its
+    /// parameter and the derivative's body.
+    pub fn rule(&self, f: Name) -> Option<(Name, ExprId)> {
+        self.rules.get(&f).copied()
+    }
+
+    /// Gives the unknown function `f` the derivative `body` in its parameter `param`,
+    /// for the chain rule.
+    pub fn set_rule(&mut self, f: Name, param: Name, body: ExprId) {
+        self.rules.insert(f, (param, body));
     }
 
     /// The number of nodes in the trees the roots unfold to (shared subexpressions counted

@@ -31,7 +31,7 @@ impl Spans {
         if let Some(r) = &self.fault {
             return Some(r.clone());
         }
-        self.of(store.fault.as_ref()?.subject()?)
+        self.of(store.fault()?.subject()?)
     }
 
     /// Records `e`, built from the text at `span`, whose parts were recorded from `start`
@@ -41,7 +41,7 @@ impl Spans {
         if self.fault.is_none() && store.is_undefined(e) {
             // The first undefined node: its parts are all defined, so the fault arose
             // here. The subject is the last of its parts with that node (the outermost).
-            let subject = store.fault.as_ref().and_then(|f| f.subject());
+            let subject = store.fault().and_then(|f| f.subject());
             let part = self.done[start..]
                 .iter()
                 .rev()

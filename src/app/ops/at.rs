@@ -314,7 +314,7 @@ pub fn values(job: &mut Job, shape: Shape, p: &[(Name, ExprId)]) -> Result<Answe
             let v = s.substitute(full, &map);
             substituted = Some(v);
             if s.is_undefined(v) {
-                let why = s.fault.as_ref().map(|f| f.to_string()).unwrap_or_default();
+                let why = s.fault().map(|f| f.to_string()).unwrap_or_default();
                 let d = Diagnostic::error(format!("the result is undefined at this point: {why}"))
                     .with_note(format!("the result is {}", render(s, e, Style::Plain)));
                 return Err(job.at_fault(d));

@@ -255,11 +255,10 @@ impl<'a> Job<'a> {
     fn undefined(&mut self, what: &str) -> Diagnostic {
         let why = self
             .s
-            .fault
-            .as_ref()
+            .fault()
             .map(|f| f.to_string())
             .unwrap_or_else(|| "undefined".into());
-        match self.s.fault {
+        match self.s.fault() {
             Some(Fault::TooLarge { .. } | Fault::NumberTooLarge { .. }) => {
                 self.at_input(Diagnostic::error(why))
             }

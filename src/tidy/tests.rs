@@ -2,8 +2,8 @@
 //! over their own denominators, sign normalisation) checked at random points against the
 //! expression it came from, and the forms the rules are for.
 
-use super::super::{ExprId, Name, Store};
 use crate::eval::eval;
+use crate::expr::{ExprId, Name, Store};
 use crate::parse::parse;
 use crate::print::{Style, render};
 

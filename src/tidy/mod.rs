@@ -16,7 +16,7 @@
 mod factors;
 mod identities;
 
-use super::{ExprId, Node, Rat, Seen, Store};
+use crate::expr::{ExprId, Node, Rat, Seen, Store};
 
 /// Multiplying out stops when one product would give more terms than this.
 const MAX_EXPANDED_TERMS: usize = 64;
@@ -323,20 +323,6 @@ impl Store {
     /// Does `r` print shorter than `e` (both under the size cap)?
     fn prints_shorter(&mut self, r: ExprId, e: ExprId) -> bool {
         self.printed_len(r) < self.printed_len(e)
-    }
-
-    /// The tree size of `e`, as `tree_size` counts it (saturating): computed for every
-    /// node up to `e` in storage order, children first, each once per store.
-    fn size_of(&mut self, e: ExprId) -> u64 {
-        for i in self.sizes.len()..=e.index() {
-            let (slice, pair) = self.kids(ExprId(i as u32));
-            let size = slice
-                .iter()
-                .chain(pair.iter().flatten())
-                .fold(1u32, |acc, c| acc.saturating_add(self.sizes[c.index()]));
-            self.sizes.push(size);
-        }
-        u64::from(self.sizes[e.index()])
     }
 
     /// The length of `e`'s plain text, remembered.

@@ -4,7 +4,7 @@
 //! log(x + sqrt(x² + 1))), the signs of sums chosen so a fraction does not carry two
 //! minus signs, and −(a − b) written b − a.
 
-use super::super::{ExprId, Node, Rat, Store};
+use crate::expr::{ExprId, Node, Rat, Store};
 
 /// At most this many sums of one product are tried.
 const MAX_SUM_FACTORS: usize = 4;

@@ -4,7 +4,7 @@
 //! (or σ(−u)) is replaced in every term, the terms are collected, and the shortest result
 //! is kept.
 
-use super::super::{Builtin, ExprId, Func, Node, Store};
+use crate::expr::{Builtin, ExprId, Func, Node, Store};
 
 /// f(u)² = a + b·g(u)² for each function f with such an identity: (f, g, a, b).
 const SQUARES: [(Builtin, Builtin, i64, i64); 8] = [
