@@ -7,16 +7,22 @@ use std::ops::Range;
 /// How bad it is: it chooses the heading (`error:`, `warning:`, `note:`) and its colour.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Severity {
+    /// The input is refused.
     Error,
+    /// An answer is given, with something the user should know.
     Warning,
+    /// More about the diagnostic before it.
     Note,
 }
 
 /// The kinds of diagnostic a JSON answer lists in its `warnings`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Kind {
+    /// The result keeps an unknown function's derivative, such as `f'(x)`.
     UnknownFunction,
+    /// A derivative came from an implicit relation (−F_x/F_v).
     ImplicitDerivative,
+    /// `--stats`: sizes and timings.
     Stats,
 }
 

@@ -3,6 +3,8 @@
 //! canonical form → `tidy` → `print`. The command-line application around it lives in
 //! the binary (`src/app/`), not in this library.
 
+#![warn(missing_docs)]
+
 pub mod calculus;
 pub mod defs;
 pub mod diagnostic;

@@ -13,9 +13,14 @@ mod spans;
 use describe::describe;
 pub use spans::{Spans, spans};
 
-#[derive(pest_derive::Parser)]
-#[grammar = "../grammar/deriv.pest"]
-struct Grammar;
+// pest_derive writes a public `Rule` enum beside the parser; in a private module it
+// stays out of the library's API (only this module knows pest).
+mod grammar {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/deriv.pest"]
+    pub struct Grammar;
+}
+use grammar::{Grammar, Rule};
 
 /// Nesting (parentheses, calls, powers, implicit products) deeper than this is refused
 /// before parsing, so no stage can run out of stack (see docs/limits.md).
@@ -24,8 +29,11 @@ pub const MAX_DEPTH: usize = 100_000;
 /// A parse failure: what went wrong, where (byte offsets into the text), and hints.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
+    /// What is wrong, as a sentence about the text.
     pub message: String,
+    /// Where, in bytes of the text.
     pub span: Range<usize>,
+    /// Hints (`help: ...`), each a line.
     pub notes: Vec<String>,
 }
 

@@ -27,18 +27,37 @@ pub enum ImplicitError {
     /// Implicit relations take one variable of differentiation.
     SeveralVariables,
     /// The named dependent variable does not occur in the relation.
-    DependentAbsent { index: usize },
+    DependentAbsent {
+        /// The relation (`Constraint::index`).
+        index: usize,
+    },
     /// The relation involves no variable but x.
-    NoOtherVariable { index: usize },
+    NoOtherVariable {
+        /// The relation.
+        index: usize,
+    },
     /// Several other variables, and none named dependent.
-    Ambiguous { index: usize, others: Vec<Name> },
+    Ambiguous {
+        /// The relation.
+        index: usize,
+        /// Its variables other than x.
+        others: Vec<Name>,
+    },
     /// ∂F/∂v = 0: the relation does not determine v.
-    NotDetermined { index: usize, var: Name },
+    NotDetermined {
+        /// The relation.
+        index: usize,
+        /// The variable it does not determine.
+        var: Name,
+    },
     /// Two relations make the same variable depend on x: they repeat or contradict each
     /// other, and adding both derivatives would be wrong either way.
     SameDependent {
+        /// The earlier relation.
         first: usize,
+        /// The later one.
         second: usize,
+        /// The variable both make depend on x.
         var: Name,
     },
 }

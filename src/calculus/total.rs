@@ -23,7 +23,12 @@ pub enum ConstraintError {
     /// The constraints at these indices refer to each other in a circle.
     Cycle(Vec<usize>),
     /// Two constraints give the same variable.
-    Duplicate { first: usize, second: usize },
+    Duplicate {
+        /// The earlier constraint.
+        first: usize,
+        /// The later one.
+        second: usize,
+    },
     /// A constraint gives the variable the derivative is taken by.
     OnVariable(usize),
 }

@@ -15,6 +15,7 @@ pub use tape::{Options, Tape};
 
 use crate::expr::{Builtin, ExprId, Name, Store};
 
+/// Why an expression has no numeric value at a point.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EvalError {
     /// A variable has no value.
@@ -33,7 +34,12 @@ pub enum EvalError {
     /// The derivative by a variable is not a finite number there, although the value is:
     /// the derivative of `at` (the subexpression named) is infinite or undefined
     /// (`sqrt(w)` at w = 0), or the adjoints overflowed on their way down.
-    Gradient { var: Name, at: Option<ExprId> },
+    Gradient {
+        /// The variable differentiated by.
+        var: Name,
+        /// The subexpression whose derivative is not finite, when known.
+        at: Option<ExprId>,
+    },
 }
 
 impl Tape {
@@ -112,7 +118,9 @@ pub fn eval(store: &Store, e: ExprId, env: &dyn Fn(Name) -> Option<f64>) -> Resu
 /// `acos`).
 #[derive(Clone, Copy)]
 pub struct Perturbation<'a> {
+    /// The variables whose values are moved.
     pub varying: &'a [Name],
+    /// Moves up or down by node, rather than all up.
     pub mixed: bool,
     /// Every value, numbers and constants too, whatever it depends on: the rounding of a
     /// whole computation (a value at a point with the point put in).
@@ -165,6 +173,7 @@ pub struct RoundingProbe {
 }
 
 impl RoundingProbe {
+    /// Compiles `e`, with probes that move the values depending on `varying`.
     pub fn new(store: &Store, e: ExprId, varying: &[Name]) -> RoundingProbe {
         let compile = |perturb| {
             let opts = Options {
@@ -343,9 +352,11 @@ pub fn kink_at(
 pub struct Rng(u64);
 
 impl Rng {
+    /// A generator seeded with `seed` (any value, 0 too).
     pub fn new(seed: u64) -> Rng {
         Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
+    /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;

@@ -172,6 +172,7 @@ impl Tape {
         self.inputs.iter().map(|&(n, _, _)| n)
     }
 
+    /// How many variables a run needs.
     pub fn input_count(&self) -> usize {
         self.inputs.len()
     }
@@ -184,6 +185,7 @@ impl Tape {
         )
     }
 
+    /// Does a run compute nothing (the tape of a lone variable or number)?
     pub fn is_empty(&self) -> bool {
         self.insts.is_empty()
     }

@@ -33,6 +33,7 @@ impl Wide {
         })
     }
 
+    /// The double `x`; `None` if it is not finite.
     pub fn from_f64(x: f64) -> Option<Wide> {
         Wide::new(x, 0)
     }
@@ -57,6 +58,7 @@ impl Wide {
         libm::ldexp(self.m, e)
     }
 
+    /// Is it 0?
     pub fn is_zero(self) -> bool {
         self.m == 0.0
     }

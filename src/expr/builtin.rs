@@ -5,42 +5,70 @@
 /// `log2(u)` and `log10(u)` are `log(u, 2)` and `log(u, 10)` (`LogBase`).
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Builtin {
+    /// sin(u).
     Sin,
+    /// cos(u).
     Cos,
+    /// tan(u).
     Tan,
+    /// sec(u) = 1/cos(u).
     Sec,
+    /// csc(u) = 1/sin(u).
     Csc,
+    /// cot(u) = cos(u)/sin(u).
     Cot,
+    /// asin(u), in [−π/2, π/2].
     Asin,
+    /// acos(u), in [0, π].
     Acos,
+    /// atan(u).
     Atan,
+    /// sinh(u).
     Sinh,
+    /// cosh(u).
     Cosh,
+    /// tanh(u).
     Tanh,
+    /// log(u): the natural logarithm (`ln`).
     Log,
+    /// abs(u) = |u|.
     Abs,
+    /// sigmoid(u) = 1/(1 + e^−u).
     Sigmoid,
+    /// asinh(u).
     Asinh,
+    /// acosh(u), for u ≥ 1.
     Acosh,
+    /// atanh(u), for |u| < 1.
     Atanh,
+    /// erf(u): the error function.
     Erf,
+    /// softplus(u) = log(1 + e^u).
     Softplus,
+    /// relu(u) = max(u, 0).
     Relu,
+    /// heaviside(u): 0 below 0, 1 above, undefined at 0.
     Heaviside,
+    /// sign(u): −1, 0 or 1.
     Sign,
+    /// floor(u) = ⌊u⌋.
     Floor,
+    /// ceil(u) = ⌈u⌉.
     Ceil,
     /// `atan2(y, x)`: the angle of the point (x, y).
     Atan2,
     /// `log(u, b)`: the logarithm of u to the base b.
     LogBase,
-    /// n-ary: `max(a, b, ...)`, `min(a, b, ...)`, `logsumexp(a, b, ...)`.
+    /// n-ary, like `Min` and `Logsumexp`: `max(a, b, ...)`.
     Max,
+    /// `min(a, b, ...)`.
     Min,
+    /// `logsumexp(a, b, ...)` = log(e^a + e^b + ...).
     Logsumexp,
 }
 
 impl Builtin {
+    /// Every built-in, in the order of the enum.
     pub const ALL: [Builtin; 30] = [
         Builtin::Sin,
         Builtin::Cos,

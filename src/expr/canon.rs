@@ -25,36 +25,42 @@ fn bounded(a: &Rat, b: &Rat, op: fn(&Rat, &Rat) -> Rat) -> Option<Rat> {
 pub const MAX_SUM_TERMS: i64 = 1_000_000;
 
 impl Store {
+    /// a + b.
     pub fn add2(&mut self, a: ExprId, b: ExprId) -> ExprId {
         self.add(vec![a, b])
     }
 
+    /// a·b.
     pub fn mul2(&mut self, a: ExprId, b: ExprId) -> ExprId {
         self.mul(vec![a, b])
     }
 
+    /// −a.
     pub fn neg(&mut self, a: ExprId) -> ExprId {
         let m = self.minus_one();
         self.mul(vec![m, a])
     }
 
+    /// a − b.
     pub fn sub(&mut self, a: ExprId, b: ExprId) -> ExprId {
         let nb = self.neg(b);
         self.add(vec![a, nb])
     }
 
-    /// 1/b
+    /// 1/b.
     pub fn recip(&mut self, b: ExprId) -> ExprId {
         let m = self.minus_one();
         self.pow(b, m)
     }
 
+    /// a/b (undefined when b is 0).
     pub fn div(&mut self, a: ExprId, b: ExprId) -> ExprId {
         let m = self.minus_one();
         let r = self.pow(b, m);
         self.mul(vec![a, r])
     }
 
+    /// The number n/d; `d` must not be 0.
     pub fn rat(&mut self, n: i64, d: i64) -> ExprId {
         let r = Rat::int(n).mul(&Rat::int(d).recip().expect("nonzero denominator"));
         self.num(r)
@@ -175,6 +181,8 @@ impl Store {
         self.mul_sorted(coef, rest)
     }
 
+    /// The sum of `terms` in canonical form: flattened, like terms collected, numbers
+    /// added, sorted; a lone term is itself, no terms 0.
     pub fn add(&mut self, terms: Vec<ExprId>) -> ExprId {
         // A lone term is not a sum: 2*(x + 1) keeps its shape (only sums multiply it out).
         if terms.len() == 1 {
@@ -373,6 +381,9 @@ impl Store {
         Some(self.mul_sorted(coef, out))
     }
 
+    /// The product of `factors` in canonical form: flattened, powers of equal bases
+    /// combined, the numbers multiplied into one coefficient, sorted. (A number times a
+    /// sum keeps its shape, `2*(x + 1)`; a sum that has it as a term multiplies it out.)
     pub fn mul(&mut self, factors: Vec<ExprId>) -> ExprId {
         if let [a, b] = factors[..]
             && !self.is_undefined(a)

@@ -9,30 +9,41 @@ use super::{Builtin, ExprId, Rat, SLOTS_PER_NODE};
 /// `log` whose value is 0, the argument at a function's pole.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fault {
+    /// A division whose divisor is 0.
     DivisionByZero {
+        /// The divisor.
         divisor: ExprId,
     },
+    /// `log(0)`.
     LogOfZero {
+        /// The logarithm's argument.
         arg: ExprId,
     },
     /// `func(multiple·π)` at one of its poles: `tan(pi/2)`, `cot(0)`, `csc(pi)`.
     Pole {
+        /// The function.
         func: Builtin,
+        /// The argument over π.
         multiple: Rat,
+        /// The argument.
         arg: ExprId,
     },
     /// `heaviside(0)`: a step has no value at its jump, and a derivative that contains it
     /// (of relu, max or min) does not exist there.
     StepAtJump {
+        /// The step's argument.
         arg: ExprId,
     },
     /// `atan2(0, 0)`: the origin has no angle.
     AngleOfOrigin,
+    /// The store reached its node budget (`--max-nodes`).
     TooLarge {
+        /// The budget.
         limit: usize,
     },
     /// Exact arithmetic would make a number of more than this many bits.
     NumberTooLarge {
+        /// The bits the number would have needed.
         bits: u64,
     },
 }

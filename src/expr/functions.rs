@@ -65,6 +65,9 @@ impl Store {
         }
     }
 
+    /// `f` applied to `args` in canonical form: exact values folded (`sin(pi/6)` is 1/2),
+    /// inverse pairs undone where valid, odd and even functions of a negated argument
+    /// normalised, an indexed name with integer indices made a variable.
     pub fn call(&mut self, f: Func, args: Vec<ExprId>) -> ExprId {
         if let Some(&u) = args.iter().find(|&&a| self.is_undefined(a)) {
             return u;
@@ -103,6 +106,7 @@ impl Store {
         }
     }
 
+    /// The built-in `b` of one argument applied to `u`.
     pub fn builtin(&mut self, b: Builtin, u: ExprId) -> ExprId {
         self.call(Func::Builtin(b), vec![u])
     }

@@ -29,6 +29,7 @@ use rustc_hash::FxHashMap;
 pub struct ExprId(u32);
 
 impl ExprId {
+    /// The position in the store's arena: children come before their parents.
     pub fn index(self) -> usize {
         self.0 as usize
     }
@@ -38,21 +39,27 @@ impl ExprId {
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
 pub struct Name(u32);
 
+/// A named constant.
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Constant {
+    /// π.
     Pi,
+    /// Euler's number e.
     E,
 }
 
 /// A function applied in a `Call` node.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Func {
+    /// A built-in function (`sin`, `max`, ...).
     Builtin(Builtin),
     /// An unknown function such as `f` in `f(g(x))`; `derivs` lists, sorted, the argument
     /// positions it has been differentiated by (empty for `f` itself, `[0]` for `f'`).
     /// Boxed behind one thin pointer, which keeps a `Node` at 32 bytes instead of 40.
     Unknown {
+        /// The function's name.
         name: Name,
+        /// The argument positions differentiated by, sorted.
         derivs: Box<Vec<u32>>,
     },
     /// An indexed name `w[i, j]` whose indices are not all numbers yet (inside a `sum`);
@@ -62,17 +69,23 @@ pub enum Func {
     Sum(Name),
 }
 
+/// One node of an expression, in canonical form: the store builds only canonical nodes.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Node {
+    /// An exact rational number.
     Num(Rat),
+    /// π or e.
     Const(Constant),
+    /// A variable.
     Sym(Name),
     /// A sum: flat, at least two terms, like terms collected, sorted; a number term last.
     Add(Box<[ExprId]>),
     /// A product: flat, at least two factors, equal bases combined, sorted; a number
     /// coefficient (never 1) first.
     Mul(Box<[ExprId]>),
+    /// base^exponent: also `exp(u)` (e^u) and `sqrt(u)` (u^(1/2)).
     Pow(ExprId, ExprId),
+    /// A function applied to its arguments.
     Call(Func, Box<[ExprId]>),
     /// The value of an undefined operation (`1/0`, `log(0)`); it absorbs everything built
     /// from it, and the store's `fault` says why.
@@ -82,6 +95,9 @@ pub enum Node {
 /// The default node budget: about 1.5 GB of memory in the worst case.
 pub const DEFAULT_MAX_NODES: u64 = 20_000_000;
 
+/// The arena every expression lives in, hash-consed: each distinct node is stored once,
+/// so equal subexpressions have equal ids and comparing them is comparing integers. Its
+/// constructors (`add`, `mul`, `pow`, `call`, ...) build canonical form.
 pub struct Store {
     nodes: Vec<Node>,
     depth: Vec<u32>,
@@ -227,6 +243,8 @@ const MINUS_ONE: ExprId = ExprId(3);
 const LARGE_STORE: usize = 1 << 16;
 
 impl Store {
+    /// An empty store (holding only 0, 1, −1 and the undefined value) with the default
+    /// node budget.
     pub fn new() -> Store {
         let mut s = Store {
             nodes: Vec::with_capacity(256),
@@ -267,47 +285,56 @@ impl Store {
         self.links.reserve(n);
     }
 
+    /// Sets the node budget (`--max-nodes`): building past it gives `Fault::TooLarge`.
     pub fn set_max_nodes(&mut self, n: u64) {
         self.max_nodes = usize::try_from(n).unwrap_or(usize::MAX).max(16);
     }
 
+    /// How many nodes the store holds.
     pub fn len(&self) -> usize {
         self.nodes.len()
     }
 
+    /// Never true: a store always holds its four constant nodes.
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
     }
 
+    /// The node `e` names.
     pub fn node(&self, e: ExprId) -> &Node {
         &self.nodes[e.index()]
     }
 
-    /// Height of the expression tree (1 for a leaf).
     /// Whether a node of this kind has ever been stored (false: no expression has one).
     pub fn has(&self, kind: Seen) -> bool {
         self.seen & kind as u8 != 0
     }
 
+    /// Height of the expression tree (1 for a leaf).
     pub fn depth(&self, e: ExprId) -> u32 {
         self.depth[e.index()]
     }
 
+    /// The number 0.
     pub fn zero(&self) -> ExprId {
         ZERO
     }
+    /// The number 1.
     pub fn one(&self) -> ExprId {
         ONE
     }
+    /// The number −1.
     pub fn minus_one(&self) -> ExprId {
         MINUS_ONE
     }
+    /// The undefined value, remembering `why` if it is the store's first fault.
     pub fn undefined(&mut self, why: Fault) -> ExprId {
         if self.fault.is_none() {
             self.fault = Some(why);
         }
         UNDEFINED
     }
+    /// Is `e` the undefined value?
     pub fn is_undefined(&self, e: ExprId) -> bool {
         e == UNDEFINED
     }
@@ -351,10 +378,12 @@ impl Store {
         self.names.iter().map(String::as_str)
     }
 
+    /// The name `s` if the store has interned it (written as Unicode or ASCII alike).
     pub fn lookup_name(&self, s: &str) -> Option<Name> {
         self.name_ids.get(&*names::canonical(s)).copied()
     }
 
+    /// The text of a name.
     pub fn name(&self, n: Name) -> &str {
         &self.names[n.0 as usize]
     }
@@ -458,6 +487,7 @@ impl Store {
             });
     }
 
+    /// The number `r`.
     pub fn num(&mut self, r: Rat) -> ExprId {
         let Rat::Small(n, d) = r else {
             return self.intern(Node::Num(r));
@@ -482,23 +512,28 @@ impl Store {
         id
     }
 
+    /// The integer `n`.
     pub fn int(&mut self, n: i64) -> ExprId {
         self.num(Rat::int(n))
     }
 
+    /// π or e.
     pub fn constant(&mut self, c: Constant) -> ExprId {
         self.intern(Node::Const(c))
     }
 
+    /// The variable named `name`, interning the name.
     pub fn sym(&mut self, name: &str) -> ExprId {
         let n = self.intern_name(name);
         self.sym_name(n)
     }
 
+    /// The variable with the interned name `n`.
     pub fn sym_name(&mut self, n: Name) -> ExprId {
         self.intern(Node::Sym(n))
     }
 
+    /// `e`'s value if it is a number.
     pub fn as_num(&self, e: ExprId) -> Option<&Rat> {
         match self.node(e) {
             Node::Num(r) => Some(r),

@@ -12,7 +12,9 @@ use std::fmt;
 /// equality and hashing structural (one value, one representation).
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Rat {
+    /// Numerator and denominator.
     Small(i64, i64),
+    /// Numerator and denominator, when one does not fit in an `i64`.
     Big(Box<(BigInt, BigInt)>),
 }
 
@@ -26,9 +28,12 @@ fn gcd_u128(mut a: u128, mut b: u128) -> u128 {
 }
 
 impl Rat {
+    /// 0.
     pub const ZERO: Rat = Rat::Small(0, 1);
+    /// 1.
     pub const ONE: Rat = Rat::Small(1, 1);
 
+    /// The integer `n`.
     pub fn int(n: i64) -> Rat {
         Rat::Small(n, 1)
     }
@@ -79,6 +84,7 @@ impl Rat {
         }
     }
 
+    /// The integer `n`.
     pub fn from_bigint(n: BigInt) -> Rat {
         Rat::from_big(n, BigInt::one())
     }
@@ -98,35 +104,43 @@ impl Rat {
         }
     }
 
+    /// The numerator (its sign is the number's).
     pub fn numer(&self) -> BigInt {
         self.parts().0
     }
 
+    /// The denominator, positive.
     pub fn denom(&self) -> BigInt {
         self.parts().1
     }
 
+    /// Is it 0?
     pub fn is_zero(&self) -> bool {
         matches!(self, Rat::Small(0, _))
     }
+    /// Is it 1?
     pub fn is_one(&self) -> bool {
         matches!(self, Rat::Small(1, 1))
     }
+    /// Is it −1?
     pub fn is_minus_one(&self) -> bool {
         matches!(self, Rat::Small(-1, 1))
     }
+    /// Is the denominator 1?
     pub fn is_integer(&self) -> bool {
         match self {
             Rat::Small(_, d) => *d == 1,
             Rat::Big(b) => b.1.is_one(),
         }
     }
+    /// Is it below 0?
     pub fn is_negative(&self) -> bool {
         match self {
             Rat::Small(n, _) => *n < 0,
             Rat::Big(b) => b.0.is_negative(),
         }
     }
+    /// Is it above 0?
     pub fn is_positive(&self) -> bool {
         !self.is_zero() && !self.is_negative()
     }
@@ -139,6 +153,7 @@ impl Rat {
         }
     }
 
+    /// self + o, exactly.
     pub fn add(&self, o: &Rat) -> Rat {
         if let (Rat::Small(a, 1), Rat::Small(c, 1)) = (self, o)
             && let Some(n) = a.checked_add(*c)
@@ -159,6 +174,7 @@ impl Rat {
         Rat::from_big(a * &d + c * &b, b * d)
     }
 
+    /// −self.
     pub fn neg(&self) -> Rat {
         match self {
             Rat::Small(n, d) => match n.checked_neg() {
@@ -169,10 +185,12 @@ impl Rat {
         }
     }
 
+    /// self − o, exactly.
     pub fn sub(&self, o: &Rat) -> Rat {
         self.add(&o.neg())
     }
 
+    /// self · o, exactly.
     pub fn mul(&self, o: &Rat) -> Rat {
         if let (Rat::Small(a, 1), Rat::Small(c, 1)) = (self, o)
             && let Some(n) = a.checked_mul(*c)

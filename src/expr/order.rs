@@ -290,6 +290,7 @@ impl Store {
         }
     }
 
+    /// The order of two terms in a sum: by degree, highest first, then structurally.
     pub fn cmp_term(&self, a: ExprId, b: ExprId) -> Ordering {
         let da = self.degree(self.term_factors(&a));
         let db = self.degree(self.term_factors(&b));

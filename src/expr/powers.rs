@@ -11,6 +11,8 @@ use super::{Builtin, Constant, ExprId, Fault, Func, Node, Rat, Store};
 const MAX_CONTENT_BITS: u64 = 16;
 
 impl Store {
+    /// b^e in canonical form: numbers raised exactly (square factors taken out of
+    /// roots), a power of a power combined only where that holds for every real base.
     pub fn pow(&mut self, b: ExprId, e: ExprId) -> ExprId {
         if self.is_undefined(b) {
             return b;

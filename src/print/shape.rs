@@ -8,9 +8,13 @@ use serde_json::{Value, json};
 /// A result: one expression, a row of them (gradient), rows (Hessian, Jacobian), or the
 /// coefficients of a differential, Σ cᵥ·dv.
 pub enum Shape {
+    /// One expression.
     Scalar(ExprId),
+    /// A row: a gradient.
     Vector(Vec<ExprId>),
+    /// Rows: a Hessian or a Jacobian.
     Matrix(Vec<Vec<ExprId>>),
+    /// The terms of a differential.
     Differential(Vec<DTerm>),
 }
 

@@ -27,6 +27,7 @@ const MAX_EXPANDED_TERMS: usize = 64;
 const MAX_TOGETHER_SIZE: u64 = 10_000;
 
 impl Store {
+    /// `e` in the form a person writes, by the rules above; the value is unchanged.
     pub fn tidy(&mut self, e: ExprId) -> ExprId {
         // Every rule needs a product of sums or a power of a sum to act on; most results
         // have neither, and cost nothing here.

@@ -23,9 +23,13 @@ use std::fmt;
 /// A language deriv writes code in.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Lang {
+    /// C99 with <math.h>.
     C,
+    /// Python 3 with the `math` module.
     Python,
+    /// Rust, with `f64` methods.
     Rust,
+    /// JavaScript, with `Math`.
     JavaScript,
 }
 
