@@ -244,3 +244,30 @@ fn names_that_differ_print_differently_in_latex() {
     ])
     .prints("δ1·δ₁ + w[1]·w₁");
 }
+
+/// LaTeX has commands for the Greek letters that do not look like Latin ones only
+/// (`\Alpha` and `\omicron` do not exist): every Greek name prints as one of LaTeX's
+/// commands, or as an upright look-alike that stays distinct from the italic Latin letter.
+#[test]
+fn greek_names_print_as_valid_latex() {
+    const LATEX: &str = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu \
+        xi pi rho sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma \
+        Upsilon Phi Psi Omega";
+    let lower = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi \
+        omicron rho sigma tau upsilon phi chi psi omega";
+    let upper: Vec<String> = lower
+        .split(' ')
+        .map(|n| n[..1].to_uppercase() + &n[1..])
+        .collect();
+    for name in lower.split(' ').map(String::from).chain(upper) {
+        let out = deriv(&["simplify", &name, "--format", "latex"]).run();
+        let tex = out.stdout.trim();
+        let ok = tex
+            .strip_prefix('\\')
+            .is_some_and(|cmd| LATEX.split(' ').any(|c| c == cmd))
+            || (tex.starts_with("\\mathrm{") && tex.len() == "\\mathrm{A}".len());
+        assert!(ok, "`{name}` prints `{tex}` in LaTeX");
+    }
+    deriv(&["simplify", "Alpha*A + omicron*o", "--format", "latex"])
+        .prints(r"A \mathrm{A} + o \mathrm{o}");
+}

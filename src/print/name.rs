@@ -57,11 +57,9 @@ pub(super) fn write_name(out: &mut String, name: &str, style: Style) {
             let first = chars.next();
             let single = chars.next().is_none();
             if greek_letter(base).is_some() {
-                out.push('\\');
-                out.push_str(base);
+                out.push_str(&latex_greek(base));
             } else if let (true, Some(g)) = (single, first.and_then(greek_name)) {
-                out.push('\\');
-                out.push_str(g);
+                out.push_str(&latex_greek(g));
             } else if single {
                 out.push_str(base);
             } else {
@@ -101,4 +99,30 @@ pub(super) fn subscript(s: &str) -> Option<String> {
                 .map(|d| char::from_u32(0x2080 + d).unwrap_or(c))
         })
         .collect()
+}
+
+/// A Greek letter's name in LaTeX: `\theta`, or for the letters LaTeX has no command for
+/// (they look like Latin ones) the upright Latin look-alike, which stays distinct from
+/// the italic variable of that letter: `Alpha` is `\mathrm{A}`, `omicron` `\mathrm{o}`.
+fn latex_greek(name: &str) -> String {
+    const LOOK_ALIKE: [(&str, char); 14] = [
+        ("omicron", 'o'),
+        ("Alpha", 'A'),
+        ("Beta", 'B'),
+        ("Epsilon", 'E'),
+        ("Zeta", 'Z'),
+        ("Eta", 'H'),
+        ("Iota", 'I'),
+        ("Kappa", 'K'),
+        ("Mu", 'M'),
+        ("Nu", 'N'),
+        ("Omicron", 'O'),
+        ("Rho", 'P'),
+        ("Tau", 'T'),
+        ("Chi", 'X'),
+    ];
+    match LOOK_ALIKE.iter().find(|(n, _)| *n == name) {
+        Some((_, c)) => format!("\\mathrm{{{c}}}"),
+        None => format!("\\{name}"),
+    }
 }
