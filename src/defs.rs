@@ -94,6 +94,7 @@ impl Defs {
         }
         check_unique(s, &parsed, texts)?;
         let order = dependency_order(s, &parsed, texts)?;
+        check_unfolded_sizes(s, &parsed, &order, texts)?;
         let whole = |i: usize| {
             move |e: CallError| DefError {
                 index: i,
@@ -111,7 +112,11 @@ impl Defs {
         for &i in &order {
             let (l, body) = &parsed[i];
             let keep = defs.expand(s, *body, false).map_err(whole(i))?;
-            let full = defs.expand(s, *body, true).map_err(whole(i))?;
+            // Without rule functions, expanding them or not is the same expansion.
+            let full = match defs.rules.is_empty() {
+                true => keep,
+                false => defs.expand(s, *body, true).map_err(whole(i))?,
+            };
             match l {
                 Lhs::Const(n) => {
                     defs.consts.insert(*n, (keep, full));
@@ -261,6 +266,51 @@ impl Defs {
         }
         Ok(s.substitute(body, &map))
     }
+}
+
+/// Refuses a definition that would unfold to more nodes than the store's budget, before
+/// anything is expanded: each body is expanded once, when the definitions are read, and
+/// a few hundred bytes can define an exponential unfolding (`h_k(s) = h_{k-1}(h_{k-1}(s))`
+/// is 2^k levels deep), which would otherwise fill memory for minutes before the budget
+/// stopped it. The size counted is an upper bound: the nodes of the body, with each use
+/// of a defined name counted as the size of its own unfolding.
+fn check_unfolded_sizes(
+    s: &Store,
+    parsed: &[(Lhs, ExprId)],
+    order: &[usize],
+    texts: &[String],
+) -> Result<(), DefError> {
+    let mut defined: FxHashMap<Name, usize> = FxHashMap::default();
+    for (i, (l, _)) in parsed.iter().enumerate() {
+        if let Lhs::Const(n) | Lhs::Func(n, _) = l {
+            defined.insert(*n, i);
+        }
+    }
+    let mut size = vec![1u64; parsed.len()];
+    for &i in order {
+        let mut total = 0u64;
+        for n in s.postorder(&[parsed[i].1]) {
+            let used = match s.node(n) {
+                Node::Sym(m) => defined.get(m),
+                Node::Call(Func::Unknown { name, .. }, _) => defined.get(name),
+                _ => None,
+            };
+            total = total.saturating_add(used.map_or(1, |&j| size[j].saturating_add(1)));
+        }
+        size[i] = total;
+        if total > s.max_nodes() {
+            return Err(DefError {
+                index: i,
+                message: format!(
+                    "it would unfold to up to {total} nodes, more than the budget of {} \
+                     (--max-nodes)",
+                    s.max_nodes()
+                ),
+                span: 0..texts[i].len(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// `s`, trimmed, when it is a usable name (not a constant).

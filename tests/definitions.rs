@@ -14,6 +14,7 @@
 // ---- running the binary ----------------------------------------------------------------
 
 use crate::common::*;
+use std::time::Duration;
 
 /// The sigmoid with a = 2, with and without its derivative rule.
 const PHI: &str = "phi(s) = 1/(1+exp(-a*s))";
@@ -555,4 +556,53 @@ fn oracle_second_derivative_through_a_rule() {
             "at ({w}, {x}): symbolic {symbolic}, numeric {numeric}"
         );
     }
+}
+
+/// Issue #17: `h_k(s) = h_{k-1}(h_{k-1}(s))` in 25 lines of a defs file defines h24, 2^24
+/// levels deep. It filled memory for minutes before the node budget stopped it (and
+/// `h1(x)` needed all of it, since every definition is expanded when read). Now the
+/// unfolded size is bounded before anything is expanded: the definition that would
+/// pass the budget is named at once, and a smaller budget moves the line.
+#[test]
+fn an_exponentially_unfolding_definition_is_refused_before_it_is_expanded() {
+    let dir = TempDir::new();
+    let mut text = String::from("h0(s) = s^2 + 1\n");
+    for k in 1..=24 {
+        text += &format!("h{k}(s) = h{}(h{}(s))\n", k - 1, k - 1);
+    }
+    let defs = dir.write("h.txt", &text);
+    let defs = defs.to_str().unwrap();
+    deriv(&["simplify", "h1(x)", "--defs", defs])
+        .within(Duration::from_secs(60))
+        .fails_with(1, "`h22(s) = h21(h21(s))`: it would unfold to up to");
+    deriv(&["simplify", "h1(x)", "--defs", defs, "--max-nodes", "1000"])
+        .within(Duration::from_secs(60))
+        .fails_with(
+            1,
+            "`h7(s) = h6(h6(s))`: it would unfold to up to 1021 nodes",
+        );
+}
+
+/// A value the double cannot hold is quoted by its size, and the expression it belongs
+/// to by its size too: `h16(x)` at 1 is a number of 23,189 digits inside 65,536 levels
+/// of squares, and the message was half a megabyte.
+#[test]
+fn a_message_quotes_a_huge_value_by_its_size() {
+    let dir = TempDir::new();
+    let mut text = String::from("h0(s) = s^2 + 1\n");
+    for k in 1..=16 {
+        text += &format!("h{k}(s) = h{}(h{}(s))\n", k - 1, k - 1);
+    }
+    let defs = dir.write("h.txt", &text);
+    let out = deriv(&[
+        "eval",
+        "h16(x)",
+        "--defs",
+        defs.to_str().unwrap(),
+        "--at",
+        "x=1",
+    ])
+    .fails_with(1, "(a number of 23189 digits) is too large for a double");
+    assert!(out.stderr.contains("subexpressions (too long to quote)"));
+    assert!(out.stderr.len() < 1000, "{} bytes", out.stderr.len());
 }

@@ -133,6 +133,39 @@ pub struct Store {
     pub(crate) printed: FxHashMap<ExprId, u32>,
 }
 
+/// The nodes a walk of a large store has reached: a set while the walk is small, one bit
+/// per node of the store once it has reached 1/64 of them (the bits then cost at most as
+/// much memory as the set would).
+enum Visited {
+    Set(rustc_hash::FxHashSet<usize>),
+    Bits(Vec<u64>),
+}
+
+impl Visited {
+    /// Marks node `i` of a store of `n` nodes; true the first time.
+    fn insert(&mut self, i: usize, n: usize) -> bool {
+        match self {
+            Visited::Set(set) => {
+                let new = set.insert(i);
+                if set.len() > n / 64 {
+                    let mut bits = vec![0u64; n.div_ceil(64)];
+                    for &j in set.iter() {
+                        bits[j / 64] |= 1 << (j % 64);
+                    }
+                    *self = Visited::Bits(bits);
+                }
+                new
+            }
+            Visited::Bits(bits) => {
+                let (w, b) = (i / 64, 1u64 << (i % 64));
+                let new = bits[w] & b == 0;
+                bits[w] |= b;
+                new
+            }
+        }
+    }
+}
+
 /// How the store finds a node equal to a new one. A node with children is usually built
 /// right after its newest child (the child with the highest id), so it is looked for among
 /// that child's parents: a short list threaded through nodes created near each other,
@@ -283,6 +316,11 @@ impl Store {
         self.nodes.reserve(n);
         self.depth.reserve(n);
         self.links.reserve(n);
+    }
+
+    /// The node budget.
+    pub fn max_nodes(&self) -> u64 {
+        self.max_nodes as u64
     }
 
     /// Sets the node budget (`--max-nodes`): building past it gives `Fault::TooLarge`.
@@ -576,10 +614,13 @@ impl Store {
     pub fn postorder(&self, roots: &[ExprId]) -> Vec<ExprId> {
         // A flag per node of the store is fastest, but costs the whole store on every call:
         // in a large store (200,000 chained definitions, each walked once) a set of the
-        // nodes reached keeps a walk proportional to what it visits.
+        // nodes reached keeps a walk proportional to what it visits, until the walk is a
+        // large part of the store (a definition unfolding to millions of nodes), where the
+        // flags, a bit each, cost less than the set.
         if self.nodes.len() > LARGE_STORE {
-            let mut seen = rustc_hash::FxHashSet::default();
-            return self.postorder_with(roots, |e| seen.insert(e.index()));
+            let mut seen = Visited::Set(rustc_hash::FxHashSet::default());
+            let n = self.nodes.len();
+            return self.postorder_with(roots, |e| seen.insert(e.index(), n));
         }
         let mut seen = vec![false; self.nodes.len()];
         self.postorder_with(roots, |e| !std::mem::replace(&mut seen[e.index()], true))
@@ -710,12 +751,14 @@ impl Store {
         mut visit: impl FnMut(&mut Store, ExprId, &[ExprId]) -> Result<Option<ExprId>, E>,
     ) -> Result<Vec<ExprId>, E> {
         // The replacement of each node, by index (every node walked is already stored); in
-        // a large store, a map of the nodes walked (see `postorder`).
-        let large = self.nodes.len() > LARGE_STORE;
+        // a large store of which the walk reaches a small part, a map of the nodes walked
+        // (see `postorder`).
+        let order = self.postorder(roots);
+        let large = self.nodes.len() > LARGE_STORE && order.len() < self.nodes.len() / 16;
         let mut dense: Vec<ExprId> = vec![UNDEFINED; if large { 0 } else { self.nodes.len() }];
         let mut sparse: FxHashMap<usize, ExprId> = FxHashMap::default();
         let mut kids: Vec<ExprId> = Vec::new();
-        for n in self.postorder(roots) {
+        for n in order {
             kids.clear();
             let (slice, pair) = self.kids(n);
             let get = |c: &ExprId| match large {
@@ -763,7 +806,12 @@ impl Store {
 
     /// Replaces symbols by expressions everywhere in `e` (one pass, no recursion).
     pub fn substitute(&mut self, e: ExprId, map: &FxHashMap<Name, ExprId>) -> ExprId {
-        if map.is_empty() {
+        // A call `f(s)` of a function defined with the parameter `s` maps s to itself:
+        // nothing to walk.
+        if map
+            .iter()
+            .all(|(&n, &v)| matches!(self.node(v), Node::Sym(m) if *m == n))
+        {
             return e;
         }
         let done: Result<_, std::convert::Infallible> = self.rewrite(&[e], |s, n, _| {

@@ -38,6 +38,41 @@ pub fn render(store: &Store, e: ExprId, style: Style) -> String {
     render_named(store, e, style, &FxHashMap::default())
 }
 
+/// `e` as a message quotes it: in full when short, otherwise cut to what a reader can
+/// take in (a number to its leading digits and its size, an expression to its two ends),
+/// so that no message is longer than a screen whatever the expression (`h16(x)` at a
+/// point unfolds to a number of 20,000 digits and an expression 65,536 levels deep).
+pub fn quote(store: &Store, e: ExprId, style: Style) -> String {
+    const MAX_CHARS: usize = 160;
+    const MAX_NODES: u64 = 4_000;
+    if let Some(r) = store.as_num(e)
+        && r.is_integer()
+        && r.numer().bits() > 512
+    {
+        let digits = r.numer().magnitude().to_string();
+        let sign = if r.is_negative() { "-" } else { "" };
+        return format!(
+            "{sign}{}.{}…×10^{} (a number of {} digits)",
+            &digits[..1],
+            &digits[1..6],
+            digits.len() - 1,
+            digits.len()
+        );
+    }
+    let size = store.tree_size(&[e]);
+    if size > MAX_NODES {
+        return format!("an expression of {size} subexpressions (too long to quote)");
+    }
+    let text = render(store, e, style);
+    if text.chars().count() <= MAX_CHARS {
+        return text;
+    }
+    let head: String = text.chars().take(MAX_CHARS * 2 / 3).collect();
+    let tail: Vec<char> = text.chars().rev().take(MAX_CHARS / 3).collect();
+    let tail: String = tail.into_iter().rev().collect();
+    format!("{head} … {tail}")
+}
+
 /// Renders `e`, writing the subexpressions in `names` by their names (the `--cse` form;
 /// `e` itself is written out even when it has a name, since it is being defined).
 pub fn render_named(

@@ -10,7 +10,7 @@ use deriv::diagnostic::Diagnostic;
 use deriv::eval::{EvalError, Kinks, eval};
 use deriv::expr::{Builtin, ExprId, Func, Name, Node, Store};
 use deriv::print::shape::{DTerm, Shape};
-use deriv::print::{Style, float, render};
+use deriv::print::{Style, float, quote, render};
 use rustc_hash::FxHashMap;
 
 /// The point as doubles (its values are checked numbers; NaN if one has none).
@@ -23,7 +23,7 @@ fn doubles(s: &Store, p: &[(Name, ExprId)]) -> FxHashMap<Name, f64> {
 /// Why a value could not be computed; `result` is the expression it was part of.
 fn eval_diag(s: &Store, err: EvalError, result: Option<ExprId>) -> Diagnostic {
     let the_result = |d: Diagnostic| match result {
-        Some(e) => d.with_note(format!("the result is {}", render(s, e, Style::Plain))),
+        Some(e) => d.with_note(format!("the result is {}", quote(s, e, Style::Plain))),
         None => d,
     };
     match err {
@@ -34,11 +34,11 @@ fn eval_diag(s: &Store, err: EvalError, result: Option<ExprId>) -> Diagnostic {
         )),
         EvalError::Domain(sub) => the_result(Diagnostic::error(format!(
             "{} is undefined at this point",
-            render(s, sub, Style::Plain)
+            quote(s, sub, Style::Plain)
         ))),
         EvalError::Overflow(sub) => the_result(Diagnostic::error(format!(
             "{} is too large for a double at this point",
-            render(s, sub, Style::Plain)
+            quote(s, sub, Style::Plain)
         ))),
         EvalError::Kink(sub) => {
             let (message, note) = describe_kink(s, sub);
@@ -52,7 +52,7 @@ fn eval_diag(s: &Store, err: EvalError, result: Option<ExprId>) -> Diagnostic {
             match at {
                 Some(sub) => d.with_note(format!(
                     "the derivative of {} is infinite or undefined there",
-                    render(s, sub, Style::Plain)
+                    quote(s, sub, Style::Plain)
                 )),
                 None => d,
             }
@@ -81,7 +81,7 @@ pub fn numeric_gradient(
         let d = match err {
             EvalError::Domain(sub) | EvalError::Overflow(sub) => Diagnostic::error(format!(
                 "{} (or its derivative) has no finite value at this point",
-                render(s, sub, Style::Plain)
+                quote(s, sub, Style::Plain)
             )),
             EvalError::Unbound(_) => eval_diag(s, err, None)
                 .with_note("give every variable a value in --at-file or --at"),
@@ -316,7 +316,7 @@ pub fn values(job: &mut Job, shape: Shape, p: &[(Name, ExprId)]) -> Result<Answe
             if s.is_undefined(v) {
                 let why = s.fault().map(|f| f.to_string()).unwrap_or_default();
                 let d = Diagnostic::error(format!("the result is undefined at this point: {why}"))
-                    .with_note(format!("the result is {}", render(s, e, Style::Plain)));
+                    .with_note(format!("the result is {}", quote(s, e, Style::Plain)));
                 return Err(job.at_fault(d));
             }
             s.as_num(v).is_some().then_some(v)

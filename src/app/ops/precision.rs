@@ -8,7 +8,7 @@
 use deriv::diagnostic::Diagnostic;
 use deriv::eval::{EvalError, Perturbation, eval, eval_perturbed, wide};
 use deriv::expr::{ExprId, Store};
-use deriv::print::{Style, float, render};
+use deriv::print::{Style, float, quote};
 
 /// The value of an entry at the point, and a warning when rounding leaves it fewer digits
 /// than a double has. `x` is the entry's value from the doubles of the point, `v` the
@@ -58,7 +58,7 @@ fn below_the_doubles(s: &Store, v: ExprId, w: wide::Wide) -> (f64, Option<Diagno
     }
     let warning = Diagnostic::warning(format!(
         "{} is about {} at this point, below what a double holds: printed as {}",
-        render(s, v, Style::Plain),
+        quote(s, v, Style::Plain),
         w.scientific(4),
         float(x, Style::Plain)
     ));
