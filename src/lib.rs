@@ -3,6 +3,7 @@
 //! canonical form → `tidy` → `print`. The command-line application around it lives in
 //! the binary (`src/app/`), not in this library.
 
+pub mod algebra;
 pub mod calculus;
 pub mod defs;
 pub mod diagnostic;

@@ -5,6 +5,7 @@
 mod common;
 
 mod accuracy;
+mod algebra;
 mod cases;
 mod cli;
 mod commands;
