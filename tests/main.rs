@@ -26,6 +26,7 @@ mod plot;
 mod reference;
 mod roundtrip;
 mod scoping;
+mod smooth_kinks;
 mod strict;
 mod tools;
 mod train;

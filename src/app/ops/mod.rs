@@ -364,7 +364,7 @@ impl<'a> Job<'a> {
                     Op::Simplify | Op::Eval | Op::Step | Op::Algebra(_) => Vec::new(),
                 };
                 if !by.is_empty() {
-                    at::kinks(&mut self, &subs, &by, p)?;
+                    at::kinks_unless_smooth(&mut self, &subs, &by, p, &shape.entries())?;
                 }
                 at::values(&mut self, shape, p)?
             }
