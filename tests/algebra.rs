@@ -119,5 +119,9 @@ fn huge_work_is_refused_quickly_with_the_limit_named() {
     deriv(&["expand", "(x+y)^100000"]).fails_with(1, "passes 2000000 products of terms");
     deriv(&["factor", "(x+y+z+1)^40"]).fails_with(1, "passes 2000000 products of terms");
     deriv(&["factor", "x^20-1"]).fails_with(1, "only up to degree 10");
+    // Coefficients listed densely in x would not fit: refused, not a hang.
+    deriv(&["factor", "x^2000000000-1"]).fails_with(1, "passes 2000000 products");
+    deriv(&["factor", "x^2147483647*y-y"]).fails_with(1, "passes 2000000 products");
+    deriv(&["factor", "1/(x^2000000000-1) + 1/(x-1)"]).fails_with(1, "passes 2000000");
     deriv(&["collect", "x", "2x"]).fails_with(1, "not a variable name");
 }

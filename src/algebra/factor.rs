@@ -17,6 +17,7 @@ const MAX_CANDIDATES: usize = 400;
 /// The factors of `p`: p = c·Π fᵢ^kᵢ, each fᵢ with integer coefficients without a common
 /// factor and a positive leading coefficient, sorted; `None` when the budget runs out.
 pub fn factor(p: &Poly, budget: &mut Budget) -> Option<(Rat, Vec<(Poly, u32)>)> {
+    p.check_dense(budget)?;
     let (c, q) = p.primitive_rational();
     if p.is_zero() || q.as_constant().is_some() {
         return Some((if p.is_zero() { Rat::ZERO } else { c }, Vec::new()));

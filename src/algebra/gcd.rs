@@ -8,6 +8,8 @@ use super::poly::{Budget, Poly};
 /// coefficient (a rational nonzero constant if they share no variable factor: 1).
 pub fn gcd(a: &Poly, b: &Poly, budget: &mut Budget) -> Option<Poly> {
     budget.spend(1)?;
+    a.check_dense(budget)?;
+    b.check_dense(budget)?;
     if a.is_zero() {
         return Some(b.primitive_rational().1);
     }

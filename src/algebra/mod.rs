@@ -33,7 +33,9 @@ impl std::fmt::Display for AlgebraError {
             AlgebraError::TooLarge => write!(
                 f,
                 "the expression is too large to expand, factor or collect: the work passes \
-                 {WORK_BUDGET} products of terms, or sums and products nest more than 200 deep"
+                 {WORK_BUDGET} products of terms, a degree passes {}, or sums and products \
+                 nest more than 200 deep",
+                poly::MAX_DENSE_DEGREE
             ),
             AlgebraError::DegreeTooHigh(d) => write!(
                 f,

@@ -10,6 +10,9 @@
 use crate::expr::Rat;
 use std::cmp::Ordering;
 
+/// Degrees above this are refused by gcd and factor (see `check_dense`).
+pub const MAX_DENSE_DEGREE: i32 = 100_000;
+
 /// Exponents of each variable.
 pub type Mono = Vec<i32>;
 
@@ -172,6 +175,13 @@ impl Poly {
             r = r.mul(self, b)?;
         }
         Some(r)
+    }
+
+    /// Refuses (spends the whole budget) a polynomial of a degree so high that its
+    /// coefficients in one variable, which gcd and factor list densely, would not fit.
+    pub fn check_dense(&self, b: &mut Budget) -> Option<()> {
+        let high = (0..self.n).any(|v| self.degree(v) > MAX_DENSE_DEGREE);
+        if high { b.spend(u64::MAX) } else { Some(()) }
     }
 
     /// The highest exponent of `v` (0 for the zero polynomial).
