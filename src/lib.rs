@@ -5,6 +5,7 @@
 
 #![warn(missing_docs)]
 
+pub mod algebra;
 pub mod calculus;
 pub mod defs;
 pub mod diagnostic;

@@ -5,6 +5,7 @@
 mod common;
 
 mod accuracy;
+mod algebra;
 mod cases;
 mod cli;
 mod commands;
@@ -25,6 +26,7 @@ mod plot;
 mod reference;
 mod roundtrip;
 mod scoping;
+mod smooth_kinks;
 mod strict;
 mod tools;
 mod train;

@@ -142,7 +142,7 @@ error: `ans` has no value yet
 error: `:bogus` is not a session command
   note: :help lists them
 error: `parital` is not a command
-  note: the commands are partial, total, differential, grad, hessian, jacobian, simplify, eval, step, plot; :help
+  note: the commands are partial, total, differential, grad, hessian, jacobian, simplify, expand, factor, collect, eval, step, plot; :help
 "
     );
     assert_eq!(o.code, 1);

@@ -355,6 +355,35 @@ Examples:
   \\frac{x}{4}")]
     Simplify(FormArgs),
 
+    /// Multiply out products of sums and integer powers of sums, and collect like terms
+    /// (inside function arguments too)
+    #[command(after_help = "\
+Examples:
+  $ deriv expand '(x+1)^3*(y-2)'
+  x^3*y - 2*x^3 + 3*x^2*y - 6*x^2 + 3*x*y - 6*x + y - 2
+  $ deriv expand 'sin((a+b)^2)'
+  sin(a^2 + 2*a*b + b^2)")]
+    Expand(FormArgs),
+
+    /// Factor over the rationals: common factors, square-free parts, rational roots and
+    /// irreducible factors of small degree; a fraction's common factors cancelled
+    #[command(after_help = "\
+Examples:
+  $ deriv factor 'x^4-1'
+  (x - 1)*(x + 1)*(x^2 + 1)
+  $ deriv factor 'x^2*y+x*y^2'
+  x*y*(x + y)
+  $ deriv factor '(x^2-1)/(x^2+2*x+1)'
+  (x - 1)/(x + 1)")]
+    Factor(FormArgs),
+
+    /// Expand, then group the terms by the powers of VAR
+    #[command(after_help = "\
+Examples:
+  $ deriv collect 'a*x^2+b*x+c*x^2+x' x
+  x^2*(a + c) + x*(b + 1)")]
+    Collect(CollectArgs),
+
     /// The value of an expression at a point (exact when it folds)
     #[command(after_help = "\
 Examples:
@@ -486,6 +515,19 @@ pub struct TotalArgs {
 pub struct FormArgs {
     #[command(flatten)]
     pub expr: ExprArg,
+
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Args, Debug)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub expr: ExprArg,
+
+    /// The variable whose powers group the terms
+    #[arg(value_name = "VAR")]
+    pub var: String,
 
     #[command(flatten)]
     pub common: Common,

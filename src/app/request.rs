@@ -22,6 +22,15 @@ pub enum Op {
     Simplify,
     Eval,
     Step,
+    Algebra(Algebra),
+}
+
+/// The commands of polynomial algebra (`deriv::algebra`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Algebra {
+    Expand,
+    Factor,
+    Collect,
 }
 
 /// Where a definition comes from.
@@ -129,6 +138,27 @@ impl Request {
             Compute::Jacobian(a) => (Op::Jacobian, a.exprs, vec![], a.wrt, a.common),
             Compute::Simplify(a) => (Op::Simplify, vec![a.expr.expr], vec![], None, a.common),
             Compute::Eval(a) => (Op::Eval, vec![a.expr.expr], vec![], None, a.common),
+            Compute::Expand(a) => (
+                Op::Algebra(Algebra::Expand),
+                vec![a.expr.expr],
+                vec![],
+                None,
+                a.common,
+            ),
+            Compute::Factor(a) => (
+                Op::Algebra(Algebra::Factor),
+                vec![a.expr.expr],
+                vec![],
+                None,
+                a.common,
+            ),
+            Compute::Collect(a) => (
+                Op::Algebra(Algebra::Collect),
+                vec![a.expr.expr],
+                vec![a.var],
+                None,
+                a.common,
+            ),
             Compute::Step(a) => {
                 rate = a.rate;
                 samples.data = a.data;
@@ -256,7 +286,7 @@ impl Request {
         if self.emit.is_some() {
             self.check_emit(has_point)?;
         }
-        if self.check && matches!(op, Op::Simplify | Op::Eval) {
+        if self.check && matches!(op, Op::Simplify | Op::Eval | Op::Algebra(_)) {
             return Err(Diagnostic::error(format!(
                 "--check verifies derivatives; `{}` computes none",
                 self.command

@@ -51,8 +51,9 @@ impl Store {
         s || a || t
     }
 
-    /// u^b·sign(u) = u^(b − 1)·|u| for an odd integer b: equal where u ≠ 0, and at u = 0
-    /// both are 0 (b > 0) or both undefined (b < 0). x·sign(x) is |x|.
+    /// u^b·sign(u) = u^(b − 1)·|u| for an odd integer b or a positive one: equal where
+    /// u ≠ 0, and at u = 0 both are 0 (b > 0) or both undefined (b < 0). x·sign(x) is |x|,
+    /// and x^2·sign(x) is x·|x|, which `--at` sees is continuous where x = 0 (abs(x^3)').
     fn combine_sign(&mut self, out: &mut [ExprId]) -> bool {
         let mut changed = false;
         for i in 0..out.len() {
@@ -62,7 +63,8 @@ impl Store {
             let u = args[0];
             let found = out.iter().enumerate().find_map(|(j, &g)| {
                 let (gb, b) = self.numeric_power(g)?;
-                (gb == u && b.is_odd_integer()).then_some((j, b))
+                let fits = b.is_odd_integer() || (b.is_integer() && b.is_positive());
+                (gb == u && fits).then_some((j, b))
             });
             let Some((j, b)) = found else {
                 continue;
@@ -216,14 +218,16 @@ mod tests {
             ("x*sign(x)", "abs(x)"),
             ("sign(x)/x", "1/abs(x)"),
             ("x^3*sign(x)", "abs(x)^3"),
-            ("x^2*sign(x)", "x^2*sign(x)"),
+            ("x^2*sign(x)", "x*abs(x)"),
+            ("x^4*sign(x)", "x*abs(x)^3"),
+            ("sign(x)/x^2", "sign(x)/x^2"),
             ("(y + 1)*sign(y + 1)", "abs(y + 1)"),
         ] {
             let e = parse(&mut s, text).unwrap();
             assert_eq!(render(&s, e, Style::Plain), want, "{text}");
         }
         // x^b·sign(x) for odd and even b agrees with the doubles, 0 included.
-        for b in -3i32..=4 {
+        for b in -4i32..=6 {
             let e = parse(&mut s, &format!("x^({b})*sign(x)")).unwrap();
             for x in [-1.3f64, -0.6, 0.0, 0.7, 1.9] {
                 let want = x.powi(b) * if x == 0.0 { 0.0 } else { x.signum() };

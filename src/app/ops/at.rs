@@ -3,6 +3,7 @@
 
 use super::precision;
 use super::{Answer, EXACT_ENTRIES, Job};
+use crate::app::request::Op;
 use crate::app::train::bind::{bind, sample_diag};
 use crate::app::train::fit::Problem;
 use crate::app::values;
@@ -286,6 +287,57 @@ pub fn kinks(
         }
     }
     Ok(())
+}
+
+/// `kinks`, except where the kinks are of continuous functions (abs, relu, max, min) and
+/// the derivatives found extend continuously to the point: f is continuous there and
+/// differentiable around it, so by the mean value theorem it is differentiable at the
+/// point, its derivative the limit (x·|x| at 0: 2·|x| = 0). First derivatives only: a
+/// second one needs the first to be differentiable, not only continuous (abs(x)'' is 0
+/// around 0 but does not exist at 0).
+pub fn kinks_unless_smooth(
+    job: &mut Job,
+    fs: &[ExprId],
+    vars: &[Name],
+    p: &[(Name, ExprId)],
+    results: &[ExprId],
+) -> Result<(), Diagnostic> {
+    let refused = kinks(job, fs, vars, p);
+    let first = match job.req.op {
+        Op::Partial { .. } | Op::Total => job.inp.vars.len() == 1,
+        Op::Grad | Op::Jacobian | Op::Differential => true,
+        _ => false,
+    };
+    if refused.is_err() && first && continuous_at(job, fs, p) && continuous_at(job, results, p) {
+        return Ok(());
+    }
+    refused
+}
+
+/// Are `es` (definitions expanded) defined at the point, with no function that jumps
+/// (sign, heaviside, floor, ceil) at its jump?
+fn continuous_at(job: &mut Job, es: &[ExprId], p: &[(Name, ExprId)]) -> bool {
+    let s = &mut job.s;
+    let Ok(fulls) = job.inp.defs.expand_all(s, es, true) else {
+        return false;
+    };
+    let point = doubles(s, p);
+    let env = |n: Name| point.get(&n).copied();
+    let jumps = s.postorder(&fulls).into_iter().any(|n| {
+        let Node::Call(Func::Builtin(b), args) = s.node(n) else {
+            return false;
+        };
+        let arg = || eval(s, args[0], &env).ok();
+        match b {
+            Builtin::Sign | Builtin::Heaviside => arg().is_none_or(|a| a == 0.0),
+            Builtin::Floor | Builtin::Ceil => arg().is_none_or(|a| a == a.round()),
+            _ => false,
+        }
+    });
+    !jumps
+        && fulls
+            .iter()
+            .all(|&f| eval(s, f, &env).is_ok_and(f64::is_finite))
 }
 
 /// The entries of `shape` at the point: exact when they fold to a number (for a few

@@ -58,7 +58,7 @@ fn function_name(op: Op) -> &'static str {
         Op::Grad => "grad",
         Op::Hessian => "hessian",
         Op::Jacobian => "jacobian",
-        Op::Simplify | Op::Eval | Op::Step => "f",
+        Op::Simplify | Op::Eval | Op::Step | Op::Algebra(_) => "f",
     }
 }
 
@@ -103,7 +103,7 @@ fn summary(job: &Job, columns: &[Name]) -> String {
         Op::Grad => format!("the gradient of {f} by {}{given}", by(columns)),
         Op::Hessian => format!("the Hessian of {f} by {}{given}", by(columns)),
         Op::Jacobian => format!("the Jacobian of {f} by {}{given}", by(columns)),
-        Op::Simplify | Op::Eval | Op::Step => format!("{f}{given}"),
+        Op::Simplify | Op::Eval | Op::Step | Op::Algebra(_) => format!("{f}{given}"),
     }
 }
 

@@ -2,6 +2,7 @@
 //! to an `Outcome` — the result as data (a shape of expressions, values at a point, a
 //! step), with its warnings, explanation and check. Printing it is `render`'s job.
 
+mod algebra;
 mod at;
 mod check;
 mod emit;
@@ -307,7 +308,11 @@ impl<'a> Job<'a> {
             warning,
             deltas,
         } = self.compute(&columns)?;
-        let shape = shape.map(&mut |e| self.s.tidy(e));
+        // Tidy would undo what expand, factor and collect were asked for.
+        let shape = match self.req.op {
+            Op::Algebra(_) => shape,
+            _ => shape.map(&mut |e| self.s.tidy(e)),
+        };
         let explanation = if self.req.explain {
             explain::lines(&mut self)
         } else {
@@ -355,10 +360,10 @@ impl<'a> Job<'a> {
                     Op::Partial { .. } | Op::Total => self.inp.vars.clone(),
                     Op::Differential => self.s.free_symbols(&subs),
                     Op::Grad | Op::Hessian | Op::Jacobian => columns.clone(),
-                    Op::Simplify | Op::Eval | Op::Step => Vec::new(),
+                    Op::Simplify | Op::Eval | Op::Step | Op::Algebra(_) => Vec::new(),
                 };
                 if !by.is_empty() {
-                    at::kinks(&mut self, &subs, &by, p)?;
+                    at::kinks_unless_smooth(&mut self, &subs, &by, p, &shape.entries())?;
                 }
                 at::values(&mut self, shape, p)?
             }
@@ -381,6 +386,7 @@ impl<'a> Job<'a> {
         };
         Ok(match self.req.op {
             Op::Simplify | Op::Eval => plain(Shape::Scalar(self.subs[0])),
+            Op::Algebra(a) => plain(algebra::run(self, a)?),
             Op::Step => plain(self.step_checks(columns)),
             Op::Total => plain(self.total()?),
             Op::Partial { substitute_first } => self.partial(substitute_first),
