@@ -15,6 +15,7 @@ mod emit;
 mod explain;
 mod functions;
 mod hostile;
+mod interrupt;
 mod limits;
 mod manual;
 mod network;
