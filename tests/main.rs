@@ -18,6 +18,7 @@ mod hostile;
 mod interrupt;
 mod limits;
 mod manual;
+mod memory;
 mod network;
 mod oracle;
 mod order;
