@@ -28,6 +28,7 @@ mod reference;
 mod roundtrip;
 mod scoping;
 mod strict;
+mod surface;
 mod tools;
 mod train;
 mod unicode;
