@@ -179,26 +179,28 @@ impl Diagnostic {
 fn window(text: &str, span: Range<usize>) -> (String, usize, usize) {
     let start = floor_char(text, span.start.min(text.len()));
     let end = floor_char(text, span.end.clamp(start, text.len()));
-    let before: Vec<char> = text[..start].chars().collect();
+    // Only the shown characters are kept: a 200 MB line must not become 800 MB of chars.
+    let before_len = text[..start].chars().count();
     let inside = text[start..end].chars().count();
-    let after: Vec<char> = text[end..].chars().collect();
-    let clean = |c: &char| match c {
+    let clean = |c: char| match c {
         '\t' => ' ',
         c if c.is_control() => '\u{FFFD}',
-        c => *c,
+        c => c,
     };
-    let (mut shown, mut col) = (String::new(), before.len());
-    let skip = before.len().saturating_sub(WINDOW / 2);
+    let (mut shown, mut col) = (String::new(), before_len);
+    let skip = before_len.saturating_sub(WINDOW / 2);
     if skip > 0 {
         shown.push('…');
         col = col - skip + 1;
     }
-    shown.extend(before[skip..].iter().map(clean));
+    let kept: Vec<char> = text[..start].chars().rev().take(WINDOW / 2).collect();
+    shown.extend(kept.into_iter().rev().map(clean));
     let width = inside.min(WINDOW);
-    shown.extend(text[start..end].chars().take(WINDOW).map(|c| clean(&c)));
+    shown.extend(text[start..end].chars().take(WINDOW).map(clean));
     let tail = WINDOW.saturating_sub(width).max(10);
-    shown.extend(after.iter().take(tail).map(clean));
-    if after.len() > tail || inside > WINDOW {
+    let mut after = text[end..].chars();
+    shown.extend(after.by_ref().take(tail).map(clean));
+    if after.next().is_some() || inside > WINDOW {
         shown.push('…');
     }
     (shown, col, width)

@@ -1,7 +1,7 @@
 //! Stage 1, parse: text → `Expr` in the store. The only module that knows pest; its
 //! failures are turned into sentences with a span here, never shown as rule names.
 
-use crate::expr::{Builtin, Constant, ExprId, Func, Rat, Store, names};
+use crate::expr::{Builtin, Constant, ExprId, Func, Rat, Store, names, num};
 use pest::Parser;
 use pest::iterators::Pair;
 use std::ops::Range;
@@ -419,8 +419,19 @@ fn number(store: &mut Store, p: &Pair<Rule>) -> Result<ExprId, ParseError> {
         true => std::borrow::Cow::Borrowed(written),
         false => written.replace('−', "-").into(),
     };
+    let mantissa = decimal.split(['e', 'E']).next().unwrap_or("");
     match Rat::parse_decimal(&decimal) {
         Some(r) => Ok(store.num(r)),
+        None if num::significant_digits(mantissa) > num::MAX_LITERAL_DIGITS => {
+            Err(ParseError::new(
+                format!(
+                    "number too long: it has more than {} significant digits, the limit of exact \
+                 arithmetic",
+                    num::MAX_LITERAL_DIGITS
+                ),
+                span,
+            ))
+        }
         None => Err(ParseError::new(
             "number out of range: its decimal exponent is beyond ±100000",
             span,

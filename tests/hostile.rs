@@ -97,7 +97,7 @@ where
 }
 
 /// `n` values drawn from a strategy with a fixed seed (the binary tests run them batched).
-fn sample<S: Strategy>(strategy: S, n: usize, seed: u8) -> Vec<S::Value> {
+pub(crate) fn sample<S: Strategy>(strategy: S, n: usize, seed: u8) -> Vec<S::Value> {
     let mut runner = TestRunner::new_with_rng(
         Config::default(),
         TestRng::from_seed(proptest::test_runner::RngAlgorithm::ChaCha, &[seed; 32]),
@@ -164,7 +164,7 @@ fn random_text() -> impl Strategy<Value = String> {
 
 /// Token soup: pieces of the grammar (and of what it refuses) in random order, so most
 /// inputs get deep into the parser before they fail, and some parse.
-fn token_soup() -> impl Strategy<Value = String> {
+pub(crate) fn token_soup() -> impl Strategy<Value = String> {
     const TOKENS: &[&str] = &[
         "x",
         "y",
@@ -259,7 +259,7 @@ fn token_soup() -> impl Strategy<Value = String> {
 
 /// Well-formed expressions built to be hostile: undefined operations, huge and tiny
 /// numbers, power towers, unknown functions, every built-in, deep-ish nesting.
-fn hostile_expr() -> impl Strategy<Value = String> {
+pub(crate) fn hostile_expr() -> impl Strategy<Value = String> {
     let leaf = prop_oneof![
         Just("x".to_string()),
         Just("y".to_string()),

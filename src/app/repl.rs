@@ -15,6 +15,7 @@ use clap::{Subcommand, ValueEnum};
 use deriv::diagnostic::Diagnostic;
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 const HELP: &str = "\
 Commands (as on the command line, without `deriv`; quote words with spaces):
@@ -35,7 +36,8 @@ State:
   :at x=1,y=2              evaluate every later result there (:at alone forgets it)
   :clear                   forget the constraints, the point and ans
   ans                      the last single result, in parentheses: simplify ans^2
-  :help   :quit            (Ctrl-D leaves too; Ctrl-C cancels the line)
+  :help   :quit            (Ctrl-D leaves too; Ctrl-C cancels the line, or stops
+                           the computation in progress)
 ";
 
 /// What the session carries from line to line.
@@ -85,6 +87,9 @@ pub fn run(
         term: term.clone(),
         commands,
     };
+    INTERACTIVE.store(term.stdin_is_tty, Ordering::Relaxed);
+    // Fails only if a handler is already set, and a session is the process's only one.
+    let _ = ctrlc::set_handler(on_ctrl_c);
     if term.stdin_is_tty {
         return interactive(&mut s, out, err);
     }
@@ -150,6 +155,41 @@ fn interactive(s: &mut Session, out: &mut dyn Write, err: &mut dyn Write) -> io:
     Ok(0)
 }
 
+/// Whether a line is being answered (Ctrl-C then stops it; see `on_ctrl_c`).
+static COMPUTING: AtomicBool = AtomicBool::new(false);
+/// Whether the session reads a terminal through the line editor.
+static INTERACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Ctrl-C (SIGINT): during a computation it stops that computation, and the session goes
+/// on with its constraints, definitions and `ans`. At the prompt the line editor reads
+/// Ctrl-C as a key, so a signal there falls between lines and is ignored; a session
+/// reading a script or a pipe ends, as any command does.
+fn on_ctrl_c() {
+    if COMPUTING.load(Ordering::Relaxed) {
+        deriv::expr::interrupt();
+    } else if !INTERACTIVE.load(Ordering::Relaxed) {
+        std::process::exit(130);
+    }
+}
+
+/// Marks one line's work as interruptible, from a fresh start, until dropped.
+struct Computing;
+
+impl Computing {
+    fn start() -> Computing {
+        deriv::expr::clear_interrupt();
+        COMPUTING.store(true, Ordering::Relaxed);
+        Computing
+    }
+}
+
+impl Drop for Computing {
+    fn drop(&mut self) {
+        COMPUTING.store(false, Ordering::Relaxed);
+        deriv::expr::clear_interrupt();
+    }
+}
+
 /// A history file larger than this is not read (nor written).
 const MAX_HISTORY_BYTES: u64 = 16 << 20;
 
@@ -165,6 +205,7 @@ fn history_path() -> Option<PathBuf> {
 
 impl Session {
     fn line(&mut self, line: &str, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Flow> {
+        let _computing = Computing::start();
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             return Ok(Flow::Next(true));

@@ -2,6 +2,28 @@
 //! subexpression it is about, so an error can point at it.
 
 use super::{Builtin, ExprId, Rat, SLOTS_PER_NODE};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set from another thread (the session's Ctrl-C handler) to stop the computation in
+/// progress: while it is set the store builds no new node, so the work collapses into
+/// `Undefined` with `Fault::Interrupted` as the budget's refusal does. One flag for the
+/// process: a computation is the only one running when a person presses Ctrl-C.
+static INTERRUPT: AtomicBool = AtomicBool::new(false);
+
+/// Asks the computation in progress to stop (safe from any thread).
+pub fn interrupt() {
+    INTERRUPT.store(true, Ordering::Relaxed);
+}
+
+/// Forgets an interrupt, before the next computation starts.
+pub fn clear_interrupt() {
+    INTERRUPT.store(false, Ordering::Relaxed);
+}
+
+/// Whether an interrupt is pending: one relaxed load, polled only when a node is new.
+pub(super) fn interrupted() -> bool {
+    INTERRUPT.load(Ordering::Relaxed)
+}
 
 /// Why a computation produced `Undefined` (the first reason is kept). The variants with a
 /// cause name the subexpression where the value left the domain, so a diagnostic can point
@@ -46,6 +68,8 @@ pub enum Fault {
         /// The bits the number would have needed.
         bits: u64,
     },
+    /// Stopped by `interrupt` (Ctrl-C in a session).
+    Interrupted,
 }
 
 impl Fault {
@@ -56,7 +80,10 @@ impl Fault {
             | Fault::LogOfZero { arg: e }
             | Fault::Pole { arg: e, .. }
             | Fault::StepAtJump { arg: e } => Some(*e),
-            Fault::AngleOfOrigin | Fault::TooLarge { .. } | Fault::NumberTooLarge { .. } => None,
+            Fault::AngleOfOrigin
+            | Fault::TooLarge { .. }
+            | Fault::NumberTooLarge { .. }
+            | Fault::Interrupted => None,
         }
     }
 
@@ -68,7 +95,10 @@ impl Fault {
             | Fault::LogOfZero { arg: s }
             | Fault::Pole { arg: s, .. }
             | Fault::StepAtJump { arg: s } => *s = e,
-            Fault::AngleOfOrigin | Fault::TooLarge { .. } | Fault::NumberTooLarge { .. } => {}
+            Fault::AngleOfOrigin
+            | Fault::TooLarge { .. }
+            | Fault::NumberTooLarge { .. }
+            | Fault::Interrupted => {}
         }
         f
     }
@@ -107,6 +137,7 @@ impl std::fmt::Display for Fault {
                 Builtin::Max.kink_convention()
             ),
             Fault::AngleOfOrigin => write!(f, "atan2(0, 0) is undefined: the origin has no angle"),
+            Fault::Interrupted => write!(f, "interrupted: the computation was stopped (Ctrl-C)"),
             Fault::NumberTooLarge { bits } => write!(
                 f,
                 "a number in the computation would have more than {bits} bits \

@@ -17,7 +17,7 @@ mod products;
 mod sign;
 
 pub use builtin::Builtin;
-pub use fault::Fault;
+pub use fault::{Fault, clear_interrupt, interrupt};
 pub use names::name_order;
 pub use num::Rat;
 
@@ -469,6 +469,10 @@ impl Store {
             return self.undefined(Fault::TooLarge {
                 limit: self.max_nodes,
             });
+        }
+        // Every long computation builds nodes, so this is where it notices Ctrl-C.
+        if fault::interrupted() {
+            return self.undefined(Fault::Interrupted);
         }
         let d = 1 + match &node {
             Node::Add(c) | Node::Mul(c) | Node::Call(_, c) => {

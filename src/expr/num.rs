@@ -306,16 +306,16 @@ impl Rat {
             None => (mant, ""),
         };
         let digits = format!("{int}{frac}");
+        let scale = exp.checked_sub(frac.len() as i64)?;
+        // Bound the power of ten: a literal like 1e99999999 is refused, not allocated.
+        if scale.unsigned_abs() > 100_000 || significant_digits(&digits) > MAX_LITERAL_DIGITS {
+            return None;
+        }
         let n: BigInt = if digits.is_empty() {
             return None;
         } else {
             digits.parse().ok()?
         };
-        let scale = exp.checked_sub(frac.len() as i64)?;
-        // Bound the power of ten: a literal like 1e99999999 is refused, not allocated.
-        if scale.unsigned_abs() > 100_000 {
-            return None;
-        }
         let ten = num_traits::pow::Pow::pow(BigInt::from(10), scale.unsigned_abs() as u32);
         Some(if scale >= 0 {
             Rat::from_bigint(n * ten)
@@ -323,6 +323,20 @@ impl Rat {
             Rat::from_big(n, ten)
         })
     }
+}
+
+/// The most significant digits a literal may have: 120,000 digits are about 398,600 bits,
+/// within the 400,000 bits of exact arithmetic (`canon::MAX_NUMBER_BITS`). Reading digits
+/// takes time quadratic in their number: 10 million took minutes.
+pub const MAX_LITERAL_DIGITS: usize = 120_000;
+
+/// The digits of `text` from its first nonzero one (a sign, a point or an exponent, which
+/// `text` should not have, are not digits).
+pub fn significant_digits(text: &str) -> usize {
+    text.bytes()
+        .filter(u8::is_ascii_digit)
+        .skip_while(|&b| b == b'0')
+        .count()
 }
 
 /// Trial division for `split_power` stops at this factor.

@@ -260,7 +260,7 @@ impl<'a> Job<'a> {
             .map(|f| f.to_string())
             .unwrap_or_else(|| "undefined".into());
         match self.s.fault() {
-            Some(Fault::TooLarge { .. } | Fault::NumberTooLarge { .. }) => {
+            Some(Fault::TooLarge { .. } | Fault::NumberTooLarge { .. } | Fault::Interrupted) => {
                 self.at_input(Diagnostic::error(why))
             }
             _ => self.at_fault(Diagnostic::error(format!("{what} is undefined: {why}"))),
