@@ -392,6 +392,40 @@ fn a_sum_of_a_million_powers() {
     assert_eq!(out.matches(" + ").count(), 999_999);
 }
 
+/// A sum whose terms do not use the index is n·term, for any n: no term is built.
+#[test]
+fn sums_of_a_constant_term_are_closed_form() {
+    let r = run(
+        "simplify",
+        "sum(i=1..1000000, x)",
+        &["--format", "plain"],
+        5.0,
+    );
+    r.answer("1000000*x");
+    let r = run(
+        "simplify",
+        "sum(i=1..10^100, 1) - 10^100",
+        &["--format", "plain"],
+        5.0,
+    );
+    r.answer("0");
+    let r = run("simplify", "sum(i=5..-5, y)", &["--format", "plain"], 5.0);
+    r.answer("0");
+    run("simplify", "sum(i=1..1/2, x)", &[], 5.0).refused(&["must be integers", "1/2"]);
+    run("simplify", "sum(i=1..n, x)", &[], 5.0).refused(&["known integers", "`n`"]);
+}
+
+/// A sum that would build more nodes than `--max-nodes` allows is refused before it
+/// starts: the nested sum below needs 10^12 (it once ran without end).
+#[test]
+fn sums_beyond_the_node_budget_are_refused_first() {
+    let e = "sum(i=1..999999, sum(j=1..999999, w[i,j]))";
+    run("simplify", e, &[], 20.0).refused(&["999999 terms", "--max-nodes"]);
+    let e = "sum(i=1..400000, x^i)";
+    run("simplify", e, &["--max-nodes", "500000"], 5.0).refused(&["400000 terms", "--max-nodes"]);
+    run("simplify", "sum(i=1..10^7, x^i)", &[], 5.0).refused(&["more than 1000000 terms"]);
+}
+
 // ---- numbers ---------------------------------------------------------------------------
 
 #[test]

@@ -1,9 +1,8 @@
 //! Canonical constructors: every node is built through these, so every expression is in
 //! canonical form (see `Node` for the invariants each variant keeps).
 
-use super::{Constant, ExprId, Fault, Func, Node, Rat, Seen, Store};
+use super::{Constant, ExprId, Fault, Node, Rat, Store};
 use hashbrown::HashTable;
-use rustc_hash::FxHashMap;
 use std::hash::BuildHasher;
 
 /// A power of a number is folded only while the result stays under this many bits
@@ -20,9 +19,6 @@ pub const MAX_NUMBER_BITS: u64 = 400_000;
 fn bounded(a: &Rat, b: &Rat, op: fn(&Rat, &Rat) -> Rat) -> Option<Rat> {
     (a.bits() + b.bits() <= MAX_NUMBER_BITS).then(|| op(a, b))
 }
-
-/// One `sum(...)` expands to at most this many terms.
-pub const MAX_SUM_TERMS: i64 = 1_000_000;
 
 impl Store {
     pub fn add2(&mut self, a: ExprId, b: ExprId) -> ExprId {
@@ -488,63 +484,6 @@ impl Store {
             return Err(self.zero());
         }
         Ok((coef, pairs))
-    }
-
-    /// Expands every `sum(i = lo..hi, body)` whose bounds are integers (all of them must
-    /// be by now); a bound that is not, or more than `MAX_SUM_TERMS` terms, is an error.
-    /// A bound may use an enclosing sum's index (`sum(i = 1..3, sum(j = 1..i, ...))`):
-    /// that sum waits for the enclosing one to put in its values, one pass per level.
-    pub fn expand_sums(&mut self, e: ExprId) -> Result<ExprId, String> {
-        let has_sum = self.has(Seen::SumCall)
-            && self
-                .postorder(&[e])
-                .iter()
-                .any(|&n| matches!(self.node(n), Node::Call(Func::Sum(_), _)));
-        if !has_sum {
-            return Ok(e);
-        }
-        let mut e = e;
-        loop {
-            // The first sum left as it is (with why), and whether any other was expanded.
-            let mut kept: Option<String> = None;
-            let mut expanded = false;
-            let r = self.rewrite(&[e], |s, n, kids| {
-                let Node::Call(Func::Sum(var), _) = *s.node(n) else {
-                    return Ok(None);
-                };
-                let (lo, hi, body) = (kids[0], kids[1], kids[2]);
-                let bound = |b: ExprId| s.as_num(b).and_then(|r| r.to_i64());
-                let (Some(a), Some(b)) = (bound(lo), bound(hi)) else {
-                    let odd = if bound(lo).is_none() { lo } else { hi };
-                    kept.get_or_insert_with(|| format!(
-                        "the bounds of sum({} = ...) must be known integers, but one is `{}` (give it with --let, e.g. --let 'I = 4')",
-                        s.name(var),
-                        crate::print::render(s, odd, crate::print::Style::Plain)
-                    ));
-                    return Ok(None);
-                };
-                if b.saturating_sub(a) >= MAX_SUM_TERMS {
-                    return Err(format!(
-                        "sum({} = {a}..{b}, ...) has more than {MAX_SUM_TERMS} terms",
-                        s.name(var)
-                    ));
-                }
-                expanded = true;
-                let mut terms = Vec::new();
-                for k in a..=b {
-                    let kk = s.int(k);
-                    let map = FxHashMap::from_iter([(var, kk)]);
-                    terms.push(s.substitute(body, &map));
-                }
-                Ok(Some(s.add(terms)))
-            })?;
-            e = r[0];
-            match (kept, expanded) {
-                (None, _) => return Ok(e),
-                (Some(why), false) => return Err(why),
-                (Some(_), true) => {}
-            }
-        }
     }
 
     /// e^u

@@ -15,12 +15,14 @@ mod order;
 mod powers;
 mod products;
 mod sign;
+mod sums;
 mod tidy;
 
 pub use builtin::Builtin;
 pub use fault::Fault;
 pub use names::name_order;
 pub use num::Rat;
+pub use sums::{MAX_SUM_TERMS, SumError};
 
 use hashbrown::HashTable;
 use rustc_hash::FxHashMap;

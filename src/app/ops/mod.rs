@@ -215,7 +215,8 @@ impl<'a> Job<'a> {
                 .defs
                 .expand(&mut s, f, false)
                 .map_err(|e| whole(e.message))?;
-            fs.push(s.expand_sums(f).map_err(whole)?);
+            let f = s.expand_sums(f);
+            fs.push(f.map_err(|e| whole(deriv::diagnostic::sum_message(&s, &e)))?);
         }
         let subs: Vec<ExprId> = fs.iter().map(|&f| inp.cons.substitute(&mut s, f)).collect();
         let warnings = unknown_function_hints(&s, &fs);
