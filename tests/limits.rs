@@ -543,6 +543,21 @@ fn sums_of_big_fractions_are_bounded() {
     run("simplify", &e, &["--format", "plain"], 5.0).ok_or_refused(&["too large", "limit"]);
 }
 
+/// Exact arithmetic whose numbers grow with every term stops at a cost budget: the
+/// harmonic sum to 100,000 (a 144,000-bit denominator, once killed after minutes) is
+/// refused; at a point the value comes from the doubles, with a warning.
+#[test]
+fn growing_exact_arithmetic_is_bounded() {
+    run("simplify", "sum(i=1..100000, 1/i)", &[], 10.0).refused(&["exact arithmetic", "limit"]);
+    let r = run("eval", "sum(i=1..30000, x^i)", &["--at", "x=1/3"], 10.0);
+    let v: f64 = r.ok().parse().expect("a number");
+    assert!((v - 0.5).abs() < 1e-12, "{v}");
+    assert!(r.stderr.contains("in doubles"), "{}", r.stderr);
+    // Small exact sums are still exact.
+    let r = run("simplify", "sum(i=1..10, 1/i)", &["--format", "plain"], 5.0);
+    r.answer("7381/2520");
+}
+
 // ---- the node budget -------------------------------------------------------------------
 
 /// x^x^x^x^x differentiated 8 times: finishes, or stops at the node budget with a message

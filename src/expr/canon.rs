@@ -4,6 +4,7 @@
 use super::{Constant, ExprId, Fault, Node, Rat, Store};
 use hashbrown::HashTable;
 use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// A power of a number is folded only while the result stays under this many bits
 /// (about 30,000 decimal digits); beyond it, `2^99999999` stays symbolic.
@@ -14,13 +15,72 @@ pub const MAX_FOLD_BITS: u64 = 100_000;
 /// hour of big-integer gcds. A 100,000-digit literal still fits.
 pub const MAX_NUMBER_BITS: u64 = 400_000;
 
-/// `op(a, b)` for a sum or product of numbers, or `None` when the result could pass
-/// `MAX_NUMBER_BITS` (the operands' sizes bound the result's).
-fn bounded(a: &Rat, b: &Rat, op: fn(&Rat, &Rat) -> Rat) -> Option<Rat> {
-    (a.bits() + b.bits() <= MAX_NUMBER_BITS).then(|| op(a, b))
+/// The total cost of exact arithmetic one computation may spend, counted on operations
+/// whose operands have more than `COSTED_BITS` bits between them, as the bit operations
+/// they take: multiplying numbers of x and y bits x·y; adding integers x + y; adding a
+/// fraction to a number (x + y)², for the gcd that reduces the result; a folded power the
+/// square of its size. One to two seconds of work.
+pub const MAX_ARITHMETIC_COST: u64 = 60_000_000_000;
+
+/// Operations on numbers smaller than this cost nothing against `MAX_ARITHMETIC_COST`.
+const COSTED_BITS: u64 = 4096;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Arith {
+    Add,
+    Mul,
+}
+
+/// `a + b` or `a·b` for numbers, or `None` when the result could pass `MAX_NUMBER_BITS`
+/// (the operands' sizes bound the result's) or the arithmetic spent so far (`cost`) has
+/// passed `MAX_ARITHMETIC_COST`; `Store::number_fault` says which.
+fn bounded(cost: &AtomicU64, a: &Rat, b: &Rat, op: Arith) -> Option<Rat> {
+    let (x, y) = (a.bits(), b.bits());
+    if x + y > MAX_NUMBER_BITS {
+        return None;
+    }
+    if x + y > COSTED_BITS {
+        let work = match op {
+            Arith::Mul => x * y,
+            Arith::Add if a.is_integer() && b.is_integer() => x + y,
+            Arith::Add => (x + y) * (x + y),
+        };
+        if !charge(cost, work) {
+            return None;
+        }
+    }
+    Some(match op {
+        Arith::Add => a.add(b),
+        Arith::Mul => a.mul(b),
+    })
+}
+
+/// Adds `work` to what was spent (`cost`): false once what was spent before it passes
+/// `MAX_ARITHMETIC_COST` (so any one operation may run, and the budget is passed by one
+/// operation at most; every later costed operation is refused too).
+fn charge(cost: &AtomicU64, work: u64) -> bool {
+    cost.fetch_add(work, Relaxed) <= MAX_ARITHMETIC_COST
 }
 
 impl Store {
+    /// Whether an exact power of `bits` bits may still be computed (`MAX_ARITHMETIC_COST`).
+    pub(super) fn may_compute(&self, bits: u64) -> bool {
+        bits <= COSTED_BITS || charge(&self.arith_cost, bits * bits)
+    }
+
+    /// Why a number was not folded: too large, or the arithmetic budget spent.
+    fn number_fault(&self) -> Fault {
+        if self.arith_cost.load(Relaxed) > MAX_ARITHMETIC_COST {
+            Fault::ArithmeticTooCostly {
+                budget: MAX_ARITHMETIC_COST,
+            }
+        } else {
+            Fault::NumberTooLarge {
+                bits: MAX_NUMBER_BITS,
+            }
+        }
+    }
+
     pub fn add2(&mut self, a: ExprId, b: ExprId) -> ExprId {
         self.add(vec![a, b])
     }
@@ -98,7 +158,7 @@ impl Store {
                 continue;
             }
             match self.node(f) {
-                Node::Num(r) => match bounded(&coef, r, Rat::mul) {
+                Node::Num(r) => match bounded(&self.arith_cost, &coef, r, Arith::Mul) {
                     Some(folded) => coef = folded,
                     None => {
                         too_large = true;
@@ -109,12 +169,10 @@ impl Store {
             }
         }
         if too_large {
-            return self.undefined(Fault::NumberTooLarge {
-                bits: MAX_NUMBER_BITS,
-            });
+            return self.undefined(self.number_fault());
         }
         match self.node(extra) {
-            Node::Num(r) => match bounded(&coef, r, Rat::mul) {
+            Node::Num(r) => match bounded(&self.arith_cost, &coef, r, Arith::Mul) {
                 Some(folded) => coef = folded,
                 None => return general(self),
             },
@@ -133,7 +191,9 @@ impl Store {
                             fb == gb || self.partners(fb, gb)
                         })
                     });
-                let Some(folded) = bounded(&coef, c, Rat::mul).filter(|_| !shared) else {
+                let Some(folded) =
+                    bounded(&self.arith_cost, &coef, c, Arith::Mul).filter(|_| !shared)
+                else {
                     return general(self);
                 };
                 coef = folded;
@@ -201,10 +261,8 @@ impl Store {
             match self.node(t) {
                 Node::Undefined => return t,
                 Node::Num(r) => {
-                    let Some(folded) = bounded(&constant, r, Rat::add) else {
-                        return self.undefined(Fault::NumberTooLarge {
-                            bits: MAX_NUMBER_BITS,
-                        });
+                    let Some(folded) = bounded(&self.arith_cost, &constant, r, Arith::Add) else {
+                        return self.undefined(self.number_fault());
                     };
                     constant = folded;
                 }
@@ -221,10 +279,10 @@ impl Store {
                     let c = self.term_coef(t).clone();
                     match found {
                         Some(i) => {
-                            let Some(folded) = bounded(&likes[i].coef, &c, Rat::add) else {
-                                return self.undefined(Fault::NumberTooLarge {
-                                    bits: MAX_NUMBER_BITS,
-                                });
+                            let Some(folded) =
+                                bounded(&self.arith_cost, &likes[i].coef, &c, Arith::Add)
+                            else {
+                                return self.undefined(self.number_fault());
                             };
                             likes[i].coef = folded;
                             likes[i].merged = true;
@@ -322,7 +380,7 @@ impl Store {
         }
         let pair = match (self.node(a), self.node(b)) {
             (Node::Num(x), Node::Num(y)) => {
-                let r = bounded(x, y, Rat::add)?;
+                let r = bounded(&self.arith_cost, x, y, Arith::Add)?;
                 return Some(self.num(r));
             }
             (Node::Num(x), _) if x.is_zero() => return Some(b),
@@ -345,7 +403,7 @@ impl Store {
         for &f in factors {
             match self.node(f) {
                 Node::Mul(_) | Node::Undefined => return None,
-                Node::Num(r) => coef = bounded(&coef, r, Rat::mul)?,
+                Node::Num(r) => coef = bounded(&self.arith_cost, &coef, r, Arith::Mul)?,
                 _ => {
                     let b = self.base_exp(f).0;
                     if out.iter().any(|&g| {
@@ -412,10 +470,8 @@ impl Store {
             match self.node(p) {
                 Node::Undefined => return p,
                 Node::Num(r) => {
-                    let Some(folded) = bounded(&coef, r, Rat::mul) else {
-                        return self.undefined(Fault::NumberTooLarge {
-                            bits: MAX_NUMBER_BITS,
-                        });
+                    let Some(folded) = bounded(&self.arith_cost, &coef, r, Arith::Mul) else {
+                        return self.undefined(self.number_fault());
                     };
                     coef = folded;
                 }
@@ -468,10 +524,8 @@ impl Store {
                     if r.is_zero() {
                         zero = true;
                     }
-                    let Some(folded) = bounded(&coef, r, Rat::mul) else {
-                        return Err(self.undefined(Fault::NumberTooLarge {
-                            bits: MAX_NUMBER_BITS,
-                        }));
+                    let Some(folded) = bounded(&self.arith_cost, &coef, r, Arith::Mul) else {
+                        return Err(self.undefined(self.number_fault()));
                     };
                     coef = folded;
                 }

@@ -35,6 +35,10 @@ pub enum Fault {
     NumberTooLarge {
         bits: u64,
     },
+    /// Exact arithmetic on large numbers spent more than this budget (`MAX_ARITHMETIC_COST`).
+    ArithmeticTooCostly {
+        budget: u64,
+    },
 }
 
 impl Fault {
@@ -45,7 +49,10 @@ impl Fault {
             | Fault::LogOfZero { arg: e }
             | Fault::Pole { arg: e, .. }
             | Fault::StepAtJump { arg: e } => Some(*e),
-            Fault::AngleOfOrigin | Fault::TooLarge { .. } | Fault::NumberTooLarge { .. } => None,
+            Fault::AngleOfOrigin
+            | Fault::TooLarge { .. }
+            | Fault::NumberTooLarge { .. }
+            | Fault::ArithmeticTooCostly { .. } => None,
         }
     }
 
@@ -57,7 +64,10 @@ impl Fault {
             | Fault::LogOfZero { arg: s }
             | Fault::Pole { arg: s, .. }
             | Fault::StepAtJump { arg: s } => *s = e,
-            Fault::AngleOfOrigin | Fault::TooLarge { .. } | Fault::NumberTooLarge { .. } => {}
+            Fault::AngleOfOrigin
+            | Fault::TooLarge { .. }
+            | Fault::NumberTooLarge { .. }
+            | Fault::ArithmeticTooCostly { .. } => {}
         }
         f
     }
@@ -101,6 +111,12 @@ impl std::fmt::Display for Fault {
                 "a number in the computation would have more than {bits} bits \
                  (about {} digits), the limit of exact arithmetic",
                 bits * 3 / 10
+            ),
+            Fault::ArithmeticTooCostly { budget } => write!(
+                f,
+                "exact arithmetic on large numbers would take too long: the numbers grow \
+                 with every term (the limit is {budget} squared bits of operands, a few \
+                 seconds of work; see docs/limits.md)"
             ),
             Fault::TooLarge { limit } => write!(
                 f,

@@ -103,6 +103,9 @@ pub struct Store {
     max_nodes: usize,
     /// Children stored by all nodes so far.
     slots: usize,
+    /// The cost of the exact arithmetic on large numbers so far (`MAX_ARITHMETIC_COST`);
+    /// atomic so that a store shared by batch threads stays `Sync`.
+    arith_cost: std::sync::atomic::AtomicU64,
     /// Which rare kinds of node the store holds (`Seen`), so that a pass looking for them
     /// can be skipped when there are none.
     seen: u8,
@@ -185,6 +188,9 @@ impl Clone for Store {
             rules: self.rules.clone(),
             max_nodes: self.max_nodes,
             slots: self.slots,
+            arith_cost: std::sync::atomic::AtomicU64::new(
+                self.arith_cost.load(std::sync::atomic::Ordering::Relaxed),
+            ),
             seen: self.seen,
             recent_numbers: self.recent_numbers.clone(),
             sizes: self.sizes.clone(),
@@ -241,6 +247,7 @@ impl Store {
             rules: FxHashMap::default(),
             max_nodes: DEFAULT_MAX_NODES as usize,
             slots: 0,
+            arith_cost: std::sync::atomic::AtomicU64::new(0),
             seen: 0,
             recent_numbers: Vec::new(),
             sizes: Vec::new(),

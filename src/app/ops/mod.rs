@@ -261,9 +261,11 @@ impl<'a> Job<'a> {
             .map(|f| f.to_string())
             .unwrap_or_else(|| "undefined".into());
         match self.s.fault {
-            Some(Fault::TooLarge { .. } | Fault::NumberTooLarge { .. }) => {
-                self.at_input(Diagnostic::error(why))
-            }
+            Some(
+                Fault::TooLarge { .. }
+                | Fault::NumberTooLarge { .. }
+                | Fault::ArithmeticTooCostly { .. },
+            ) => self.at_input(Diagnostic::error(why)),
             _ => self.at_fault(Diagnostic::error(format!("{what} is undefined: {why}"))),
         }
     }
