@@ -558,6 +558,16 @@ fn growing_exact_arithmetic_is_bounded() {
     r.answer("7381/2520");
 }
 
+/// A derivative position too large for a machine word is out of range as written (it
+/// once wrapped to "argument position 0").
+#[test]
+fn derivative_positions_beyond_a_word_are_named() {
+    for p in ["99999999999999999999", "4294967296"] {
+        let e = format!("D[{p}](g)(x)");
+        run("partial", &e, &["x"], 5.0).refused(&[&format!("argument position {p} is out")]);
+    }
+}
+
 // ---- the node budget -------------------------------------------------------------------
 
 /// x^x^x^x^x differentiated 8 times: finishes, or stops at the node budget with a message
