@@ -568,6 +568,16 @@ fn derivative_positions_beyond_a_word_are_named() {
     }
 }
 
+/// `--explain` lines have their own print budget: `sin` nested 3,000 deep once aborted
+/// at 2 GB writing its explanation.
+#[test]
+fn explanations_are_bounded() {
+    let e = nest("sin(", "x", ")", 3000);
+    let r = run("partial", &e, &["x", "--explain"], 15.0);
+    assert!(r.ok().contains("the explanation stops here"), "{}", r.what);
+    assert!(r.stdout.len() < 200_000_000, "{} bytes", r.stdout.len());
+}
+
 // ---- the node budget -------------------------------------------------------------------
 
 /// x^x^x^x^x differentiated 8 times: finishes, or stops at the node budget with a message
