@@ -411,6 +411,15 @@ fn number(store: &mut Store, p: &Pair<Rule>) -> Result<ExprId, ParseError> {
         true => std::borrow::Cow::Borrowed(written),
         false => written.replace('−', "-").into(),
     };
+    if crate::expr::num::literal_digits(&decimal) > crate::expr::num::MAX_LITERAL_DIGITS {
+        return Err(ParseError::new(
+            format!(
+                "number out of range: a literal may have at most {} digits",
+                crate::expr::num::MAX_LITERAL_DIGITS
+            ),
+            span,
+        ));
+    }
     match Rat::parse_decimal(&decimal) {
         Some(r) => Ok(store.num(r)),
         None => Err(ParseError::new(

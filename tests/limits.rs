@@ -578,6 +578,21 @@ fn explanations_are_bounded() {
     assert!(r.stdout.len() < 200_000_000, "{} bytes", r.stdout.len());
 }
 
+/// A literal of ten million digits (once minutes) and a 200 MB line (once 1.2 to 2 GB of
+/// memory, or an abort) are refused at once.
+#[test]
+fn huge_literals_and_lines_are_refused() {
+    let mut input = "1".repeat(10_000_000).into_bytes();
+    input.extend_from_slice(b"*x\n");
+    let r = run_checked(&["partial", "-", "x"], &input, 10.0);
+    r.refused(&["at most 120000 digits"]);
+    let mut input = vec![b'x'; 200_000_000];
+    input.push(b'\n');
+    let r = run_checked(&["partial", "-", "x"], &input, 10.0);
+    assert_eq!(r.code, Some(1), "{}", r.what);
+    assert!(r.stderr.contains("too long"), "{}", short_block(&r.stderr));
+}
+
 // ---- the node budget -------------------------------------------------------------------
 
 /// x^x^x^x^x differentiated 8 times: finishes, or stops at the node budget with a message

@@ -274,10 +274,14 @@ impl Rat {
         }
     }
 
-    /// Parses a decimal literal (`12`, `0.25`, `1e-3`, `.5`) exactly.
+    /// Parses a decimal literal (`12`, `0.25`, `1e-3`, `.5`) exactly; `None` beyond
+    /// `MAX_LITERAL_DIGITS` digits or a decimal exponent of ±100000.
     pub fn parse_decimal(s: &str) -> Option<Rat> {
         if s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit()) {
             return s.parse::<i64>().ok().map(Rat::int);
+        }
+        if literal_digits(s) > MAX_LITERAL_DIGITS {
+            return None;
         }
         let (mant, exp) = match s.find(['e', 'E']) {
             Some(i) => (&s[..i], s[i + 1..].parse::<i64>().ok()?),
@@ -305,6 +309,19 @@ impl Rat {
             Rat::from_big(n, ten)
         })
     }
+}
+
+/// A number literal has at most this many digits: more would pass the limit of exact
+/// arithmetic (`canon::MAX_NUMBER_BITS`, 400,000 bits) anyway, and converting ten
+/// million digits to binary takes minutes.
+pub const MAX_LITERAL_DIGITS: usize = 120_000;
+
+/// The digits of a literal's mantissa (before any `e`).
+pub fn literal_digits(s: &str) -> usize {
+    s.bytes()
+        .take_while(|b| !matches!(b, b'e' | b'E'))
+        .filter(u8::is_ascii_digit)
+        .count()
 }
 
 /// Trial division for `split_power` stops at this factor.
