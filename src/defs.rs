@@ -257,9 +257,9 @@ impl Defs {
                 .map(|(&p, &a)| (p, a))
                 .collect();
             body = s.substitute(body, &others);
-            body = s
-                .expand_sums(body)
-                .map_err(|message| CallError { message })?;
+            body = s.expand_sums(body).map_err(|e| CallError {
+                message: crate::diagnostic::sum_message(s, &e),
+            })?;
         }
         for &d in derivs {
             body = partial(s, body, f.params[d as usize]);

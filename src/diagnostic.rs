@@ -213,6 +213,21 @@ fn floor_char(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// The message for a sum that cannot be expanded, with the offending bound written out.
+pub fn sum_message(s: &crate::expr::Store, e: &crate::expr::SumError) -> String {
+    let crate::expr::SumError::NotInteger { index, bound } = e else {
+        return e.to_string();
+    };
+    let shown = crate::print::render(s, *bound, crate::print::Style::Plain);
+    if s.as_num(*bound).is_some() {
+        return format!("the bounds of sum({index} = ...) must be integers, but one is `{shown}`");
+    }
+    format!(
+        "the bounds of sum({index} = ...) must be known integers, but one is `{shown}` \
+         (give it with --let, e.g. --let 'I = 4')"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -601,7 +601,7 @@ fn dcall(store: &mut Store, p: Pair<Rule>, rec: &mut Option<Spans>) -> Result<Ex
     let mut args = Vec::new();
     for q in p.into_inner() {
         match q.as_rule() {
-            Rule::index => derivs.push((q.as_str().parse::<u32>().unwrap_or(0), span_of(&q))),
+            Rule::index => derivs.push((q.as_str().to_string(), span_of(&q))),
             Rule::partial => {
                 let digits: String = q
                     .as_str()
@@ -609,7 +609,7 @@ fn dcall(store: &mut Store, p: Pair<Rule>, rec: &mut Option<Spans>) -> Result<Ex
                     .filter_map(names::subscript_digit)
                     .filter_map(|d| char::from_digit(d, 10))
                     .collect();
-                derivs.push((digits.parse::<u32>().unwrap_or(0), span_of(&q)));
+                derivs.push((digits, span_of(&q)));
             }
             Rule::ident => fname = Some((q.as_str().to_string(), span_of(&q))),
             _ => args.push(build(store, q, rec)?),
@@ -631,8 +631,12 @@ fn dcall(store: &mut Store, p: Pair<Rule>, rec: &mut Option<Spans>) -> Result<Ex
         ));
     }
     let mut idx = Vec::new();
-    for (i, span) in derivs {
+    for (digits, span) in derivs {
+        // Digits beyond u32 are out of range too, and said as written (not wrapped to 0).
+        let i = digits.parse::<u32>().unwrap_or(u32::MAX);
         if i == 0 || i as usize > args.len() {
+            let i = digits.trim_start_matches('0');
+            let i = if i.is_empty() { "0" } else { i };
             return Err(ParseError::new(
                 format!(
                     "argument position {i} is out of range: `{fname}` has {} argument(s), counted from 1",

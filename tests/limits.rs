@@ -392,6 +392,40 @@ fn a_sum_of_a_million_powers() {
     assert_eq!(out.matches(" + ").count(), 999_999);
 }
 
+/// A sum whose terms do not use the index is n·term, for any n: no term is built.
+#[test]
+fn sums_of_a_constant_term_are_closed_form() {
+    let r = run(
+        "simplify",
+        "sum(i=1..1000000, x)",
+        &["--format", "plain"],
+        5.0,
+    );
+    r.answer("1000000*x");
+    let r = run(
+        "simplify",
+        "sum(i=1..10^100, 1) - 10^100",
+        &["--format", "plain"],
+        5.0,
+    );
+    r.answer("0");
+    let r = run("simplify", "sum(i=5..-5, y)", &["--format", "plain"], 5.0);
+    r.answer("0");
+    run("simplify", "sum(i=1..1/2, x)", &[], 5.0).refused(&["must be integers", "1/2"]);
+    run("simplify", "sum(i=1..n, x)", &[], 5.0).refused(&["known integers", "`n`"]);
+}
+
+/// A sum that would build more nodes than `--max-nodes` allows is refused before it
+/// starts: the nested sum below needs 10^12 (it once ran without end).
+#[test]
+fn sums_beyond_the_node_budget_are_refused_first() {
+    let e = "sum(i=1..999999, sum(j=1..999999, w[i,j]))";
+    run("simplify", e, &[], 20.0).refused(&["999999 terms", "--max-nodes"]);
+    let e = "sum(i=1..400000, x^i)";
+    run("simplify", e, &["--max-nodes", "500000"], 5.0).refused(&["400000 terms", "--max-nodes"]);
+    run("simplify", "sum(i=1..10^7, x^i)", &[], 5.0).refused(&["more than 1000000 terms"]);
+}
+
 // ---- numbers ---------------------------------------------------------------------------
 
 #[test]
@@ -507,6 +541,56 @@ fn sums_of_big_fractions_are_bounded() {
         .collect();
     let e = terms.join("+");
     run("simplify", &e, &["--format", "plain"], 5.0).ok_or_refused(&["too large", "limit"]);
+}
+
+/// Exact arithmetic whose numbers grow with every term stops at a cost budget: the
+/// harmonic sum to 100,000 (a 144,000-bit denominator, once killed after minutes) is
+/// refused; at a point the value comes from the doubles, with a warning.
+#[test]
+fn growing_exact_arithmetic_is_bounded() {
+    run("simplify", "sum(i=1..100000, 1/i)", &[], 10.0).refused(&["exact arithmetic", "limit"]);
+    let r = run("eval", "sum(i=1..30000, x^i)", &["--at", "x=1/3"], 10.0);
+    let v: f64 = r.ok().parse().expect("a number");
+    assert!((v - 0.5).abs() < 1e-12, "{v}");
+    assert!(r.stderr.contains("in doubles"), "{}", r.stderr);
+    // Small exact sums are still exact.
+    let r = run("simplify", "sum(i=1..10, 1/i)", &["--format", "plain"], 5.0);
+    r.answer("7381/2520");
+}
+
+/// A derivative position too large for a machine word is out of range as written (it
+/// once wrapped to "argument position 0").
+#[test]
+fn derivative_positions_beyond_a_word_are_named() {
+    for p in ["99999999999999999999", "4294967296"] {
+        let e = format!("D[{p}](g)(x)");
+        run("partial", &e, &["x"], 5.0).refused(&[&format!("argument position {p} is out")]);
+    }
+}
+
+/// `--explain` lines have their own print budget: `sin` nested 3,000 deep once aborted
+/// at 2 GB writing its explanation.
+#[test]
+fn explanations_are_bounded() {
+    let e = nest("sin(", "x", ")", 3000);
+    let r = run("partial", &e, &["x", "--explain"], 15.0);
+    assert!(r.ok().contains("the explanation stops here"), "{}", r.what);
+    assert!(r.stdout.len() < 200_000_000, "{} bytes", r.stdout.len());
+}
+
+/// A literal of ten million digits (once minutes) and a 200 MB line (once 1.2 to 2 GB of
+/// memory, or an abort) are refused at once.
+#[test]
+fn huge_literals_and_lines_are_refused() {
+    let mut input = "1".repeat(10_000_000).into_bytes();
+    input.extend_from_slice(b"*x\n");
+    let r = run_checked(&["partial", "-", "x"], &input, 10.0);
+    r.refused(&["more than 120000 significant digits"]);
+    let mut input = vec![b'x'; 200_000_000];
+    input.push(b'\n');
+    let r = run_checked(&["partial", "-", "x"], &input, 10.0);
+    assert_eq!(r.code, Some(1), "{}", r.what);
+    assert!(r.stderr.contains("too long"), "{}", short_block(&r.stderr));
 }
 
 // ---- the node budget -------------------------------------------------------------------

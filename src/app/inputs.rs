@@ -253,7 +253,8 @@ impl Inputs {
                 let e = defs
                     .expand(s, e, false)
                     .map_err(|ce| diag(ce.message, eq + 1..g.len()))?;
-                s.expand_sums(e).map_err(|m| diag(m, eq + 1..g.len()))?
+                s.expand_sums(e)
+                    .map_err(|se| diag(deriv::diagnostic::sum_message(s, &se), eq + 1..g.len()))?
             }
             Err(pe) => {
                 let span = pe.span.start + eq + 1..pe.span.end + eq + 1;

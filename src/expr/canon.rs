@@ -1,10 +1,10 @@
 //! Canonical constructors: every node is built through these, so every expression is in
 //! canonical form (see `Node` for the invariants each variant keeps).
 
-use super::{Constant, ExprId, Fault, Func, Node, Rat, Seen, Store};
+use super::{Constant, ExprId, Fault, Node, Rat, Store};
 use hashbrown::HashTable;
-use rustc_hash::FxHashMap;
 use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// A power of a number is folded only while the result stays under this many bits
 /// (about 30,000 decimal digits); beyond it, `2^99999999` stays symbolic.
@@ -15,16 +15,72 @@ pub const MAX_FOLD_BITS: u64 = 100_000;
 /// hour of big-integer gcds. A 100,000-digit literal still fits.
 pub const MAX_NUMBER_BITS: u64 = 400_000;
 
-/// `op(a, b)` for a sum or product of numbers, or `None` when the result could pass
-/// `MAX_NUMBER_BITS` (the operands' sizes bound the result's).
-fn bounded(a: &Rat, b: &Rat, op: fn(&Rat, &Rat) -> Rat) -> Option<Rat> {
-    (a.bits() + b.bits() <= MAX_NUMBER_BITS).then(|| op(a, b))
+/// The total cost of exact arithmetic one computation may spend, counted on operations
+/// whose operands have more than `COSTED_BITS` bits between them, as the bit operations
+/// they take: multiplying numbers of x and y bits x·y; adding integers x + y; adding a
+/// fraction to a number (x + y)², for the gcd that reduces the result; a folded power the
+/// square of its size. One to two seconds of work.
+pub const MAX_ARITHMETIC_COST: u64 = 60_000_000_000;
+
+/// Operations on numbers smaller than this cost nothing against `MAX_ARITHMETIC_COST`.
+const COSTED_BITS: u64 = 4096;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Arith {
+    Add,
+    Mul,
 }
 
-/// One `sum(...)` expands to at most this many terms.
-pub const MAX_SUM_TERMS: i64 = 1_000_000;
+/// `a + b` or `a·b` for numbers, or `None` when the result could pass `MAX_NUMBER_BITS`
+/// (the operands' sizes bound the result's) or the arithmetic spent so far (`cost`) has
+/// passed `MAX_ARITHMETIC_COST`; `Store::number_fault` says which.
+fn bounded(cost: &AtomicU64, a: &Rat, b: &Rat, op: Arith) -> Option<Rat> {
+    let (x, y) = (a.bits(), b.bits());
+    if x + y > MAX_NUMBER_BITS {
+        return None;
+    }
+    if x + y > COSTED_BITS {
+        let work = match op {
+            Arith::Mul => x * y,
+            Arith::Add if a.is_integer() && b.is_integer() => x + y,
+            Arith::Add => (x + y) * (x + y),
+        };
+        if !charge(cost, work) {
+            return None;
+        }
+    }
+    Some(match op {
+        Arith::Add => a.add(b),
+        Arith::Mul => a.mul(b),
+    })
+}
+
+/// Adds `work` to what was spent (`cost`): false once what was spent before it passes
+/// `MAX_ARITHMETIC_COST` (so any one operation may run, and the budget is passed by one
+/// operation at most; every later costed operation is refused too).
+fn charge(cost: &AtomicU64, work: u64) -> bool {
+    cost.fetch_add(work, Relaxed) <= MAX_ARITHMETIC_COST
+}
 
 impl Store {
+    /// Whether an exact power of `bits` bits may still be computed (`MAX_ARITHMETIC_COST`).
+    pub(super) fn may_compute(&self, bits: u64) -> bool {
+        bits <= COSTED_BITS || charge(&self.arith_cost, bits * bits)
+    }
+
+    /// Why a number was not folded: too large, or the arithmetic budget spent.
+    fn number_fault(&self) -> Fault {
+        if self.arith_cost.load(Relaxed) > MAX_ARITHMETIC_COST {
+            Fault::ArithmeticTooCostly {
+                budget: MAX_ARITHMETIC_COST,
+            }
+        } else {
+            Fault::NumberTooLarge {
+                bits: MAX_NUMBER_BITS,
+            }
+        }
+    }
+
     /// a + b.
     pub fn add2(&mut self, a: ExprId, b: ExprId) -> ExprId {
         self.add(vec![a, b])
@@ -108,7 +164,7 @@ impl Store {
                 continue;
             }
             match self.node(f) {
-                Node::Num(r) => match bounded(&coef, r, Rat::mul) {
+                Node::Num(r) => match bounded(&self.arith_cost, &coef, r, Arith::Mul) {
                     Some(folded) => coef = folded,
                     None => {
                         too_large = true;
@@ -119,12 +175,10 @@ impl Store {
             }
         }
         if too_large {
-            return self.undefined(Fault::NumberTooLarge {
-                bits: MAX_NUMBER_BITS,
-            });
+            return self.undefined(self.number_fault());
         }
         match self.node(extra) {
-            Node::Num(r) => match bounded(&coef, r, Rat::mul) {
+            Node::Num(r) => match bounded(&self.arith_cost, &coef, r, Arith::Mul) {
                 Some(folded) => coef = folded,
                 None => return general(self),
             },
@@ -143,7 +197,9 @@ impl Store {
                             fb == gb || self.partners(fb, gb)
                         })
                     });
-                let Some(folded) = bounded(&coef, c, Rat::mul).filter(|_| !shared) else {
+                let Some(folded) =
+                    bounded(&self.arith_cost, &coef, c, Arith::Mul).filter(|_| !shared)
+                else {
                     return general(self);
                 };
                 coef = folded;
@@ -213,10 +269,8 @@ impl Store {
             match self.node(t) {
                 Node::Undefined => return t,
                 Node::Num(r) => {
-                    let Some(folded) = bounded(&constant, r, Rat::add) else {
-                        return self.undefined(Fault::NumberTooLarge {
-                            bits: MAX_NUMBER_BITS,
-                        });
+                    let Some(folded) = bounded(&self.arith_cost, &constant, r, Arith::Add) else {
+                        return self.undefined(self.number_fault());
                     };
                     constant = folded;
                 }
@@ -233,10 +287,10 @@ impl Store {
                     let c = self.term_coef(t).clone();
                     match found {
                         Some(i) => {
-                            let Some(folded) = bounded(&likes[i].coef, &c, Rat::add) else {
-                                return self.undefined(Fault::NumberTooLarge {
-                                    bits: MAX_NUMBER_BITS,
-                                });
+                            let Some(folded) =
+                                bounded(&self.arith_cost, &likes[i].coef, &c, Arith::Add)
+                            else {
+                                return self.undefined(self.number_fault());
                             };
                             likes[i].coef = folded;
                             likes[i].merged = true;
@@ -334,7 +388,7 @@ impl Store {
         }
         let pair = match (self.node(a), self.node(b)) {
             (Node::Num(x), Node::Num(y)) => {
-                let r = bounded(x, y, Rat::add)?;
+                let r = bounded(&self.arith_cost, x, y, Arith::Add)?;
                 return Some(self.num(r));
             }
             (Node::Num(x), _) if x.is_zero() => return Some(b),
@@ -357,7 +411,7 @@ impl Store {
         for &f in factors {
             match self.node(f) {
                 Node::Mul(_) | Node::Undefined => return None,
-                Node::Num(r) => coef = bounded(&coef, r, Rat::mul)?,
+                Node::Num(r) => coef = bounded(&self.arith_cost, &coef, r, Arith::Mul)?,
                 _ => {
                     let b = self.base_exp(f).0;
                     if out.iter().any(|&g| {
@@ -427,10 +481,8 @@ impl Store {
             match self.node(p) {
                 Node::Undefined => return p,
                 Node::Num(r) => {
-                    let Some(folded) = bounded(&coef, r, Rat::mul) else {
-                        return self.undefined(Fault::NumberTooLarge {
-                            bits: MAX_NUMBER_BITS,
-                        });
+                    let Some(folded) = bounded(&self.arith_cost, &coef, r, Arith::Mul) else {
+                        return self.undefined(self.number_fault());
                     };
                     coef = folded;
                 }
@@ -483,10 +535,8 @@ impl Store {
                     if r.is_zero() {
                         zero = true;
                     }
-                    let Some(folded) = bounded(&coef, r, Rat::mul) else {
-                        return Err(self.undefined(Fault::NumberTooLarge {
-                            bits: MAX_NUMBER_BITS,
-                        }));
+                    let Some(folded) = bounded(&self.arith_cost, &coef, r, Arith::Mul) else {
+                        return Err(self.undefined(self.number_fault()));
                     };
                     coef = folded;
                 }
@@ -499,63 +549,6 @@ impl Store {
             return Err(self.zero());
         }
         Ok((coef, pairs))
-    }
-
-    /// Expands every `sum(i = lo..hi, body)` whose bounds are integers (all of them must
-    /// be by now); a bound that is not, or more than `MAX_SUM_TERMS` terms, is an error.
-    /// A bound may use an enclosing sum's index (`sum(i = 1..3, sum(j = 1..i, ...))`):
-    /// that sum waits for the enclosing one to put in its values, one pass per level.
-    pub fn expand_sums(&mut self, e: ExprId) -> Result<ExprId, String> {
-        let has_sum = self.has(Seen::SumCall)
-            && self
-                .postorder(&[e])
-                .iter()
-                .any(|&n| matches!(self.node(n), Node::Call(Func::Sum(_), _)));
-        if !has_sum {
-            return Ok(e);
-        }
-        let mut e = e;
-        loop {
-            // The first sum left as it is (with why), and whether any other was expanded.
-            let mut kept: Option<String> = None;
-            let mut expanded = false;
-            let r = self.rewrite(&[e], |s, n, kids| {
-                let Node::Call(Func::Sum(var), _) = *s.node(n) else {
-                    return Ok(None);
-                };
-                let (lo, hi, body) = (kids[0], kids[1], kids[2]);
-                let bound = |b: ExprId| s.as_num(b).and_then(|r| r.to_i64());
-                let (Some(a), Some(b)) = (bound(lo), bound(hi)) else {
-                    let odd = if bound(lo).is_none() { lo } else { hi };
-                    kept.get_or_insert_with(|| format!(
-                        "the bounds of sum({} = ...) must be known integers, but one is `{}` (give it with --let, e.g. --let 'I = 4')",
-                        s.name(var),
-                        crate::print::render(s, odd, crate::print::Style::Plain)
-                    ));
-                    return Ok(None);
-                };
-                if b.saturating_sub(a) >= MAX_SUM_TERMS {
-                    return Err(format!(
-                        "sum({} = {a}..{b}, ...) has more than {MAX_SUM_TERMS} terms",
-                        s.name(var)
-                    ));
-                }
-                expanded = true;
-                let mut terms = Vec::new();
-                for k in a..=b {
-                    let kk = s.int(k);
-                    let map = FxHashMap::from_iter([(var, kk)]);
-                    terms.push(s.substitute(body, &map));
-                }
-                Ok(Some(s.add(terms)))
-            })?;
-            e = r[0];
-            match (kept, expanded) {
-                (None, _) => return Ok(e),
-                (Some(why), false) => return Err(why),
-                (Some(_), true) => {}
-            }
-        }
     }
 
     /// e^u

@@ -70,6 +70,11 @@ pub enum Fault {
     },
     /// Stopped by `interrupt` (Ctrl-C in a session).
     Interrupted,
+    /// Exact arithmetic on large numbers spent more than this budget (`MAX_ARITHMETIC_COST`).
+    ArithmeticTooCostly {
+        /// The budget.
+        budget: u64,
+    },
 }
 
 impl Fault {
@@ -83,7 +88,8 @@ impl Fault {
             Fault::AngleOfOrigin
             | Fault::TooLarge { .. }
             | Fault::NumberTooLarge { .. }
-            | Fault::Interrupted => None,
+            | Fault::Interrupted
+            | Fault::ArithmeticTooCostly { .. } => None,
         }
     }
 
@@ -98,7 +104,8 @@ impl Fault {
             Fault::AngleOfOrigin
             | Fault::TooLarge { .. }
             | Fault::NumberTooLarge { .. }
-            | Fault::Interrupted => {}
+            | Fault::Interrupted
+            | Fault::ArithmeticTooCostly { .. } => {}
         }
         f
     }
@@ -143,6 +150,12 @@ impl std::fmt::Display for Fault {
                 "a number in the computation would have more than {bits} bits \
                  (about {} digits), the limit of exact arithmetic",
                 bits * 3 / 10
+            ),
+            Fault::ArithmeticTooCostly { budget } => write!(
+                f,
+                "exact arithmetic on large numbers would take too long: the numbers grow \
+                 with every term (the limit is {budget} squared bits of operands, a few \
+                 seconds of work; see docs/limits.md)"
             ),
             Fault::TooLarge { limit } => write!(
                 f,

@@ -15,11 +15,13 @@ mod order;
 mod powers;
 mod products;
 mod sign;
+mod sums;
 
 pub use builtin::Builtin;
 pub use fault::{Fault, clear_interrupt, interrupt};
 pub use names::name_order;
 pub use num::Rat;
+pub use sums::{MAX_SUM_TERMS, SumError};
 
 use hashbrown::HashTable;
 use rustc_hash::FxHashMap;
@@ -117,6 +119,9 @@ pub struct Store {
     max_nodes: usize,
     /// Children stored by all nodes so far.
     slots: usize,
+    /// The cost of the exact arithmetic on large numbers so far (`MAX_ARITHMETIC_COST`);
+    /// atomic so that a store shared by batch threads stays `Sync`.
+    arith_cost: std::sync::atomic::AtomicU64,
     /// Which rare kinds of node the store holds (`Seen`), so that a pass looking for them
     /// can be skipped when there are none.
     seen: u8,
@@ -233,6 +238,9 @@ impl Clone for Store {
             rules: self.rules.clone(),
             max_nodes: self.max_nodes,
             slots: self.slots,
+            arith_cost: std::sync::atomic::AtomicU64::new(
+                self.arith_cost.load(std::sync::atomic::Ordering::Relaxed),
+            ),
             seen: self.seen,
             recent_numbers: self.recent_numbers.clone(),
             sizes: self.sizes.clone(),
@@ -291,6 +299,7 @@ impl Store {
             rules: FxHashMap::default(),
             max_nodes: DEFAULT_MAX_NODES as usize,
             slots: 0,
+            arith_cost: std::sync::atomic::AtomicU64::new(0),
             seen: 0,
             recent_numbers: Vec::new(),
             sizes: Vec::new(),
@@ -673,6 +682,12 @@ impl Store {
     /// log(0), a pole), naming its subexpression; `None` while every node is defined.
     pub fn fault(&self) -> Option<&Fault> {
         self.fault.as_ref()
+    }
+
+    /// Forgets the fault, for a caller that has answered another way (in doubles, when
+    /// the exact value would cost too much); nodes built undefined stay undefined.
+    pub fn clear_fault(&mut self) {
+        self.fault = None;
     }
 
     /// The derivative rule given for the unknown function `f` (`--let "f'(s) = ..."`): its

@@ -209,7 +209,9 @@ impl Store {
     /// x^k for numbers: exact when it folds under `MAX_FOLD_BITS`, symbolic otherwise.
     fn pow_num(&mut self, b: ExprId, x: &Rat, e: ExprId, k: &Rat) -> ExprId {
         if let Some(n) = k.to_i64() {
-            if x.bits().saturating_mul(n.unsigned_abs()) <= MAX_FOLD_BITS
+            let bits = x.bits().saturating_mul(n.unsigned_abs());
+            if bits <= MAX_FOLD_BITS
+                && self.may_compute(bits)
                 && let Some(r) = x.pow_int(n)
             {
                 return self.num(r);

@@ -9,7 +9,7 @@ use crate::app::train::fit::Problem;
 use crate::app::values;
 use deriv::diagnostic::Diagnostic;
 use deriv::eval::{EvalError, Kinks, eval};
-use deriv::expr::{Builtin, ExprId, Func, Name, Node, Store};
+use deriv::expr::{Builtin, ExprId, Fault, Func, Name, Node, Store};
 use deriv::print::shape::{DTerm, Shape};
 use deriv::print::{Style, float, quote, render};
 use rustc_hash::FxHashMap;
@@ -365,13 +365,23 @@ pub fn values(job: &mut Job, shape: Shape, p: &[(Name, ExprId)]) -> Result<Answe
         let exact = if exact_wanted {
             let v = s.substitute(full, &map);
             substituted = Some(v);
-            if s.is_undefined(v) {
+            if s.is_undefined(v) && exact_too_costly(s) {
+                // The doubles give the value; no exact digits were lost by trying.
+                s.clear_fault();
+                substituted = None;
+                warnings.push(Diagnostic::warning(
+                    "the exact value would take too long to compute (the limit of exact \
+                     arithmetic in docs/limits.md): this is its value in doubles",
+                ));
+                None
+            } else if s.is_undefined(v) {
                 let why = s.fault().map(|f| f.to_string()).unwrap_or_default();
                 let d = Diagnostic::error(format!("the result is undefined at this point: {why}"))
                     .with_note(format!("the result is {}", quote(s, e, Style::Plain)));
                 return Err(job.at_fault(d));
+            } else {
+                s.as_num(v).is_some().then_some(v)
             }
-            s.as_num(v).is_some().then_some(v)
         } else {
             None
         };
@@ -407,6 +417,15 @@ pub fn values(job: &mut Job, shape: Shape, p: &[(Name, ExprId)]) -> Result<Answe
         shape => shape,
     };
     Ok(Answer::AtPoint { shape, values })
+}
+
+/// Whether exact arithmetic gave up on its size or cost, not on the value (a pole, 0 as a
+/// divisor): then the doubles may still answer.
+fn exact_too_costly(s: &Store) -> bool {
+    matches!(
+        s.fault(),
+        Some(Fault::NumberTooLarge { .. } | Fault::ArithmeticTooCostly { .. })
+    )
 }
 
 /// A differential's terms at a point: a term's sign comes from its value, and a zero term

@@ -11,14 +11,49 @@ use deriv::print::{Style, render, render_name};
 
 type Lines = Vec<(String, String)>;
 
+/// The lines of an explanation print at most this many subexpressions in all, unfolded as
+/// `MAX_PRINTED_NODES` counts a result's (some 20 MB of text in each of the two styles
+/// kept, plain and the output's): a derivation of `sin`
+/// nested 3,000 deep would print gigabytes.
+pub const MAX_EXPLAINED_NODES: u64 = 2_000_000;
+
+/// What is left of `MAX_EXPLAINED_NODES`.
+struct Budget(u64);
+
+impl Budget {
+    /// Takes the printed size of `es`: false, taking nothing, when it does not fit.
+    fn take(&mut self, s: &Store, es: &[ExprId]) -> bool {
+        let n = s.tree_size(es);
+        if n > self.0 {
+            return false;
+        }
+        self.0 -= n;
+        true
+    }
+}
+
+/// The line that ends an explanation cut short by its budget.
+fn cut(out: &mut Lines, style: Style) {
+    line(out, style, &|n| {
+        format!(
+            "  {}",
+            n.text(&format!(
+                "… (the explanation stops here: its lines would print more than \
+                 {MAX_EXPLAINED_NODES} subexpressions)"
+            ))
+        )
+    });
+}
+
 pub fn lines(job: &mut Job) -> Lines {
     // (Plain lines keep ∂ and Greek letters: they are read by people too.)
     let style = job.st.style();
     let mut out = Lines::new();
+    let mut budget = Budget(MAX_EXPLAINED_NODES);
     let vars = job.inp.vars.clone();
     match job.req.op {
-        Op::Total if vars.len() == 1 => total(job, vars[0], style, &mut out),
-        Op::Differential => differential(&mut job.s, job.subs[0], style, &mut out),
+        Op::Total if vars.len() == 1 => total(job, vars[0], style, &mut out, &mut budget),
+        Op::Differential => differential(&mut job.s, job.subs[0], style, &mut out, &mut budget),
         _ => {
             // Partial derivatives (and total ones by several variables): each step's rules.
             let start = if matches!(
@@ -31,7 +66,7 @@ pub fn lines(job: &mut Job) -> Lines {
             } else {
                 job.subs[0]
             };
-            partials(&mut job.s, start, &vars, style, &mut out);
+            partials(&mut job.s, start, &vars, style, &mut out, &mut budget);
         }
     }
     out
@@ -167,7 +202,7 @@ fn line(out: &mut Lines, style: Style, parts: &dyn Fn(Notation) -> String) {
 }
 
 /// df/dx = ∂f/∂x + Σ ∂f/∂v·dv/dx, every term, then the sum.
-fn total(job: &mut Job, x: Name, style: Style, out: &mut Lines) {
+fn total(job: &mut Job, x: Name, style: Style, out: &mut Lines, budget: &mut Budget) {
     let f = job.fs[0];
     let known: Vec<(Name, ExprId)> = job
         .implicit_derivatives(x)
@@ -193,6 +228,10 @@ fn total(job: &mut Job, x: Name, style: Style, out: &mut Lines) {
     }
     for t in &terms {
         let s: &Store = s;
+        if !budget.take(s, &[t.df_dv, t.dv_dx, t.product]) {
+            cut(out, style);
+            return;
+        }
         let why = |n: Notation| {
             let v = n.name(s, t.var);
             let xs = n.name(s, x);
@@ -237,6 +276,10 @@ fn total(job: &mut Job, x: Name, style: Style, out: &mut Lines) {
     };
     let total = s.tidy(total);
     let s: &Store = s;
+    if !budget.take(s, &[sum, total]) {
+        cut(out, style);
+        return;
+    }
     line(out, style, &|n| {
         format!("{} = {}", n.total(s, None, x), n.expr(s, sum))
     });
@@ -249,7 +292,7 @@ fn total(job: &mut Job, x: Name, style: Style, out: &mut Lines) {
 }
 
 /// df = Σ ∂f/∂v·dv, then each partial.
-fn differential(s: &mut Store, g: ExprId, style: Style, out: &mut Lines) {
+fn differential(s: &mut Store, g: ExprId, style: Style, out: &mut Lines, budget: &mut Budget) {
     let names = s.free_symbols(&[g]);
     {
         let s: &Store = s;
@@ -265,6 +308,10 @@ fn differential(s: &mut Store, g: ExprId, style: Style, out: &mut Lines) {
         let d = partial(s, g, v);
         let d = s.tidy(d);
         let s: &Store = s;
+        if !budget.take(s, &[d]) {
+            cut(out, style);
+            return;
+        }
         line(out, style, &|n| {
             format!("  {} = {}", n.partial(s, v), n.expr(s, d))
         });
@@ -272,9 +319,20 @@ fn differential(s: &mut Store, g: ExprId, style: Style, out: &mut Lines) {
 }
 
 /// For each variable in turn: the rule used at each subexpression.
-fn partials(s: &mut Store, start: ExprId, vars: &[Name], style: Style, out: &mut Lines) {
+fn partials(
+    s: &mut Store,
+    start: ExprId,
+    vars: &[Name],
+    style: Style,
+    out: &mut Lines,
+    budget: &mut Budget,
+) {
     let mut cur = start;
     for &v in vars {
+        if !budget.take(s, &[cur]) {
+            cut(out, style);
+            return;
+        }
         {
             let s: &Store = s;
             line(out, style, &|n| {
@@ -285,6 +343,10 @@ fn partials(s: &mut Store, start: ExprId, vars: &[Name], style: Style, out: &mut
         for step in &steps {
             let (e, r) = (step.expr, step.result);
             let s: &Store = s;
+            if !budget.take(s, &[e, r]) {
+                cut(out, style);
+                return;
+            }
             line(out, style, &|n| {
                 let rule = n.text(&format!("{}: ", step.rule));
                 format!(

@@ -216,7 +216,8 @@ impl<'a> Job<'a> {
                 .defs
                 .expand(&mut s, f, false)
                 .map_err(|e| whole(e.message))?;
-            fs.push(s.expand_sums(f).map_err(whole)?);
+            let f = s.expand_sums(f);
+            fs.push(f.map_err(|e| whole(deriv::diagnostic::sum_message(&s, &e)))?);
         }
         let subs: Vec<ExprId> = fs.iter().map(|&f| inp.cons.substitute(&mut s, f)).collect();
         let warnings = unknown_function_hints(&s, &fs);
@@ -260,9 +261,12 @@ impl<'a> Job<'a> {
             .map(|f| f.to_string())
             .unwrap_or_else(|| "undefined".into());
         match self.s.fault() {
-            Some(Fault::TooLarge { .. } | Fault::NumberTooLarge { .. } | Fault::Interrupted) => {
-                self.at_input(Diagnostic::error(why))
-            }
+            Some(
+                Fault::TooLarge { .. }
+                | Fault::NumberTooLarge { .. }
+                | Fault::Interrupted
+                | Fault::ArithmeticTooCostly { .. },
+            ) => self.at_input(Diagnostic::error(why)),
             _ => self.at_fault(Diagnostic::error(format!("{what} is undefined: {why}"))),
         }
     }
