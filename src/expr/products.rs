@@ -57,20 +57,35 @@ impl Store {
     fn combine_sign(&mut self, out: &mut [ExprId]) -> bool {
         let mut changed = false;
         for i in 0..out.len() {
-            let &Node::Call(Func::Builtin(Builtin::Sign), ref args) = self.node(out[i]) else {
+            // sign(u), or 1/sign(u): 1/(u^b·sign(u)) must be what (u^b·sign(u))^-1 is,
+            // u^(1 − b)/|u| (a derivative builds the first, its printed text reads back as
+            // the second).
+            let (g, inverse) = match self.numeric_power(out[i]) {
+                Some((g, k)) if k.is_minus_one() => (g, true),
+                _ => (out[i], false),
+            };
+            let &Node::Call(Func::Builtin(Builtin::Sign), ref args) = self.node(g) else {
                 continue;
             };
             let u = args[0];
             let found = out.iter().enumerate().find_map(|(j, &g)| {
                 let (gb, b) = self.numeric_power(g)?;
-                let fits = b.is_odd_integer() || (b.is_integer() && b.is_positive());
+                let fits = match inverse {
+                    false => b.is_odd_integer() || (b.is_integer() && b.is_positive()),
+                    true => b.is_integer() && b.is_negative(),
+                };
                 (gb == u && fits).then_some((j, b))
             });
             let Some((j, b)) = found else {
                 continue;
             };
-            out[i] = self.builtin(Builtin::Abs, u);
-            let k = self.num(b.sub(&Rat::ONE));
+            let abs = self.builtin(Builtin::Abs, u);
+            let (abs, k) = match inverse {
+                false => (abs, b.sub(&Rat::ONE)),
+                true => (self.recip(abs), b.add(&Rat::ONE)),
+            };
+            out[i] = abs;
+            let k = self.num(k);
             out[j] = self.pow(u, k);
             changed = true;
         }
@@ -221,6 +236,12 @@ mod tests {
             ("x^2*sign(x)", "x*abs(x)"),
             ("x^4*sign(x)", "x*abs(x)^3"),
             ("sign(x)/x^2", "sign(x)/x^2"),
+            ("1/(x*sign(x))", "1/abs(x)"),
+            ("x^-1*sign(x)^-1", "1/abs(x)"),
+            ("x^-3*sign(x)^-1", "1/abs(x)^3"),
+            ("1/(x^3*sign(x))", "1/abs(x)^3"),
+            ("1/(x^2*sign(x))", "x/abs(x)^3"),
+            ("x^-2*sign(x)^-1", "x/abs(x)^3"),
             ("(y + 1)*sign(y + 1)", "abs(y + 1)"),
         ] {
             let e = parse(&mut s, text).unwrap();
