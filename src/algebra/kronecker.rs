@@ -4,7 +4,6 @@
 //! finds it, or proves there is none. The number of choices grows fast with d: the
 //! points are those of few divisors, the degree is capped and the work is budgeted.
 
-use super::factor::integer_divisors;
 use super::poly::{Budget, Poly};
 use crate::expr::Rat;
 
@@ -153,6 +152,40 @@ fn interpolate(xs: &[i64], ys: &[Rat]) -> Vec<Rat> {
         p.pop();
     }
     p
+}
+
+/// The positive divisors of the numerator of `c` (its denominator is 1 for the coefficients
+/// here), by trial division; `None` for a numerator too large to factor quickly.
+pub(super) fn integer_divisors(c: &Rat) -> Option<Vec<i64>> {
+    let n = c.numer().magnitude().clone();
+    let mut n: u64 = num_traits::ToPrimitive::to_u64(&n)?;
+    if n > 1 << 40 {
+        return None;
+    }
+    let mut ds = vec![1i64];
+    let mut p = 2u64;
+    while p * p <= n {
+        let mut k = 0;
+        while n.is_multiple_of(p) {
+            n /= p;
+            k += 1;
+        }
+        if k > 0 {
+            let base = ds.clone();
+            let mut m = 1i64;
+            for _ in 0..k {
+                m *= p as i64;
+                ds.extend(base.iter().map(|d| d * m));
+            }
+        }
+        p += 1;
+    }
+    if n > 1 {
+        let base = ds.clone();
+        ds.extend(base.iter().map(|d| d * n as i64));
+    }
+    ds.sort_unstable();
+    Some(ds)
 }
 
 #[cfg(test)]
