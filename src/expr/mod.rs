@@ -104,6 +104,10 @@ pub const DEFAULT_MAX_NODES: u64 = 20_000_000;
 pub struct Store {
     nodes: Vec<Node>,
     depth: Vec<u32>,
+    /// For each node, how many `e^(...)` it is wrapped in at its top and what is inside
+    /// them all: exp(exp(x)) is (2, x), x is (0, x). Comparing two towers strips their
+    /// common levels at once (`order.rs`).
+    tower: Vec<(u32, ExprId)>,
     links: Vec<Link>,
     /// Leaves, and nodes whose newest child has too many parents to list; see `Link`.
     table: HashTable<ExprId>,
@@ -197,6 +201,7 @@ impl Clone for Store {
         Store {
             nodes: roomy(&self.nodes),
             depth: roomy(&self.depth),
+            tower: roomy(&self.tower),
             links: roomy(&self.links),
             table,
             names: self.names.clone(),
@@ -258,6 +263,7 @@ impl Store {
         let mut s = Store {
             nodes: Vec::with_capacity(256),
             depth: Vec::with_capacity(256),
+            tower: Vec::with_capacity(256),
             links: Vec::with_capacity(256),
             table: HashTable::with_capacity(256),
             names: Vec::new(),
@@ -292,6 +298,7 @@ impl Store {
         let n = n.min(self.max_nodes.saturating_sub(self.nodes.len()));
         self.nodes.reserve(n);
         self.depth.reserve(n);
+        self.tower.reserve(n);
         self.links.reserve(n);
     }
 
@@ -323,6 +330,11 @@ impl Store {
     /// Whether a node of this kind has ever been stored (false: no expression has one).
     pub fn has(&self, kind: Seen) -> bool {
         self.seen & kind as u8 != 0
+    }
+
+    /// How many `e^(...)` wrap `e` at its top, and what is inside them all.
+    pub(crate) fn tower(&self, e: ExprId) -> (u32, ExprId) {
+        self.tower[e.index()]
     }
 
     /// Height of the expression tree (1 for a leaf).
@@ -468,8 +480,16 @@ impl Store {
             _ => 0,
         };
         let id = ExprId(self.nodes.len() as u32);
+        let tower = match &node {
+            Node::Pow(b, u) if matches!(self.node(*b), Node::Const(Constant::E)) => {
+                let (t, x) = self.tower[u.index()];
+                (t + 1, x)
+            }
+            _ => (0, id),
+        };
         self.nodes.push(node);
         self.depth.push(d);
+        self.tower.push(tower);
         let mut link = Link {
             hash: h,
             parents: NO_NODE,

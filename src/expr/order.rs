@@ -41,6 +41,20 @@ impl Store {
         if a == b {
             return Ordering::Equal;
         }
+        // Two powers of e compare by their exponents, level after level: for towers
+        // exp(exp(...)) that walk is as deep as the shorter one, and sorting the chain
+        // rule's product of a tower's levels was quadratic (exp nested 3,000 deep: 13 s).
+        // The common levels are stripped at once; what remains is compared as the walk
+        // would compare it.
+        let ((m, xa), (n, xb)) = (self.tower(a), self.tower(b));
+        if m > 0 && n > 0 {
+            let e = self.base_exp(a).0;
+            return match m.cmp(&n) {
+                Ordering::Equal => self.cmp_expr(xa, xb),
+                Ordering::Greater => self.cmp_raised(e, m - n, xa, xb),
+                Ordering::Less => self.cmp_raised(e, n - m, xb, xa).reverse(),
+            };
+        }
         let (ba, ea) = self.base_exp(a);
         let (bb, eb) = self.base_exp(b);
         if ba == bb {
@@ -55,19 +69,7 @@ impl Store {
         let exp_a = self.is_exp(ba) && ea.is_some_and(|x| self.as_num(x).is_none());
         let exp_b = self.is_exp(bb) && eb.is_some_and(|x| self.as_num(x).is_none());
         if exp_a || exp_b {
-            let key = |e: ExprId, is_exp: bool| -> (u8, u8, &str) {
-                // As `cmp_func` orders calls: built-ins (exp among them) by name, then
-                // unknown functions, indexed names and sums.
-                match (is_exp, self.node(e)) {
-                    (true, _) => (3, 0, "exp"),
-                    (_, Node::Call(Func::Builtin(f), _)) => (3, 0, f.name()),
-                    (_, Node::Call(Func::Unknown { name, .. }, _)) => (3, 1, self.name(*name)),
-                    (_, Node::Call(Func::Index(name), _)) => (3, 2, self.name(*name)),
-                    (_, Node::Call(Func::Sum(name), _)) => (3, 3, self.name(*name)),
-                    (_, n) => (rank(n), 0, ""),
-                }
-            };
-            let o = key(ba, exp_a).cmp(&key(bb, exp_b));
+            let o = self.func_key(ba, exp_a).cmp(&self.func_key(bb, exp_b));
             if o != Ordering::Equal {
                 return o;
             }
@@ -82,6 +84,43 @@ impl Store {
             (None, Some(_)) => Ordering::Less,
             (Some(_), None) => Ordering::Greater,
             (Some(x), Some(y)) => self.cmp_expr(x, y),
+        })
+    }
+
+    /// Where a factor sorts among functions: as `cmp_func` orders calls, built-ins (exp
+    /// among them) by name, then unknown functions, indexed names and sums.
+    fn func_key(&self, e: ExprId, is_exp: bool) -> (u8, u8, &str) {
+        match (is_exp, self.node(e)) {
+            (true, _) => (3, 0, "exp"),
+            (_, Node::Call(Func::Builtin(f), _)) => (3, 0, f.name()),
+            (_, Node::Call(Func::Unknown { name, .. }, _)) => (3, 1, self.name(*name)),
+            (_, Node::Call(Func::Index(name), _)) => (3, 2, self.name(*name)),
+            (_, Node::Call(Func::Sum(name), _)) => (3, 3, self.name(*name)),
+            (_, n) => (rank(n), 0, ""),
+        }
+    }
+
+    /// `cmp_expr(e^(e^(...(x))), y)` with k ≥ 1 levels of `e` (the constant's node), for
+    /// a `y` that is no power of e, without building the tower: the steps `cmp_expr`
+    /// takes, with the tower's base e and its exponent (numeric only when k = 1 and x is a
+    /// number) known.
+    fn cmp_raised(&self, e: ExprId, k: u32, x: ExprId, y: ExprId) -> Ordering {
+        let (bb, eb) = self.base_exp(y);
+        if self.is_exp(bb) {
+            // y is e itself: the same base, and only the tower has an exponent.
+            return Ordering::Greater;
+        }
+        let numeric = k == 1 && self.as_num(x).is_some();
+        if !numeric {
+            // Sorted among the functions, as exp; y (not a power of e) is not exp.
+            return self
+                .func_key(e, true)
+                .cmp(&self.func_key(bb, false))
+                .then(Ordering::Less);
+        }
+        self.cmp_node(e, bb).then_with(|| match eb {
+            None => Ordering::Greater,
+            Some(v) => self.cmp_expr(x, v),
         })
     }
 
@@ -333,5 +372,45 @@ impl Store {
         fa.len()
             .cmp(&fb.len())
             .then_with(|| self.term_coef(*a).cmp(self.term_coef(*b)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse;
+
+    /// Comparing two towers of e strips their common levels at once; the reference
+    /// strips them one at a time, as the comparison did, and the two must agree, on
+    /// towers over numbers, e, powers of e with numeric exponents, variables and calls.
+    #[test]
+    fn towers_of_e_compare_as_the_level_by_level_walk_does() {
+        let mut s = Store::new();
+        let mut all = Vec::new();
+        for x in [
+            "x", "2", "1/3", "e", "e^2", "exp(1/3)", "sin(x)", "y^2", "x*y", "x + 1",
+        ] {
+            let mut t = parse(&mut s, x).unwrap();
+            for _ in 0..4 {
+                all.push(t);
+                let e = s.constant(Constant::E);
+                t = s.pow(e, t);
+            }
+        }
+        let walk = |s: &Store, mut a: ExprId, mut b: ExprId| {
+            while let (Node::Pow(ea, u), Node::Pow(eb, v)) = (s.node(a), s.node(b)) {
+                if !s.is_exp(*ea) || !s.is_exp(*eb) || a == b {
+                    break;
+                }
+                (a, b) = (*u, *v);
+            }
+            s.cmp_expr(a, b)
+        };
+        for &a in &all {
+            for &b in &all {
+                assert_eq!(s.cmp_expr(a, b), walk(&s, a, b), "{a:?} {b:?}");
+                assert_eq!(s.cmp_expr(a, b), s.cmp_expr(b, a).reverse());
+            }
+        }
     }
 }
