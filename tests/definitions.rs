@@ -558,6 +558,16 @@ fn oracle_second_derivative_through_a_rule() {
     }
 }
 
+/// `h0(s) = s^2 + 1` and `h_k(s) = h_{k-1}(h_{k-1}(s))` up to `h_last`: a few bytes a
+/// line, and h_k is 2^k levels of squares deep.
+fn doubling_defs(last: usize) -> String {
+    let mut text = String::from("h0(s) = s^2 + 1\n");
+    for k in 1..=last {
+        text += &format!("h{k}(s) = h{}(h{}(s))\n", k - 1, k - 1);
+    }
+    text
+}
+
 /// Issue #17: `h_k(s) = h_{k-1}(h_{k-1}(s))` in 25 lines of a defs file defines h24, 2^24
 /// levels deep. It filled memory for minutes before the node budget stopped it (and
 /// `h1(x)` needed all of it, since every definition is expanded when read). Now the
@@ -566,11 +576,7 @@ fn oracle_second_derivative_through_a_rule() {
 #[test]
 fn an_exponentially_unfolding_definition_is_refused_before_it_is_expanded() {
     let dir = TempDir::new();
-    let mut text = String::from("h0(s) = s^2 + 1\n");
-    for k in 1..=24 {
-        text += &format!("h{k}(s) = h{}(h{}(s))\n", k - 1, k - 1);
-    }
-    let defs = dir.write("h.txt", &text);
+    let defs = dir.write("h.txt", doubling_defs(24));
     let defs = defs.to_str().unwrap();
     deriv(&["simplify", "h1(x)", "--defs", defs])
         .within(Duration::from_secs(60))
@@ -589,11 +595,7 @@ fn an_exponentially_unfolding_definition_is_refused_before_it_is_expanded() {
 #[test]
 fn a_message_quotes_a_huge_value_by_its_size() {
     let dir = TempDir::new();
-    let mut text = String::from("h0(s) = s^2 + 1\n");
-    for k in 1..=16 {
-        text += &format!("h{k}(s) = h{}(h{}(s))\n", k - 1, k - 1);
-    }
-    let defs = dir.write("h.txt", &text);
+    let defs = dir.write("h.txt", doubling_defs(16));
     let out = deriv(&[
         "eval",
         "h16(x)",

@@ -7,14 +7,6 @@ use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-fn slack() -> f64 {
-    let default = if cfg!(debug_assertions) { 10.0 } else { 1.0 };
-    std::env::var("DERIV_LIMITS_SLACK")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
-}
-
 /// The CPU time a process has used, in clock ticks (Linux's /proc), if it can be read.
 fn cpu_ticks(pid: u32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;

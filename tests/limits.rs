@@ -26,15 +26,6 @@ struct Run {
 /// Arguments longer than this go through stdin instead (MAX_ARG_STRLEN is 128 KiB).
 const ARG_MAX: usize = 100_000;
 
-fn slack() -> f64 {
-    // A debug build of deriv is several times slower.
-    let default = if cfg!(debug_assertions) { 10.0 } else { 1.0 };
-    std::env::var("DERIV_LIMITS_SLACK")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
-}
-
 fn short(s: &str) -> String {
     let mut it = s.chars();
     let head: String = it.by_ref().take(60).collect();

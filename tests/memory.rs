@@ -10,14 +10,6 @@ use std::time::{Duration, Instant};
 
 const CAP_KIB: u64 = 4 << 20;
 
-fn slack() -> f64 {
-    let default = if cfg!(debug_assertions) { 10.0 } else { 1.0 };
-    std::env::var("DERIV_LIMITS_SLACK")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
-}
-
 /// Whether this shell can cap a child's address space.
 fn capping_works() -> bool {
     let ok = shell("ulimit -v 4194304")

@@ -16,15 +16,6 @@ use std::io::{Read, Write};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-/// The multiplier for the time bound (a loaded machine, a debug build).
-fn slack() -> f64 {
-    let default = if cfg!(debug_assertions) { 10.0 } else { 1.0 };
-    std::env::var("DERIV_LIMITS_SLACK")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
-}
-
 /// A run still going after this is killed and reported as unbounded.
 fn bound() -> Duration {
     Duration::from_secs_f64(30.0 * slack())

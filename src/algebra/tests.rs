@@ -1,7 +1,7 @@
 //! expand, collect and factor: exact forms, and the value kept at random points.
 
 use super::*;
-use crate::eval::{Rng, eval};
+use crate::eval::assert_same_values;
 use crate::parse::parse;
 use crate::print::{Style, render};
 
@@ -11,27 +11,7 @@ fn check(op: impl Fn(&mut Store, ExprId) -> Result<ExprId, AlgebraError>, text: 
     let e = parse(&mut s, text).unwrap();
     let r = op(&mut s, e).unwrap();
     assert_eq!(render(&s, r, Style::Plain), want, "{text}");
-    same_values(&s, e, r, text);
-}
-
-fn same_values(s: &Store, a: ExprId, b: ExprId, text: &str) {
-    let mut rng = Rng::new(7);
-    let mut checked = 0;
-    for _ in 0..20 {
-        let vals: Vec<f64> = (0..4).map(|_| rng.uniform(-2.0, 2.0)).collect();
-        let env = |n: Name| {
-            let i = ["x", "y", "z", "t"].iter().position(|v| *v == s.name(n))?;
-            Some(vals[i])
-        };
-        if let (Ok(u), Ok(v)) = (eval(s, a, &env), eval(s, b, &env)) {
-            assert!(
-                (u - v).abs() <= 1e-9 * u.abs().max(1.0),
-                "{text}: {u} vs {v}"
-            );
-            checked += 1;
-        }
-    }
-    assert!(checked >= 5, "{text}: only {checked} points");
+    assert_same_values(&s, (e, r), text, 20, 5);
 }
 
 #[test]

@@ -369,6 +369,36 @@ impl Rng {
     }
 }
 
+/// For the engine's unit tests: asserts that `a` and `b` have equal values (to 1e-9,
+/// relative) at `tries` random points of x, y, z and t in [-2, 2), wherever both are
+/// defined, and that at least `min` points were.
+#[cfg(test)]
+pub(crate) fn assert_same_values(
+    s: &Store,
+    (a, b): (ExprId, ExprId),
+    text: &str,
+    tries: usize,
+    min: usize,
+) {
+    let mut rng = Rng::new(7);
+    let mut checked = 0;
+    for _ in 0..tries {
+        let vals: Vec<f64> = (0..4).map(|_| rng.uniform(-2.0, 2.0)).collect();
+        let env = |n: Name| {
+            let i = ["x", "y", "z", "t"].iter().position(|v| *v == s.name(n))?;
+            Some(vals[i])
+        };
+        if let (Ok(u), Ok(v)) = (eval(s, a, &env), eval(s, b, &env)) {
+            assert!(
+                (u - v).abs() <= 1e-9 * u.abs().max(1.0),
+                "{text}: {u} vs {v}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= min, "{text}: only {checked} points");
+}
+
 /// Are `a` and `b` numerically equal at several random points? `None` when no point
 /// could be evaluated (so the question cannot be settled numerically).
 pub fn numerically_equal(store: &Store, a: ExprId, b: ExprId) -> Option<bool> {

@@ -2,8 +2,8 @@
 //! over their own denominators, sign normalisation) checked at random points against the
 //! expression it came from, and the forms the rules are for.
 
-use crate::eval::eval;
-use crate::expr::{ExprId, Name, Store};
+use crate::eval::assert_same_values;
+use crate::expr::Store;
 use crate::parse::parse;
 use crate::print::{Style, render};
 
@@ -17,34 +17,8 @@ fn tidied(text: &str, vars: &[&str]) -> String {
         e = crate::calculus::partial(&mut s, e, n);
     }
     let t = s.tidy(e);
-    same_values(&s, e, t, text);
+    assert_same_values(&s, (e, t), text, 40, 20);
     render(&s, t, Style::Plain)
-}
-
-fn same_values(s: &Store, a: ExprId, b: ExprId, text: &str) {
-    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut next = || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed >> 11) as f64 / (1u64 << 53) as f64 * 4.0 - 2.0
-    };
-    let mut checked = 0;
-    for _ in 0..40 {
-        let vals: Vec<f64> = (0..3).map(|_| next()).collect();
-        let env = |n: Name| {
-            let i = ["x", "y", "z"].iter().position(|v| *v == s.name(n))?;
-            Some(vals[i])
-        };
-        if let (Ok(u), Ok(v)) = (eval(s, a, &env), eval(s, b, &env)) {
-            assert!(
-                (u - v).abs() <= 1e-9 * u.abs().max(1.0),
-                "{text}: {u} vs {v}"
-            );
-            checked += 1;
-        }
-    }
-    assert!(checked >= 20, "{text}: only {checked} points");
 }
 
 #[test]

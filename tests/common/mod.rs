@@ -50,6 +50,17 @@ pub fn deriv<S: AsRef<OsStr>>(args: &[S]) -> Deriv {
     }
 }
 
+/// The multiplier for the time budgets of tests that bound a run's time (a loaded
+/// machine, a debug build): `DERIV_LIMITS_SLACK`, else 1 for a release build and 10 for a
+/// debug build, which is several times slower.
+pub fn slack() -> f64 {
+    let default = if cfg!(debug_assertions) { 10.0 } else { 1.0 };
+    std::env::var("DERIV_LIMITS_SLACK")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
 /// `sh -c COMMAND` with the built deriv first on `PATH` and the same clean environment,
 /// for examples written as a user types them (the docs, `--help`).
 pub fn shell(command: &str) -> Command {
