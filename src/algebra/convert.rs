@@ -98,11 +98,13 @@ pub fn to_poly(
     match s.node(e) {
         Node::Num(r) => Some(Poly::constant(n, r.clone())),
         Node::Add(xs) => {
-            let mut p = Poly::zero(n);
+            // All the terms, then sorted and merged once (adding one term at a time
+            // would copy the sum so far each time: quadratic in a long sum).
+            let mut terms = Vec::new();
             for &x in xs.iter() {
-                p = p.add(&to_poly(s, x, neg, atoms, budget)?);
+                terms.extend(to_poly(s, x, neg, atoms, budget)?.terms);
             }
-            Some(p)
+            Some(Poly::from_terms(n, terms))
         }
         Node::Mul(xs) => {
             let mut p = Poly::constant(n, Rat::ONE);

@@ -61,7 +61,12 @@ fn gave_up(budget: &Budget) -> AlgebraError {
 /// `x^3 + x^2 - x - 1`. A denominator is expanded but kept as one:
 /// `(x + 1)/(x - 1)^2` → `x/(x^2 - 2*x + 1) + 1/(x^2 - 2*x + 1)`.
 pub fn expand(s: &mut Store, e: ExprId) -> Result<ExprId, AlgebraError> {
-    let mut budget = Budget::new(WORK_BUDGET);
+    expand_within(s, e, WORK_BUDGET)
+}
+
+/// `expand` with `work` products of terms in place of `WORK_BUDGET`.
+pub fn expand_within(s: &mut Store, e: ExprId, work: u64) -> Result<ExprId, AlgebraError> {
+    let mut budget = Budget::new(work);
     let done = s.rewrite(&[e], |s, n, kids| {
         let r = s.rebuild_with(n, kids);
         match s.node(r) {

@@ -8,5 +8,5 @@ mod partial;
 pub mod reverse;
 mod total;
 
-pub use partial::partial;
+pub use partial::{partial, partials};
 pub use total::{Constraint, ConstraintError, Constraints, Dropped, PartialOutcome};

@@ -14,7 +14,7 @@ use super::inputs::Inputs;
 use super::request::{Op, Request};
 use super::settings::Settings;
 use deriv::calculus::implicit::{self, Implicit, ImplicitError};
-use deriv::calculus::{partial, reverse};
+use deriv::calculus::{partials, reverse};
 use deriv::diagnostic::{Diagnostic, Kind, Severity};
 use deriv::eval::Kinks;
 use deriv::expr::{ExprId, Fault, Func, Name, Node, Store};
@@ -490,12 +490,9 @@ impl<'a> Job<'a> {
 
     /// ∂ⁿg/∂v₁…∂vₙ, each step recorded for `--check`.
     fn chain(&mut self, g0: ExprId, vs: &[Name]) -> ExprId {
-        let mut g = g0;
-        for &v in vs {
-            let d = partial(&mut self.s, g, v);
-            self.steps.push((g, v, d));
-            g = d;
-        }
+        let steps = partials(&mut self.s, g0, vs);
+        let g = steps.last().map_or(g0, |&(_, _, d)| d);
+        self.steps.extend(steps);
         g
     }
 
