@@ -634,6 +634,30 @@ fn power_tower_twelfth_derivative_is_bounded() {
     run("partial", "x^x^x^x^x", &args, 10.0).ok_or_refused(&["--max-nodes", "too large"]);
 }
 
+/// Issue #17: x^x differentiated 60 times took 91 s (and 100 times was killed), and the
+/// result, nested products of sums, unfolded to 10^19 nodes. Multiplied out between steps
+/// it is a sum of about n² terms: 60 derivatives print in full and are right at a point
+/// (the reference is mpmath's, `mp.diff(lambda x: x**x, mpf(13)/10, 60)` at 400 digits),
+/// and 100 are answered too.
+#[test]
+fn sixty_derivatives_of_x_to_the_x_are_answered() {
+    let mut args = vec!["x"; 60];
+    args.extend(["--at", "x=13/10"]);
+    let r = run("partial", "x^x", &args, 10.0);
+    assert_eq!(r.code, Some(0), "{}", r.what);
+    let value: f64 = r.stdout.trim().parse().expect("a number");
+    let reference = 5.044_221_337_745_203_5e71;
+    assert!(
+        ((value - reference) / reference).abs() < 1e-12,
+        "{value} against {reference}"
+    );
+    let r = run("partial", "x^x", &vec!["x"; 60], 10.0);
+    assert_eq!(r.code, Some(0), "{}", r.what);
+    assert!(r.stdout.len() < 1 << 20, "{} bytes", r.stdout.len());
+    let r = run("partial", "x^x", &vec!["x"; 100], 20.0);
+    assert_eq!(r.code, Some(0), "{}", r.what);
+}
+
 #[test]
 fn max_nodes_usage_errors() {
     for n in ["-1", "1e9999", "99999999999999999999999", "many", ""] {

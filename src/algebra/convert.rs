@@ -95,6 +95,9 @@ pub fn to_poly(
     budget: &mut Budget,
 ) -> Option<Poly> {
     let n = atoms.len();
+    // Each node read costs one too, so that a walk over much that does not multiply
+    // (sums of atoms inside sums) is bounded like one that does.
+    budget.spend(1)?;
     match s.node(e) {
         Node::Num(r) => Some(Poly::constant(n, r.clone())),
         Node::Add(xs) => {
@@ -104,6 +107,9 @@ pub fn to_poly(
             for &x in xs.iter() {
                 terms.extend(to_poly(s, x, neg, atoms, budget)?.terms);
             }
+            // Each term gathered costs one, like a product: a walk that converts the
+            // same long sum at every level is work too.
+            budget.spend(terms.len() as u64)?;
             Some(Poly::from_terms(n, terms))
         }
         Node::Mul(xs) => {

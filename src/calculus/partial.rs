@@ -44,14 +44,23 @@ pub fn partial(store: &mut Store, e: ExprId, var: Name) -> ExprId {
 /// rules build it, the n-th derivative of x^x nests products of sums ever deeper: by x 20
 /// times it unfolded to 8·10⁹ nodes, and 60 times took 90 s. Multiplied out, it is a
 /// sum of about n² terms x^(x - j)·log(x)^i (the form SymPy's `expand` gives), and each
-/// step is quick. The expansion gets work in proportion to the derivative's size, so an
-/// expansion that would not pay is given up early.
+/// step is quick. Trying costs: the expansion gets work in proportion to what the next
+/// step costs, small derivatives are not tried, and after a try that did not pay the
+/// next waits until the derivative has grown `RETRY_GROWTH` times.
 pub fn partials(store: &mut Store, e: ExprId, vars: &[Name]) -> Vec<(ExprId, Name, ExprId)> {
     let mut steps = Vec::with_capacity(vars.len());
     let mut g = e;
+    let mut try_from = EXPAND_FROM_SIZE;
+    let mut paid = false;
     for (i, &v) in vars.iter().enumerate() {
-        if i > 0 {
-            g = smaller_expanded(store, g);
+        if i > 0 && store.fault().is_none() && store.size_of(g) >= try_from {
+            let size = store.size_of(g);
+            let x = smaller_expanded(store, g, if paid { 16 } else { 4 });
+            paid = x.is_some();
+            match x {
+                Some(x) => g = x,
+                None => try_from = size.saturating_mul(RETRY_GROWTH),
+            }
         }
         let d = partial(store, g, v);
         steps.push((g, v, d));
@@ -60,26 +69,37 @@ pub fn partials(store: &mut Store, e: ExprId, vars: &[Name]) -> Vec<(ExprId, Nam
     steps
 }
 
-/// `e` multiplied out if that is smaller (as printed without `--cse`), else `e`.
-fn smaller_expanded(s: &mut Store, e: ExprId) -> ExprId {
-    if s.fault().is_some() || s.is_undefined(e) {
-        return e;
-    }
+/// Below this printed size (in nodes) a derivative is not worth multiplying out: the next
+/// step is quick anyway, and trying costs more than the step (a second derivative of W2's
+/// lines took 2.3 times as long when every one was tried).
+const EXPAND_FROM_SIZE: u64 = 2_000;
+
+/// After a try that did not pay, how many times larger a derivative must grow before the
+/// next try.
+const RETRY_GROWTH: u64 = 8;
+
+/// `e` multiplied out, if that is smaller (as printed without `--cse`), with `per_node`
+/// units of work for each distinct subexpression: what the next step costs, since a
+/// derivative that prints large because it shares much is not worth more. The work is
+/// 4 per node until a try has paid, 16 after (x^x's expansions need 10).
+fn smaller_expanded(s: &mut Store, e: ExprId, per_node: u64) -> Option<ExprId> {
     let size = s.size_of(e);
-    let work = size.saturating_mul(16).clamp(10_000, algebra::WORK_BUDGET);
+    let distinct = s.postorder(&[e]).len() as u64;
+    let work = distinct
+        .saturating_mul(per_node)
+        .clamp(10_000, algebra::WORK_BUDGET);
     let x = algebra::expand_within(s, e, work);
     match s.fault() {
-        // The node budget or the arithmetic budget ran out on the attempt, not on the
+        // The node budget or the arithmetic budget ran out on the try, not on the
         // derivative: the derivative stands.
         Some(Fault::TooLarge { .. } | Fault::ArithmeticTooCostly { .. }) => {
             s.clear_fault();
-            e
+            None
         }
-        Some(_) => e,
-        None => match x {
-            Ok(x) if !s.is_undefined(x) && s.size_of(x) < size => x,
-            _ => e,
-        },
+        Some(_) => None,
+        None => x
+            .ok()
+            .filter(|&x| !s.is_undefined(x) && s.size_of(x) < size),
     }
 }
 
