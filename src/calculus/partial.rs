@@ -71,7 +71,9 @@ fn smaller_expanded(s: &mut Store, e: ExprId) -> ExprId {
     match s.fault() {
         // The node budget or the arithmetic budget ran out on the attempt, not on the
         // derivative: the derivative stands.
-        Some(Fault::TooLarge { .. } | Fault::ArithmeticTooCostly { .. }) => {
+        Some(
+            Fault::TooLarge { .. } | Fault::TooDeep { .. } | Fault::ArithmeticTooCostly { .. },
+        ) => {
             s.clear_fault();
             e
         }
