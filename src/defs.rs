@@ -106,7 +106,10 @@ impl Defs {
     /// ones, but no function or constant may be defined in terms of itself. Nothing is
     /// unfolded but the rules' bodies: a definition costs nothing until it is used.
     pub fn new(s: &mut Store, texts: &[String]) -> Result<Defs, DefError> {
-        let mut parsed: Vec<(Lhs, ExprId)> = Vec::new();
+        // A definition makes about a node per four bytes: room for them at once, rather
+        // than growing the store by doubling through a million lines.
+        s.reserve(texts.iter().map(String::len).sum::<usize>() / 4);
+        let mut parsed: Vec<(Lhs, ExprId)> = Vec::with_capacity(texts.len());
         let mut bound = FxHashMap::default();
         for (index, t) in texts.iter().enumerate() {
             parsed.push(parse_def(s, t, index, &mut bound)?);
