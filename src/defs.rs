@@ -667,35 +667,39 @@ fn dependency_order(
                 .collect(),
         })
         .collect();
-    fn visit(
-        i: usize,
-        deps: &[Vec<usize>],
-        state: &mut [u8],
-        order: &mut Vec<usize>,
-    ) -> Result<(), usize> {
-        match state[i] {
-            2 => return Ok(()),
-            1 => return Err(i),
-            _ => {}
-        }
-        state[i] = 1;
-        for &j in &deps[i] {
-            visit(j, deps, state, order)?;
-        }
-        state[i] = 2;
-        order.push(i);
-        Ok(())
-    }
+    // Depth first on a stack of its own (a chain of a million definitions is a million
+    // deep): 1 marks a definition in progress, 2 one placed; (i, k) resumes i at its k-th use.
     let mut state = vec![0u8; parsed.len()];
-    let mut order = Vec::new();
-    for i in 0..parsed.len() {
-        if let Err(j) = visit(i, &deps, &mut state, &mut order) {
-            let (Lhs::Const(n) | Lhs::Func(n, _) | Lhs::Rule(n, _)) = &parsed[j].0;
-            return Err(DefError {
-                index: j,
-                message: format!("`{}` is defined in terms of itself", s.name(*n)),
-                span: 0..texts[j].len(),
-            });
+    let mut order = Vec::with_capacity(parsed.len());
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for root in 0..parsed.len() {
+        if state[root] != 0 {
+            continue;
+        }
+        state[root] = 1;
+        stack.push((root, 0));
+        while let Some((i, k)) = stack.pop() {
+            let Some(&j) = deps[i].get(k) else {
+                state[i] = 2;
+                order.push(i);
+                continue;
+            };
+            stack.push((i, k + 1));
+            match state[j] {
+                0 => {
+                    state[j] = 1;
+                    stack.push((j, 0));
+                }
+                1 => {
+                    let (Lhs::Const(n) | Lhs::Func(n, _) | Lhs::Rule(n, _)) = &parsed[j].0;
+                    return Err(DefError {
+                        index: j,
+                        message: format!("`{}` is defined in terms of itself", s.name(*n)),
+                        span: 0..texts[j].len(),
+                    });
+                }
+                _ => {}
+            }
         }
     }
     Ok((order, deps))
