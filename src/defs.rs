@@ -48,24 +48,36 @@ impl std::fmt::Display for CallError {
 
 impl std::error::Error for CallError {}
 
-#[derive(Clone)]
 struct Function {
     params: Vec<Name>,
-    /// The body with constants and rule-less functions expanded, rule functions kept.
-    keep: ExprId,
-    /// The body with everything expanded.
-    full: ExprId,
     index: usize,
 }
 
 /// Checked definitions, ready to expand into an expression of the same `Store` (their
 /// names and bodies live there). `Defs::default()` is the empty set: it changes nothing.
+///
+/// Bodies are stored as written, each in terms of the definitions it calls; an expansion
+/// unfolds the bodies of the definitions its expression uses (and only those), each once,
+/// after those it calls, then puts the arguments in. A parameter is bound to a fresh name
+/// shared by the parameters of the same name and position in every definition, so chained
+/// bodies share their nodes: `g_k(x) = sin(g_{k-1}(x))` unfolds to one new node each,
+/// where a fresh name per definition made the k-th k new nodes (200,000 of them took 20
+/// billion).
 #[derive(Default)]
 pub struct Defs {
-    consts: FxHashMap<Name, (ExprId, ExprId)>, // (keep, full): the same unless rules differ
+    /// Constants: name → index of the definition.
+    consts: FxHashMap<Name, usize>,
     funcs: FxHashMap<Name, Function>,
-    /// Rule functions: name → (parameter, the rule's body, kept form).
+    /// Rule functions: name → (parameter, the rule's body with constants expanded).
     rules: FxHashMap<Name, (Name, ExprId)>,
+    /// Each definition's text, trimmed, for the messages of `Unfold`.
+    texts: Vec<Box<str>>,
+    /// The definitions each definition's body uses, by index.
+    deps: Vec<Vec<usize>>,
+    /// Each definition's place in an order where it comes after those it uses.
+    rank: Vec<usize>,
+    /// Each definition's body as written, by index (none for a rule).
+    written: Vec<Option<ExprId>>,
 }
 
 /// One definition as written.
@@ -74,6 +86,11 @@ enum Lhs {
     Func(Name, Vec<Name>),
     Rule(Name, Name),
 }
+
+/// An expression unfolded by a definition nests at most this deep in the store (a leaf is
+/// 1), so that its text nests at most `parse::MAX_DEPTH` levels and reads back: each level
+/// of parentheses, bars or pending powers in the text is at least one level of nodes.
+pub const MAX_UNFOLDED_DEPTH: u32 = parse::MAX_DEPTH as u32 + 1;
 
 impl Defs {
     pub(crate) fn is_empty(&self) -> bool {
@@ -86,54 +103,49 @@ impl Defs {
     }
 
     /// Parses and checks the definitions, in order; later ones may use earlier and later
-    /// ones, but no function or constant may be defined in terms of itself.
+    /// ones, but no function or constant may be defined in terms of itself. Nothing is
+    /// unfolded but the rules' bodies: a definition costs nothing until it is used.
     pub fn new(s: &mut Store, texts: &[String]) -> Result<Defs, DefError> {
-        let mut parsed: Vec<(Lhs, ExprId)> = Vec::new();
+        // A definition makes about a node per four bytes: room for them at once, rather
+        // than growing the store by doubling through a million lines.
+        s.reserve(texts.iter().map(String::len).sum::<usize>() / 4);
+        let mut parsed: Vec<(Lhs, ExprId)> = Vec::with_capacity(texts.len());
+        let mut bound = FxHashMap::default();
         for (index, t) in texts.iter().enumerate() {
-            parsed.push(parse_def(s, t, index)?);
+            parsed.push(parse_def(s, t, index, &mut bound)?);
         }
         check_unique(s, &parsed, texts)?;
-        let order = dependency_order(s, &parsed, texts)?;
+        let (order, deps) = dependency_order(s, &parsed, texts)?;
         check_unfolded_sizes(s, &parsed, &order, texts)?;
-        let whole = |i: usize| {
-            move |e: CallError| DefError {
-                index: i,
-                message: e.message,
-                span: 0..texts[i].len(),
-            }
-        };
-        let mut defs = Defs::default();
-        // Rule functions are known before any body is expanded, so bodies keep them.
-        for (l, body) in &parsed {
-            if let Lhs::Rule(n, p) = l {
-                defs.rules.insert(*n, (*p, *body));
-            }
+        let mut rank = vec![0; parsed.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i] = r;
         }
-        for &i in &order {
-            let (l, body) = &parsed[i];
-            let keep = defs.expand(s, *body, false).map_err(whole(i))?;
-            // Without rule functions, expanding them or not is the same expansion.
-            let full = match defs.rules.is_empty() {
-                true => keep,
-                false => defs.expand(s, *body, true).map_err(whole(i))?,
-            };
+        let mut defs = Defs {
+            texts: texts.iter().map(|t| t.trim().into()).collect(),
+            deps,
+            rank,
+            written: parsed
+                .iter()
+                .map(|(l, b)| (!matches!(l, Lhs::Rule(..))).then_some(*b))
+                .collect(),
+            ..Defs::default()
+        };
+        for (i, (l, body)) in parsed.iter().enumerate() {
             match l {
-                Lhs::Const(n) => {
-                    defs.consts.insert(*n, (keep, full));
-                }
+                Lhs::Const(n) => _ = defs.consts.insert(*n, i),
                 Lhs::Func(n, params) => {
-                    let params = params.clone();
                     let f = Function {
-                        params,
-                        keep,
-                        full,
+                        params: params.clone(),
                         index: i,
                     };
                     defs.funcs.insert(*n, f);
                 }
-                Lhs::Rule(..) => {}
+                // Rule functions are known before any body is expanded, so bodies keep them.
+                Lhs::Rule(n, p) => _ = defs.rules.insert(*n, (*p, *body)),
             }
         }
+        check_calls(s, &defs, &parsed, texts)?;
         // Rules: their bodies with the constants expanded, their functions kept.
         for (i, (l, b)) in parsed.iter().enumerate() {
             let &Lhs::Rule(n, p) = l else { continue };
@@ -149,7 +161,11 @@ impl Defs {
                     span: 0..texts[i].len(),
                 });
             }
-            let kept = defs.expand(s, *b, false).map_err(whole(i))?;
+            let kept = defs.expand(s, *b, false).map_err(|e| DefError {
+                index: i,
+                message: e.message,
+                span: 0..texts[i].len(),
+            })?;
             defs.rules.insert(n, (p, kept));
         }
         Ok(defs)
@@ -178,94 +194,244 @@ impl Defs {
         if self.is_empty() {
             return Ok(roots.to_vec());
         }
-        s.rewrite(roots, |s, n, kids| {
-            Ok(match s.node(n).clone() {
-                Node::Sym(m) => self
-                    .consts
-                    .get(&m)
-                    .map(|&(keep, all)| if full { all } else { keep }),
-                Node::Call(Func::Unknown { name, derivs }, _) => {
-                    Some(self.call(s, name, &derivs, kids.to_vec(), full)?)
-                }
-                _ => None,
-            })
+        let mut unfold = Unfold {
+            defs: self,
+            full,
+            bodies: FxHashMap::default(),
+            unfolding: None,
+        };
+        unfold.bodies_for(s, roots)?;
+        let r = s.rewrite(roots, |s, n, kids| unfold.step(s, n, kids))?;
+        Ok(r)
+    }
+}
+
+/// A definition's text as a message quotes it: at most 60 characters.
+fn shorten(t: &str) -> String {
+    match t.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &t[..i]),
+        None => t.to_string(),
+    }
+}
+
+/// One expansion (`full` or not): the bodies it needs, unfolded.
+struct Unfold<'d> {
+    defs: &'d Defs,
+    full: bool,
+    /// Each definition used, by index → its body unfolded, in terms of its parameters.
+    bodies: FxHashMap<usize, ExprId>,
+    /// The definition whose body is being unfolded (to blame for a use in it too deep).
+    unfolding: Option<usize>,
+}
+
+impl Unfold<'_> {
+    /// Unfolds the bodies of the definitions `roots` use, directly or not, each after
+    /// those it uses: without recursion, since a chain of definitions is as deep as it is
+    /// long.
+    fn bodies_for(&mut self, s: &mut Store, roots: &[ExprId]) -> Result<(), CallError> {
+        let defs = self.defs;
+        let mut todo: Vec<usize> = s
+            .postorder(roots)
+            .into_iter()
+            .filter_map(|n| defs.used_at(s, n))
+            .collect();
+        let mut needed = rustc_hash::FxHashSet::default();
+        while let Some(i) = todo.pop() {
+            if needed.insert(i) {
+                todo.extend(&defs.deps[i]);
+            }
+        }
+        let mut needed: Vec<usize> = needed.into_iter().collect();
+        needed.sort_unstable_by_key(|&i| defs.rank[i]);
+        for i in needed {
+            let Some(body) = defs.body(i) else { continue };
+            self.unfolding = Some(i);
+            let r = s.rewrite(&[body], |s, n, kids| self.step(s, n, kids))?;
+            self.check_depth(s, r[0], i, None)?;
+            self.bodies.insert(i, r[0]);
+        }
+        self.unfolding = None;
+        Ok(())
+    }
+
+    /// An unfolding nests at most `MAX_UNFOLDED_DEPTH`, so that its text reads back. The
+    /// definition to blame is named: the one whose body is unfolded, or else the one
+    /// whose use (`use_of`) is.
+    fn check_depth(
+        &self,
+        s: &Store,
+        e: ExprId,
+        index: usize,
+        use_of: Option<Name>,
+    ) -> Result<(), CallError> {
+        if s.depth(e) <= MAX_UNFOLDED_DEPTH {
+            return Ok(());
+        }
+        let what = match use_of {
+            Some(f) => format!("a use of `{}` (definition {})", s.name(f), index + 1),
+            None => format!(
+                "definition {} (`{}`)",
+                index + 1,
+                shorten(&self.defs.texts[index])
+            ),
+        };
+        Err(CallError {
+            message: format!(
+                "{what} unfolds to an expression nested more than {} levels deep, the \
+                 nesting limit (docs/limits.md)",
+                parse::MAX_DEPTH
+            ),
+        })
+    }
+
+    /// The node `n`, its children unfolded to `kids`: a constant's or a call's unfolding,
+    /// or `None` to rebuild it.
+    fn step(
+        &mut self,
+        s: &mut Store,
+        n: ExprId,
+        kids: &[ExprId],
+    ) -> Result<Option<ExprId>, CallError> {
+        Ok(match s.node(n).clone() {
+            Node::Sym(m) => self.defs.consts.get(&m).map(|i| self.bodies[i]),
+            Node::Call(Func::Unknown { name, derivs }, _) => {
+                Some(self.call(s, name, &derivs, kids.to_vec())?)
+            }
+            _ => None,
         })
     }
 
     fn call(
-        &self,
+        &mut self,
         s: &mut Store,
         name: Name,
         derivs: &[u32],
         args: Vec<ExprId>,
-        full: bool,
     ) -> Result<ExprId, CallError> {
-        let rule = self.rules.get(&name).copied();
-        let Some(f) = self.funcs.get(&name) else {
+        let defs = self.defs;
+        let rule = defs.rules.get(&name).copied();
+        let Some(f) = defs.funcs.get(&name) else {
             // Only a rule: the function is unknown but its derivative is given.
             if let (Some((p, body)), [0], 1) = (rule, derivs, args.len()) {
                 let map = FxHashMap::from_iter([(p, args[0])]);
                 return Ok(s.substitute(body, &map));
             }
-            return Ok(s.call(
-                Func::Unknown {
-                    name,
-                    derivs: Box::new(derivs.to_vec()),
-                },
-                args,
-            ));
+            let call = Func::Unknown {
+                name,
+                derivs: Box::new(derivs.to_vec()),
+            };
+            return Ok(s.call(call, args));
         };
         if f.params.len() != args.len() {
-            return Err(CallError {
-                message: format!(
-                    "`{}` takes {} argument{} (definition {}), but {} {} given",
-                    s.name(name),
-                    f.params.len(),
-                    if f.params.len() == 1 { "" } else { "s" },
-                    f.index + 1,
-                    args.len(),
-                    if args.len() == 1 { "was" } else { "were" }
-                ),
-            });
+            return Err(arity_error(s, name, f, args.len()));
         }
-        let map: FxHashMap<Name, ExprId> =
-            f.params.iter().copied().zip(args.iter().copied()).collect();
-        if let (false, Some((p, body))) = (full, rule) {
+        if let (false, Some((p, body))) = (self.full, rule) {
             if derivs.is_empty() {
-                return Ok(s.call(
-                    Func::Unknown {
-                        name,
-                        derivs: Box::default(),
-                    },
-                    args,
-                ));
+                let call = Func::Unknown {
+                    name,
+                    derivs: Box::default(),
+                };
+                return Ok(s.call(call, args));
             }
             if derivs == [0] {
                 let m = FxHashMap::from_iter([(p, args[0])]);
                 return Ok(s.substitute(body, &m));
             }
         }
-        // The body, differentiated by the parameters the call names, then applied.
-        let mut body = if full { f.full } else { f.keep };
+        let mut body = self.bodies[&f.index];
+        // The parameters still to be given their arguments.
+        let mut map: FxHashMap<Name, ExprId> =
+            f.params.iter().copied().zip(args.iter().copied()).collect();
         if !derivs.is_empty() {
-            // A sum is expanded, not differentiated as a call; the parameters not
-            // differentiated by take their arguments first, so its bounds may use them.
-            let by = |p: &Name| derivs.iter().any(|&d| f.params[d as usize] == *p);
-            let others: FxHashMap<Name, ExprId> = map
-                .iter()
-                .filter(|(p, _)| !by(p))
-                .map(|(&p, &a)| (p, a))
-                .collect();
-            body = s.substitute(body, &others);
+            // The body differentiated by the parameters the call names, then applied. A
+            // sum is expanded, not differentiated as a call; the parameters not
+            // differentiated by take their arguments first, so its bounds may use them,
+            // and those differentiated by are renamed first, since an argument may use
+            // the same bound name (a caller's parameter in the same place).
+            let mut first: FxHashMap<Name, ExprId> = FxHashMap::default();
+            let mut by = f.params.clone();
+            map.clear();
+            for (k, p) in by.iter_mut().enumerate() {
+                if derivs.contains(&(k as u32)) {
+                    let fresh = s.fresh_name(*p);
+                    first.insert(*p, s.sym_name(fresh));
+                    map.insert(fresh, args[k]);
+                    *p = fresh;
+                } else {
+                    first.insert(*p, args[k]);
+                }
+            }
+            body = s.substitute(body, &first);
             body = s.expand_sums(body).map_err(|e| CallError {
                 message: crate::diagnostic::sum_message(s, &e),
             })?;
+            for &d in derivs {
+                body = partial(s, body, by[d as usize]);
+            }
         }
-        for &d in derivs {
-            body = partial(s, body, f.params[d as usize]);
+        let r = s.substitute(body, &map);
+        match self.unfolding {
+            Some(i) => self.check_depth(s, r, i, None)?,
+            None => self.check_depth(s, r, f.index, Some(name))?,
         }
-        Ok(s.substitute(body, &map))
+        Ok(r)
     }
+}
+
+impl Defs {
+    /// The definition whose name node `n` uses (a constant, or a call of a function).
+    fn used_at(&self, s: &Store, n: ExprId) -> Option<usize> {
+        match s.node(n) {
+            Node::Sym(m) => self.consts.get(m).copied(),
+            Node::Call(Func::Unknown { name, .. }, _) => self.funcs.get(name).map(|f| f.index),
+            _ => None,
+        }
+    }
+
+    /// The body of definition `i` as written (none for a rule).
+    fn body(&self, i: usize) -> Option<ExprId> {
+        self.written[i]
+    }
+}
+
+/// A call of `f` with `given` arguments where it takes another number.
+fn arity_error(s: &Store, name: Name, f: &Function, given: usize) -> CallError {
+    let n = f.params.len();
+    CallError {
+        message: format!(
+            "`{}` takes {n} argument{} (definition {}), but {given} {} given",
+            s.name(name),
+            if n == 1 { "" } else { "s" },
+            f.index + 1,
+            if given == 1 { "was" } else { "were" }
+        ),
+    }
+}
+
+/// Every call of a defined function in a body has its number of arguments: refused when
+/// the definitions are read, as when each body was expanded then, though now a body is
+/// unfolded only where it is used.
+fn check_calls(
+    s: &Store,
+    defs: &Defs,
+    parsed: &[(Lhs, ExprId)],
+    texts: &[String],
+) -> Result<(), DefError> {
+    for (i, (_, body)) in parsed.iter().enumerate() {
+        for n in s.postorder(&[*body]) {
+            if let Node::Call(Func::Unknown { name, .. }, args) = s.node(n)
+                && let Some(f) = defs.funcs.get(name)
+                && f.params.len() != args.len()
+            {
+                return Err(DefError {
+                    index: i,
+                    message: arity_error(s, *name, f, args.len()).message,
+                    span: 0..texts[i].len(),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a definition that would unfold to more nodes than the store's budget, before
@@ -319,11 +485,23 @@ fn name_at(s: &str) -> Option<&str> {
     (parse::is_name(s) && !matches!(s, "pi" | "π" | "e")).then_some(s)
 }
 
-/// The parameters renamed to fresh names in the body: a parameter is bound there, so a
+/// The parameters renamed to bound names in the body: a parameter is bound there, so a
 /// constant, `--given` or `--at` of the same name never reaches it, and an argument that
-/// mentions a variable of that name is not captured when the call is expanded.
-fn bind(s: &mut Store, params: &[Name], body: ExprId) -> (Vec<Name>, ExprId) {
-    let fresh: Vec<Name> = params.iter().map(|&p| s.fresh_name(p)).collect();
+/// mentions a variable of that name is not captured when the call is expanded. The bound
+/// name is fresh (no expression can write it) and the same for every parameter of that
+/// name and position (`bound`), so that chained definitions share their unfoldings;
+/// arguments are put in at once, so a caller's parameter in an argument is not captured.
+fn bind(
+    s: &mut Store,
+    params: &[Name],
+    body: ExprId,
+    bound: &mut FxHashMap<(usize, Name), Name>,
+) -> (Vec<Name>, ExprId) {
+    let fresh: Vec<Name> = params
+        .iter()
+        .enumerate()
+        .map(|(k, &p)| *bound.entry((k, p)).or_insert_with(|| s.fresh_name(p)))
+        .collect();
     let map: FxHashMap<Name, ExprId> = params
         .iter()
         .zip(&fresh)
@@ -332,7 +510,12 @@ fn bind(s: &mut Store, params: &[Name], body: ExprId) -> (Vec<Name>, ExprId) {
     (fresh, s.substitute(body, &map))
 }
 
-fn parse_def(s: &mut Store, t: &str, index: usize) -> Result<(Lhs, ExprId), DefError> {
+fn parse_def(
+    s: &mut Store,
+    t: &str,
+    index: usize,
+    bound: &mut FxHashMap<(usize, Name), Name>,
+) -> Result<(Lhs, ExprId), DefError> {
     let err = |message: String, span: Range<usize>| DefError {
         index,
         message,
@@ -415,7 +598,7 @@ fn parse_def(s: &mut Store, t: &str, index: usize) -> Result<(Lhs, ExprId), DefE
     }
     let f = s.intern_name(fname);
     let body = body(s)?;
-    let (params, body) = bind(s, &params, body);
+    let (params, body) = bind(s, &params, body, bound);
     if rule {
         if params.len() != 1 {
             return Err(err(
@@ -458,15 +641,17 @@ fn dependency_order(
     s: &Store,
     parsed: &[(Lhs, ExprId)],
     texts: &[String],
-) -> Result<Vec<usize>, DefError> {
+) -> Result<(Vec<usize>, Vec<Vec<usize>>), DefError> {
     // (By name, not by a scan: 200,000 chained definitions would be quadratic.)
-    let mut index: FxHashMap<Name, usize> = FxHashMap::default();
+    let mut consts: FxHashMap<Name, usize> = FxHashMap::default();
+    let mut funcs: FxHashMap<Name, usize> = FxHashMap::default();
     for (i, (l, _)) in parsed.iter().enumerate() {
-        if let Lhs::Const(m) | Lhs::Func(m, _) = l {
-            index.entry(*m).or_insert(i);
+        match l {
+            Lhs::Const(m) => _ = consts.entry(*m).or_insert(i),
+            Lhs::Func(m, _) => _ = funcs.entry(*m).or_insert(i),
+            Lhs::Rule(..) => {}
         }
     }
-    let defined = |n: &Name| index.get(n).copied();
     let deps: Vec<Vec<usize>> = parsed
         .iter()
         .map(|(l, body)| match l {
@@ -475,43 +660,47 @@ fn dependency_order(
                 .postorder(&[*body])
                 .into_iter()
                 .filter_map(|n| match s.node(n) {
-                    Node::Sym(m) => defined(m),
-                    Node::Call(Func::Unknown { name, .. }, _) => defined(name),
+                    Node::Sym(m) => consts.get(m).copied(),
+                    Node::Call(Func::Unknown { name, .. }, _) => funcs.get(name).copied(),
                     _ => None,
                 })
                 .collect(),
         })
         .collect();
-    fn visit(
-        i: usize,
-        deps: &[Vec<usize>],
-        state: &mut [u8],
-        order: &mut Vec<usize>,
-    ) -> Result<(), usize> {
-        match state[i] {
-            2 => return Ok(()),
-            1 => return Err(i),
-            _ => {}
-        }
-        state[i] = 1;
-        for &j in &deps[i] {
-            visit(j, deps, state, order)?;
-        }
-        state[i] = 2;
-        order.push(i);
-        Ok(())
-    }
+    // Depth first on a stack of its own (a chain of a million definitions is a million
+    // deep): 1 marks a definition in progress, 2 one placed; (i, k) resumes i at its k-th use.
     let mut state = vec![0u8; parsed.len()];
-    let mut order = Vec::new();
-    for i in 0..parsed.len() {
-        if let Err(j) = visit(i, &deps, &mut state, &mut order) {
-            let (Lhs::Const(n) | Lhs::Func(n, _) | Lhs::Rule(n, _)) = &parsed[j].0;
-            return Err(DefError {
-                index: j,
-                message: format!("`{}` is defined in terms of itself", s.name(*n)),
-                span: 0..texts[j].len(),
-            });
+    let mut order = Vec::with_capacity(parsed.len());
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for root in 0..parsed.len() {
+        if state[root] != 0 {
+            continue;
+        }
+        state[root] = 1;
+        stack.push((root, 0));
+        while let Some((i, k)) = stack.pop() {
+            let Some(&j) = deps[i].get(k) else {
+                state[i] = 2;
+                order.push(i);
+                continue;
+            };
+            stack.push((i, k + 1));
+            match state[j] {
+                0 => {
+                    state[j] = 1;
+                    stack.push((j, 0));
+                }
+                1 => {
+                    let (Lhs::Const(n) | Lhs::Func(n, _) | Lhs::Rule(n, _)) = &parsed[j].0;
+                    return Err(DefError {
+                        index: j,
+                        message: format!("`{}` is defined in terms of itself", s.name(*n)),
+                        span: 0..texts[j].len(),
+                    });
+                }
+                _ => {}
+            }
         }
     }
-    Ok(order)
+    Ok((order, deps))
 }

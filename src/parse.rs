@@ -151,6 +151,14 @@ pub fn split_top(s: &str, sep: char) -> Vec<&str> {
 
 /// Is `s` a valid variable name (for `--given NAME=...`)?
 pub fn is_name(s: &str) -> bool {
+    // ASCII without the grammar (a million definitions' names and parameters), as `ident`
+    // reads it: a letter or `_`, then letters, digits and `_`.
+    if let [first, rest @ ..] = s.as_bytes()
+        && s.is_ascii()
+    {
+        return (first.is_ascii_alphabetic() || *first == b'_')
+            && rest.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    }
     // Unicode counts the middle dot as part of a name; deriv reads it as a product.
     !s.contains(['·', '\u{0387}'])
         && Grammar::parse(Rule::ident, s).is_ok_and(|p| p.as_str().len() == s.len())

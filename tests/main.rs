@@ -11,6 +11,7 @@ mod cli;
 mod commands;
 mod cse_names;
 mod definitions;
+mod defs_limits;
 mod docs;
 mod emit;
 mod explain;

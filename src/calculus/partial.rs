@@ -92,7 +92,9 @@ fn smaller_expanded(s: &mut Store, e: ExprId, per_node: u64) -> Option<ExprId> {
     match s.fault() {
         // The node budget or the arithmetic budget ran out on the try, not on the
         // derivative: the derivative stands.
-        Some(Fault::TooLarge { .. } | Fault::ArithmeticTooCostly { .. }) => {
+        Some(
+            Fault::TooLarge { .. } | Fault::TooDeep { .. } | Fault::ArithmeticTooCostly { .. },
+        ) => {
             s.clear_fault();
             None
         }

@@ -70,6 +70,11 @@ pub enum Fault {
     },
     /// Stopped by `interrupt` (Ctrl-C in a session).
     Interrupted,
+    /// A node would nest deeper than the store's limit (`MAX_DEPTH`).
+    TooDeep {
+        /// The limit.
+        limit: u32,
+    },
     /// Exact arithmetic on large numbers spent more than this budget (`MAX_ARITHMETIC_COST`).
     ArithmeticTooCostly {
         /// The budget.
@@ -89,6 +94,7 @@ impl Fault {
             | Fault::TooLarge { .. }
             | Fault::NumberTooLarge { .. }
             | Fault::Interrupted
+            | Fault::TooDeep { .. }
             | Fault::ArithmeticTooCostly { .. } => None,
         }
     }
@@ -105,6 +111,7 @@ impl Fault {
             | Fault::TooLarge { .. }
             | Fault::NumberTooLarge { .. }
             | Fault::Interrupted
+            | Fault::TooDeep { .. }
             | Fault::ArithmeticTooCostly { .. } => {}
         }
         f
@@ -145,6 +152,11 @@ impl std::fmt::Display for Fault {
             ),
             Fault::AngleOfOrigin => write!(f, "atan2(0, 0) is undefined: the origin has no angle"),
             Fault::Interrupted => write!(f, "interrupted: the computation was stopped (Ctrl-C)"),
+            Fault::TooDeep { limit } => write!(
+                f,
+                "the computation is too deep: it builds an expression nested more than \
+                 {limit} levels deep (see docs/limits.md)"
+            ),
             Fault::NumberTooLarge { bits } => write!(
                 f,
                 "a number in the computation would have more than {bits} bits \

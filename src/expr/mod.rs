@@ -98,6 +98,13 @@ pub enum Node {
 /// The default node budget: about 1.5 GB of memory in the worst case.
 pub const DEFAULT_MAX_NODES: u64 = 20_000_000;
 
+/// The deepest node the store builds (`depth`, a leaf is 1): four times the parser's
+/// nesting limit, room for what differentiating the deepest text builds. Every walk that
+/// recurses (the printers, the tape's compiler) holds this many levels on the 1 GiB worker
+/// stack with room to spare (the plain printer overflowed at about 2,000,000); building a
+/// deeper node gives `Fault::TooDeep` instead of a stack overflow later.
+pub const MAX_DEPTH: u32 = 4 * crate::parse::MAX_DEPTH as u32;
+
 /// The arena every expression lives in, hash-consed: each distinct node is stored once,
 /// so equal subexpressions have equal ids and comparing them is comparing integers. Its
 /// constructors (`add`, `mul`, `pow`, `call`, ...) build canonical form.
@@ -470,6 +477,9 @@ impl Store {
             Node::Pow(a, b) => self.depth[a.index()].max(self.depth[b.index()]),
             _ => 0,
         };
+        if d > MAX_DEPTH {
+            return self.undefined(Fault::TooDeep { limit: MAX_DEPTH });
+        }
         self.seen |= match &node {
             Node::Mul(fs) if fs.iter().any(|f| matches!(self.node(*f), Node::Add(_))) => {
                 Seen::ProductOfSums as u8

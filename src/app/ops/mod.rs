@@ -265,6 +265,7 @@ impl<'a> Job<'a> {
                 Fault::TooLarge { .. }
                 | Fault::NumberTooLarge { .. }
                 | Fault::Interrupted
+                | Fault::TooDeep { .. }
                 | Fault::ArithmeticTooCostly { .. },
             ) => self.at_input(Diagnostic::error(why)),
             _ => self.at_fault(Diagnostic::error(format!("{what} is undefined: {why}"))),
