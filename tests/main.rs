@@ -8,6 +8,7 @@ mod accuracy;
 mod algebra;
 mod cases;
 mod cli;
+mod closed_stdout;
 mod commands;
 mod cse_names;
 mod definitions;
