@@ -14,6 +14,7 @@ mod cse_names;
 mod definitions;
 mod docs;
 mod emit;
+mod exact_points;
 mod explain;
 mod functions;
 mod hostile;

@@ -399,36 +399,9 @@ fn call(bs: &Balls, f: Builtin, args: &[&Ball]) -> Out {
     let a = args[0];
     let one = bs.int(1);
     match f {
-        Sin | Cos | Tan | Sec | Csc | Cot => {
-            let (sin, cos) = bs.sin_cos(a)?;
-            match f {
-                Sin => Ok(sin),
-                Cos => Ok(cos),
-                Tan => bs.div(&sin, &cos),
-                Sec => bs.recip(&cos),
-                Csc => bs.recip(&sin),
-                _ => bs.div(&cos, &sin),
-            }
-        }
+        Sin | Cos | Tan | Sec | Csc | Cot => trig(bs, f, a),
         Atan => bs.atan(a),
-        Asin | Acos => {
-            // asin u = atan(u/√((1 − u)(1 + u))); ±1 exactly is ±π/2.
-            let inner = bs.mul(&bs.sub(&one, a)?, &bs.add(&one, a)?)?;
-            let asin = if inner.mid.is_zero() && inner.rad.is_zero() {
-                let half_pi = Balls::half(&bs.pi()?);
-                if a.mid.is_negative() {
-                    Balls::neg(&half_pi)
-                } else {
-                    half_pi
-                }
-            } else {
-                bs.atan(&bs.div(a, &bs.sqrt(&inner)?)?)?
-            };
-            match f {
-                Asin => Ok(asin),
-                _ => bs.sub(&Balls::half(&bs.pi()?), &asin),
-            }
-        }
+        Asin | Acos => inverse_sine(bs, f, a),
         Sinh | Cosh => {
             let (p, m) = (bs.exp(a)?, bs.exp(&Balls::neg(a))?);
             let sum = if f == Sinh {
@@ -495,6 +468,39 @@ fn call(bs: &Balls, f: Builtin, args: &[&Ball]) -> Out {
         LogBase => bs.div(&bs.ln(a)?, &bs.ln(args[1])?),
         Max | Min | Logsumexp => nary(bs, f, args),
         Erf => Err(Stop::Unsupported),
+    }
+}
+
+/// sin, cos, tan, sec, csc or cot, from one reduction of the argument.
+fn trig(bs: &Balls, f: Builtin, a: &Ball) -> Out {
+    let (sin, cos) = bs.sin_cos(a)?;
+    match f {
+        Builtin::Sin => Ok(sin),
+        Builtin::Cos => Ok(cos),
+        Builtin::Tan => bs.div(&sin, &cos),
+        Builtin::Sec => bs.recip(&cos),
+        Builtin::Csc => bs.recip(&sin),
+        _ => bs.div(&cos, &sin),
+    }
+}
+
+/// asin u = atan(u/√((1 − u)(1 + u))), ±π/2 at ±1 exactly; acos u = π/2 − asin u.
+fn inverse_sine(bs: &Balls, f: Builtin, a: &Ball) -> Out {
+    let one = bs.int(1);
+    let inner = bs.mul(&bs.sub(&one, a)?, &bs.add(&one, a)?)?;
+    let asin = if inner.mid.is_zero() && inner.rad.is_zero() {
+        let half_pi = Balls::half(&bs.pi()?);
+        if a.mid.is_negative() {
+            Balls::neg(&half_pi)
+        } else {
+            half_pi
+        }
+    } else {
+        bs.atan(&bs.div(a, &bs.sqrt(&inner)?)?)?
+    };
+    match f {
+        Builtin::Asin => Ok(asin),
+        _ => bs.sub(&Balls::half(&bs.pi()?), &asin),
     }
 }
 
