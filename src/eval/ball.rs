@@ -296,13 +296,18 @@ impl Balls {
         }
     }
 
+    /// A number of the point, with its integer part whole: sin(2^1000 + 1) needs the 1.
     fn number(&self, r: &Rat) -> Out {
-        let (f, inexact) = Float::from_rat(r, self.p);
+        let whole = (r.numer().bits() as i64 - r.denom().bits() as i64).max(0) as u64;
+        let (f, inexact) = Float::from_rat(r, self.p + whole);
         let rad = match inexact {
-            true => Float::pow2(f.top() - self.p as i64 + 1),
+            true => Float::pow2(f.e + 1),
             false => Float::zero(),
         };
-        self.ball(f, rad)
+        Ok(Ball {
+            mid: f.checked().ok_or(Stop::Unsupported)?,
+            rad,
+        })
     }
 }
 

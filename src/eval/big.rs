@@ -22,6 +22,9 @@ pub struct Float {
 /// exponent arithmetic away from i64's end).
 const MAX_EXPONENT: i64 = 1 << 52;
 
+/// Bits apart beyond which `add` keeps the larger term alone.
+const FAR: i64 = 1 << 16;
+
 impl Float {
     pub fn zero() -> Float {
         Float {
@@ -116,6 +119,15 @@ impl Float {
         if o.is_zero() {
             return self.clone();
         }
+        // Past 2^16 bits apart the smaller is far below any precision used (4096 bits),
+        // and aligning them could take more memory than there is (2^-10^15 + 1).
+        if (self.top() - o.top()).abs() > FAR {
+            return if self.top() > o.top() {
+                self.clone()
+            } else {
+                o.clone()
+            };
+        }
         let e = self.e.min(o.e);
         let a = &self.m << (self.e - e) as usize;
         let b = &o.m << (o.e - e) as usize;
@@ -188,6 +200,15 @@ impl Float {
     }
 
     pub fn cmp_abs(&self, o: &Float) -> Ordering {
+        match (self.is_zero(), o.is_zero()) {
+            (true, true) => return Ordering::Equal,
+            (true, false) => return Ordering::Less,
+            (false, true) => return Ordering::Greater,
+            _ => {}
+        }
+        if self.top() != o.top() {
+            return self.top().cmp(&o.top());
+        }
         self.abs().sub(&o.abs()).m.sign().cmp(&Sign::NoSign)
     }
 
@@ -214,15 +235,17 @@ impl Float {
     /// ⌊self⌋ as a Float.
     pub fn floor(&self) -> Float {
         if self.e >= 0 {
-            return Float {
-                m: &self.m << self.e as usize,
-                e: 0,
-            };
+            return self.clone();
         }
         Float {
-            m: self.m.div_floor(&(BigInt::one() << (-self.e) as usize)),
+            m: self.fixed(0),
             e: 0,
         }
+    }
+
+    /// The integer `self` is (e ≥ 0, or a multiple of 2^-e), for a moderate exponent.
+    fn integer(&self) -> BigInt {
+        self.fixed(0)
     }
 
     /// self·2^w as an integer (toward −∞): fixed point with `w` fractional bits.
@@ -230,6 +253,12 @@ impl Float {
         let shift = self.e + w as i64;
         if shift >= 0 {
             &self.m << shift as usize
+        } else if -shift > self.m.bits() as i64 + 1 {
+            // Below the last fractional bit (2^-10^9 too): no power of two is built.
+            match self.m.is_negative() {
+                true => BigInt::from(-1),
+                false => BigInt::zero(),
+            }
         } else {
             self.m.div_floor(&(BigInt::one() << (-shift) as usize))
         }
@@ -242,6 +271,8 @@ impl Float {
 
 /// π to `w` fractional bits (within 2^-w).
 pub fn pi(w: u64) -> Float {
+    // In steps of 4096 bits, so that each precision tried reuses the one cached.
+    let w = w.next_multiple_of(4096);
     Float::from_fixed(pi_scaled(w), w)
 }
 
@@ -358,7 +389,7 @@ pub fn sin_cos(x: &Float, w: u64) -> Option<(Float, Float, bool)> {
         };
         let k = x.div(&half_pi, top + 4).0.add(&Float::pow2(-1)).floor();
         (
-            k.m.mod_floor(&BigInt::from(4)).to_u8()?,
+            k.integer().mod_floor(&BigInt::from(4)).to_u8()?,
             x.sub(&k.mul(&half_pi)),
         )
     };
