@@ -272,8 +272,8 @@ impl Float {
 /// π to `w` fractional bits (within 2^-w).
 pub fn pi(w: u64) -> Float {
     // In steps of 4096 bits, so that each precision tried reuses the one cached.
-    let w = w.next_multiple_of(4096);
-    Float::from_fixed(pi_scaled(w), w)
+    let cached = w.next_multiple_of(4096);
+    Float::from_fixed(pi_scaled(cached) >> (cached - w) as usize, w)
 }
 
 /// log 2 to `w` fractional bits: 2·atanh(1/3).
@@ -283,7 +283,7 @@ pub fn ln2(w: u64) -> Float {
     if let Some((b, l)) = cached.as_ref()
         && *b >= w
     {
-        return l.clone();
+        return l.round(w + 2).0;
     }
     let third = Float::int(1).div(&Float::int(3), w + 8).0;
     let l = atanh_small(&third, w + 8).mul(&Float::int(2));
