@@ -69,6 +69,10 @@ fn beyond_the_doubles_above_and_below_is_an_error_giving_the_size() {
         1,
         "exp(800) is too large for a double at this point: it is about 2.726e347",
     );
+    // e^(−10^20) is past any exponent kept (printed 0 before); 1 + e^(−10^20) is 1.
+    deriv(&["eval", "exp(-x)", "--at", "x=1e20"])
+        .fails_with(1, "is too small for a double at this point");
+    assert_eq!(quietly(&["eval", "1 + exp(-x)", "--at", "x=1e20"]), "1");
     // sigmoid(−800) = 3.6678745841776872e-348; e^−745.5 = 1.712e-324 would print as 4.9e-324.
     deriv(&["eval", "sigmoid(x)", "--at", "x=-800"]).fails_with(1, "about 3.668e-348");
     deriv(&["eval", "exp(-x)", "--at", "x=745.5"]).fails_with(1, "about 1.712e-324");

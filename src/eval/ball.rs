@@ -22,6 +22,8 @@ pub enum Settled {
     TooSmall(Wide),
     /// The value is within this of 0 at the highest precision tried: it may be 0.
     NearZero(Wide),
+    /// An exponential in it is beyond e^(±2^50): the value is not decided here.
+    Beyond,
 }
 
 /// The precisions tried, in bits, while the work allows (`WORK`).
@@ -49,6 +51,7 @@ pub fn settle(s: &Store, e: ExprId) -> Option<Settled> {
             Ok(b) => b,
             Err(Stop::Imprecise) => continue,
             Err(Stop::Unsupported) => return None,
+            Err(Stop::Beyond) => return Some(Settled::Beyond),
         };
         if b.mid.is_zero() && b.rad.is_zero() {
             return Some(Settled::Value(0.0));
@@ -88,6 +91,8 @@ fn wide(f: &Float) -> Option<Wide> {
 enum Stop {
     Imprecise,
     Unsupported,
+    /// e^u with |u| above 2^50: beyond any exponent kept here (and not 0).
+    Beyond,
 }
 
 type Out = Result<Ball, Stop>;
@@ -201,6 +206,9 @@ impl Balls {
     fn exp(&self, a: &Ball) -> Out {
         if a.rad.top() > -1 {
             return Err(Stop::Imprecise);
+        }
+        if a.mid.top() > 50 {
+            return Err(Stop::Beyond);
         }
         let v = big::exp(&a.mid, self.w()).ok_or(Stop::Unsupported)?;
         // |e^(m+d) − e^m| ≤ e^m·|d|·e^|d| ≤ 2·e^m·|d| for |d| ≤ 1/2.

@@ -29,12 +29,21 @@ pub fn at_point(
 ) -> Result<(f64, Option<Diagnostic>), Refused> {
     // Balls of more and more bits give the double nearest the value (or its place beyond
     // the doubles).
-    if let Some(settled) = ball::settle(s, v) {
+    let settled = ball::settle(s, v);
+    if let Some(settled) = settled.filter(|&t| t != Settled::Beyond) {
         return settled_value(s, v, settled);
     }
     // Where they cannot (erf, a large expression), doubles from the exact point:
     // sin(10^22 + 1) from 10^22 + 1, not 10^22; x - 1 at x = 1 + 10^-20.
     let exact_point = eval(s, v, &|_| None);
+    // e^(−10^20) is not 0: the doubles' 0 (or subnormal) would have no correct digit.
+    if settled == Some(Settled::Beyond) && exact_point.as_ref().is_ok_and(|y| !y.is_normal()) {
+        return Err(Refused::Said(Diagnostic::error(format!(
+            "{} is too small for a double at this point: it has an exponential of a number \
+             beyond ±10^15",
+            quote(s, v, Style::Plain)
+        ))));
+    }
     let doubtful = match exact_point {
         Ok(y) => y == 0.0 || y.is_subnormal(),
         Err(EvalError::Overflow(_) | EvalError::Domain(_)) => true,
@@ -81,6 +90,7 @@ fn settled_value(
             w.scientific(4)
         )))),
         Settled::TooSmall(w) => Err(too_small(s, v, w)),
+        Settled::Beyond => unreachable!("handled by at_point"),
         Settled::NearZero(r) => Ok((
             0.0,
             Some(Diagnostic::warning(format!(
