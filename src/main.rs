@@ -9,6 +9,8 @@ use std::io::{self, BufReader, BufWriter, Write};
 
 fn main() {
     let term = Terminal::detect();
+    // A result nobody receives (`deriv ... >&-`) must not end with exit 0.
+    let stdout_open = !closed_stdout::AT_START.load(std::sync::atomic::Ordering::Relaxed);
     // `deriv` alone on a terminal starts the session; otherwise clap prints the help.
     let parsed = if std::env::args_os().len() == 1 && term.stdin_is_tty {
         app::cli::parse(["deriv", "repl"])
@@ -21,10 +23,9 @@ fn main() {
             &e,
             term.auto_color(term.stdout_is_tty),
             term.auto_color(term.stderr_is_tty),
+            stdout_open,
         )),
     };
-    // A result nobody receives (`deriv ... >&-`) must not end with exit 0.
-    let stdout_open = !closed_stdout::AT_START.load(std::sync::atomic::Ordering::Relaxed);
     let worker = std::thread::Builder::new()
         .stack_size(deriv::STACK_SIZE)
         .spawn(move || {

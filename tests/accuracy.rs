@@ -107,18 +107,14 @@ fn a_value_out_of_range_only_on_the_way_is_computed() {
 
 #[test]
 fn a_value_below_the_doubles_is_said_not_printed_as_if_right() {
-    // 800·e^-800 = 2.934299667342149770764397e-345: it printed 0 without a word.
-    let o = deriv(&["eval", "x*exp(-x)", "--at", "x=800"]).run();
-    assert_eq!((o.code, o.stdout.trim()), (0, "0"), "{o:#?}");
-    assert!(
-        o.stderr
-            .contains("800/e^800 is about 2.934e-345 at this point, below what a double holds"),
-        "{}",
-        o.stderr
+    // 800·e^-800 = 2.934299667342149770764397e-345: it printed 0 without a word, then 0
+    // with a warning; no double keeps a digit of it, so it is an error giving its size.
+    deriv(&["eval", "x*exp(-x)", "--at", "x=800"]).fails_with(
+        1,
+        "800/e^800 is too small for a double at this point: it is about 2.934e-345",
     );
-    // e^-745.5 = 1.7121e-324 rounds to the smallest subnormal, 4.9e-324: said too.
-    let o = deriv(&["eval", "exp(-x)", "--at", "x=745.5"]).run();
-    assert!(o.stderr.contains("about 1.712e-324"), "{o:#?}");
+    // e^-745.5 = 1.7121e-324 rounds to the smallest subnormal, 4.9e-324: refused too.
+    deriv(&["eval", "exp(-x)", "--at", "x=745.5"]).fails_with(1, "about 1.712e-324");
     // A subnormal with its digits is the value: 1/(1 + e^710) = 4.4762862256751298e-309.
     let o = deriv(&["eval", "1/(1 + exp(x))", "--at", "x=710"]).run();
     assert_eq!(number(&o.stdout), 4.47628622567513e-309, "{o:#?}");
@@ -127,40 +123,33 @@ fn a_value_below_the_doubles_is_said_not_printed_as_if_right() {
     deriv(&["eval", "exp(x)", "--at", "x=1000"]).fails_with(1, "too large for a double");
 }
 
-/// The value printed and the size of the error the warning gives ("give or take E").
-fn value_and_error(args: &[&str]) -> (f64, f64) {
-    let o = deriv(args).run();
-    assert_eq!(o.code, 0, "{o:#?}");
-    let (_, error) = o
-        .stderr
-        .split_once("give or take ")
-        .unwrap_or_else(|| panic!("no error bound: {o:#?}"));
-    (number(&o.stdout), number(error.trim()))
-}
-
 #[test]
-fn a_value_rounding_has_swamped_says_so_with_its_error() {
+fn a_value_rounding_swamped_in_doubles_is_computed_with_more_bits() {
     // ∂/∂x sin(x/x^(exp(e)/tanh(x))) at 3/7 = 1.334928818492778422694002e15; doubles gave
     // 2.2e15 or 1.65e15 (the argument of sin is 3e13, computed to a few units in 1e16).
-    let (got, error) =
-        value_and_error(&["partial", "sin(x/x^(exp(e)/tanh(x)))", "x", "--at", "x=3/7"]);
-    let want = 1.334_928_818_492_778_422_694e15;
-    assert!(
-        error >= (got - want).abs(),
-        "got {got:e} ± {error:e}, want {want:e}"
+    let o = deriv(&["partial", "sin(x/x^(exp(e)/tanh(x)))", "x", "--at", "x=3/7"]).run();
+    assert_eq!((o.code, o.stderr.as_str()), (0, ""), "{o:#?}");
+    close(
+        number(&o.stdout),
+        1.334_928_818_492_778_422_694e15,
+        1.0,
+        "the derivative",
     );
     // (e^x − 1)/x at 10^-17 = 1 + 5e-18: e^x is 1 as a double, and the quotient 0.
-    let (got, error) = value_and_error(&["eval", "(exp(x)-1)/x", "--at", "x=1e-17"]);
-    assert!(
-        error >= (got - 1.0).abs(),
-        "got {got:e} ± {error:e}, want 1"
+    assert_eq!(value("(exp(x)-1)/x", "x=1e-17"), 1.0);
+    // At 10^-10 = 1.000000000050000000001667: doubles gave 1.000000082740371.
+    close(
+        value("(exp(x)-1)/x", "x=1e-10"),
+        1.000_000_000_050_000_000_001_667,
+        1.0,
+        "(e^x - 1)/x at 1e-10",
     );
 }
 
 #[test]
-fn a_value_with_some_digits_left_is_printed_to_those() {
-    // (e^x − 1)/x at 10^-10 = 1.000000000050000000001667; doubles give 1.000000082740371.
-    let o = deriv(&["eval", "(exp(x)-1)/x", "--at", "x=1e-10"]).run();
+fn where_more_bits_cannot_be_had_the_digits_left_are_printed() {
+    // erf has no ball form. erf(5) − 1 = −1.5374597944280348502e-12; doubles keep 2 digits.
+    let o = deriv(&["eval", "erf(x)-1", "--at", "x=5"]).run();
     assert_eq!(o.code, 0, "{o:#?}");
     let digits: i32 = o
         .stderr
@@ -169,15 +158,15 @@ fn a_value_with_some_digits_left_is_printed_to_those() {
         .and_then(|r| r.split(' ').next())
         .and_then(|d| d.parse().ok())
         .unwrap_or_else(|| panic!("no digit count: {o:#?}"));
-    assert!((3..=10).contains(&digits), "{o:#?}");
     let got = number(&o.stdout);
-    let want = 1.000_000_000_050_000_000_001_667;
+    let want = -1.537_459_794_428_034_850_2e-12;
     assert!(
-        (got - want).abs() <= 10f64.powi(1 - digits) * want,
+        (got - want).abs() <= 10f64.powi(1 - digits) * want.abs(),
         "{got} to {digits} digits, want {want}"
     );
     // Printed to those digits: no more than `digits` significant digits.
-    let significant = o.stdout.trim().replace(['.', '-'], "");
+    let mantissa = o.stdout.trim().split('e').next().unwrap_or_default();
+    let significant = mantissa.replace(['.', '-'], "");
     assert!(
         significant.trim_start_matches('0').len() <= digits as usize,
         "{o:#?}"
@@ -188,7 +177,9 @@ fn a_value_with_some_digits_left_is_printed_to_those() {
 fn accurate_values_are_unchanged() {
     // Values a double gives to its last digit print as before, with nothing on stderr.
     for (text, at, want) in [
-        ("sin(x)", "x=1/3", "0.3271946967961522"),
+        // sin(1/3) = 0.32719469679615224417…: the nearest double, where sin of the double
+        // nearest 1/3 gave 0.3271946967961522, one unit below.
+        ("sin(x)", "x=1/3", "0.32719469679615226"),
         ("sin(x)", "x=1e22", "-0.8522008497671888"),
         ("x*exp(-x)", "x=700", "6.90177358063184e-302"),
         ("log(x)", "x=1/3", "-1.0986122886681098"),

@@ -97,7 +97,7 @@ fn reduce(n: &BigInt, d: &BigInt, magnitude: u64) -> Option<(u8, f64)> {
 }
 
 /// ⌊π·2^bits⌋, by Machin's formula π = 16·atan(1/5) − 4·atan(1/239), kept for the next call.
-fn pi_scaled(bits: u64) -> BigInt {
+pub(super) fn pi_scaled(bits: u64) -> BigInt {
     static PI: Mutex<Option<(u64, BigInt)>> = Mutex::new(None);
     let mut cached = PI.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((b, pi)) = cached.as_ref()

@@ -4,6 +4,8 @@
 //! run once, for a single point. Errors name the subexpression where a value leaves the
 //! domain or overflows.
 
+pub mod ball;
+mod big;
 mod diagnose;
 pub mod exact;
 mod run;

@@ -33,6 +33,11 @@ impl Wide {
         })
     }
 
+    /// m·2^e; `None` if m is not finite.
+    pub fn scaled(m: f64, e: i64) -> Option<Wide> {
+        Wide::new(m, e)
+    }
+
     /// The double `x`; `None` if it is not finite.
     pub fn from_f64(x: f64) -> Option<Wide> {
         Wide::new(x, 0)

@@ -1,7 +1,7 @@
 //! Results at a point (`--at`, `--at-file`): exact where the value folds, doubles
 //! otherwise; a gradient of many entries by reverse-mode AD; and `step`.
 
-use super::precision;
+use super::precision::{self, Refused};
 use super::{Answer, EXACT_ENTRIES, Job};
 use crate::app::request::Op;
 use crate::app::train::bind::{bind, sample_diag};
@@ -390,7 +390,7 @@ pub fn values(job: &mut Job, shape: Shape, p: &[(Name, ExprId)]) -> Result<Answe
         // values.
         let x = match substituted {
             Some(v) if exact.is_none() => precision::at_point(s, v, x),
-            _ => x.map(|x| (x, None)),
+            _ => x.map(|x| (x, None)).map_err(Refused::Eval),
         };
         let x = match x {
             Ok((x, warning)) => {
@@ -399,7 +399,11 @@ pub fn values(job: &mut Job, shape: Shape, p: &[(Name, ExprId)]) -> Result<Answe
             }
             // An exact number needs no evaluation (it may be too large for a double).
             Err(_) if exact.is_some() => f64::NAN,
-            Err(err) => {
+            Err(Refused::Said(d)) => {
+                let d = d.with_note(format!("the result is {}", quote(s, e, Style::Plain)));
+                return Err(job.place.at(d));
+            }
+            Err(Refused::Eval(err)) => {
                 let d = match err {
                     EvalError::Unbound(n) => eval_diag(s, err, Some(e))
                         .with_note(format!("give it with --at {}=...", s.name(n))),
