@@ -658,6 +658,20 @@ fn sixty_derivatives_of_x_to_the_x_are_answered() {
     assert_eq!(r.code, Some(0), "{}", r.what);
 }
 
+/// A size past u64's range is said to be a bound: 30 derivatives of x^x^x^x^x "unfolded
+/// to 18446744073709551615 subexpressions", the saturated count given as a figure.
+#[test]
+fn a_saturated_printed_size_is_given_as_a_bound() {
+    let r = run("partial", "x^x^x^x^x", &["x"; 30], 30.0);
+    assert_eq!(r.code, Some(1), "{}", r.what);
+    assert!(
+        r.stderr
+            .contains("unfolds to more than 18446744073709551615 subexpressions"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn max_nodes_usage_errors() {
     for n in ["-1", "1e9999", "99999999999999999999999", "many", ""] {

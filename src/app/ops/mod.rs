@@ -329,6 +329,11 @@ impl<'a> Job<'a> {
         if !self.req.cse && point.is_none() {
             let size = self.s.tree_size(&shape.entries());
             if size > MAX_PRINTED_NODES {
+                // The count saturates: past u64's range it is a bound, not a figure.
+                let size = match size {
+                    u64::MAX => format!("more than {size}"),
+                    _ => size.to_string(),
+                };
                 return Err(self
                     .at_input(Diagnostic::error(format!(
                         "the result is too large to print in full: it unfolds to {size} \
