@@ -78,6 +78,8 @@ pub struct Defs {
     rank: Vec<usize>,
     /// Each definition's body as written, by index (none for a rule).
     written: Vec<Option<ExprId>>,
+    /// An upper bound on the nodes each definition unfolds to (`unfolded_sizes`).
+    unfolded_size: Vec<u64>,
 }
 
 /// One definition as written.
@@ -116,7 +118,7 @@ impl Defs {
         }
         check_unique(s, &parsed, texts)?;
         let (order, deps) = dependency_order(s, &parsed, texts)?;
-        check_unfolded_sizes(s, &parsed, &order, texts)?;
+        let unfolded_size = unfolded_sizes(s, &parsed, &order);
         let mut rank = vec![0; parsed.len()];
         for (r, &i) in order.iter().enumerate() {
             rank[i] = r;
@@ -124,6 +126,7 @@ impl Defs {
         let mut defs = Defs {
             texts: texts.iter().map(|t| t.trim().into()).collect(),
             deps,
+            unfolded_size,
             rank,
             written: parsed
                 .iter()
@@ -243,6 +246,23 @@ impl Unfold<'_> {
         }
         let mut needed: Vec<usize> = needed.into_iter().collect();
         needed.sort_unstable_by_key(|&i| defs.rank[i]);
+        // Checked before anything is unfolded, and the first in order is named (the
+        // definition a use of a later one goes through).
+        if let Some(&i) = needed
+            .iter()
+            .find(|&&i| defs.unfolded_size[i] > s.max_nodes())
+        {
+            return Err(CallError {
+                message: format!(
+                    "definition {} (`{}`) would unfold to up to {} nodes, more than the \
+                     budget of {} (--max-nodes)",
+                    i + 1,
+                    shorten(&defs.texts[i]),
+                    defs.unfolded_size[i],
+                    s.max_nodes()
+                ),
+            });
+        }
         for i in needed {
             let Some(body) = defs.body(i) else { continue };
             self.unfolding = Some(i);
@@ -434,18 +454,12 @@ fn check_calls(
     Ok(())
 }
 
-/// Refuses a definition that would unfold to more nodes than the store's budget, before
-/// anything is expanded: each body is expanded once, when the definitions are read, and
-/// a few hundred bytes can define an exponential unfolding (`h_k(s) = h_{k-1}(h_{k-1}(s))`
-/// is 2^k levels deep), which would otherwise fill memory for minutes before the budget
-/// stopped it. The size counted is an upper bound: the nodes of the body, with each use
-/// of a defined name counted as the size of its own unfolding.
-fn check_unfolded_sizes(
-    s: &Store,
-    parsed: &[(Lhs, ExprId)],
-    order: &[usize],
-    texts: &[String],
-) -> Result<(), DefError> {
+/// An upper bound on the nodes each definition unfolds to: the nodes of its body, with
+/// each use of a defined name counted as the size of its own unfolding (saturating). A few
+/// hundred bytes can define an exponential unfolding (`h_k(s) = h_{k-1}(h_{k-1}(s))` is 2^k
+/// levels deep), which would fill memory for minutes before the node budget stopped it;
+/// with these bounds a use of such a definition is refused before anything is unfolded.
+fn unfolded_sizes(s: &Store, parsed: &[(Lhs, ExprId)], order: &[usize]) -> Vec<u64> {
     let mut defined: FxHashMap<Name, usize> = FxHashMap::default();
     for (i, (l, _)) in parsed.iter().enumerate() {
         if let Lhs::Const(n) | Lhs::Func(n, _) = l {
@@ -464,19 +478,8 @@ fn check_unfolded_sizes(
             total = total.saturating_add(used.map_or(1, |&j| size[j].saturating_add(1)));
         }
         size[i] = total;
-        if total > s.max_nodes() {
-            return Err(DefError {
-                index: i,
-                message: format!(
-                    "it would unfold to up to {total} nodes, more than the budget of {} \
-                     (--max-nodes)",
-                    s.max_nodes()
-                ),
-                span: 0..texts[i].len(),
-            });
-        }
     }
-    Ok(())
+    size
 }
 
 /// `s`, trimmed, when it is a usable name (not a constant).

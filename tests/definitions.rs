@@ -569,24 +569,32 @@ pub(crate) fn doubling_defs(last: usize) -> String {
 }
 
 /// Issue #17: `h_k(s) = h_{k-1}(h_{k-1}(s))` in 25 lines of a defs file defines h24, 2^24
-/// levels deep. It filled memory for minutes before the node budget stopped it (and
-/// `h1(x)` needed all of it, since every definition is expanded when read). Now the
-/// unfolded size is bounded before anything is expanded: the definition that would
-/// pass the budget is named at once, and a smaller budget moves the line.
+/// levels deep. It filled memory for minutes before the node budget stopped it. Now a
+/// use of a definition whose unfolding could pass the budget is refused before anything
+/// is unfolded, naming the first such definition it goes through, and a smaller budget
+/// moves the line. A definition nobody uses costs nothing: `h1(x)` from the same file is
+/// answered (the whole file was refused for its unused h22).
 #[test]
 fn an_exponentially_unfolding_definition_is_refused_before_it_is_expanded() {
     let dir = TempDir::new();
     let defs = dir.write("h.txt", doubling_defs(24));
     let defs = defs.to_str().unwrap();
-    deriv(&["simplify", "h1(x)", "--defs", defs])
-        .within(Duration::from_secs(60))
-        .fails_with(1, "`h22(s) = h21(h21(s))`: it would unfold to up to");
-    deriv(&["simplify", "h1(x)", "--defs", defs, "--max-nodes", "1000"])
+    deriv(&["simplify", "h1(x)", "--defs", defs]).prints("(x^2 + 1)^2 + 1");
+    deriv(&["simplify", "h23(x)", "--defs", defs])
         .within(Duration::from_secs(60))
         .fails_with(
             1,
-            "`h7(s) = h6(h6(s))`: it would unfold to up to 1021 nodes",
+            "definition 23 (`h22(s) = h21(h21(s))`) would unfold to up to 33554429 nodes",
         );
+    deriv(&["simplify", "h8(x)", "--defs", defs, "--max-nodes", "1000"])
+        .within(Duration::from_secs(60))
+        .fails_with(
+            1,
+            "definition 8 (`h7(s) = h6(h6(s))`) would unfold to up to 1021 nodes, more than \
+             the budget of 1000",
+        );
+    let h6 = deriv(&["simplify", "h6(x)", "--defs", defs, "--max-nodes", "1000"]).run();
+    assert_eq!(h6.code, 0, "{h6:#?}");
 }
 
 /// A value the double cannot hold is quoted by its size, and the expression it belongs
