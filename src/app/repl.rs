@@ -349,7 +349,15 @@ impl Session {
             inp: &inp,
             st,
         };
-        super::write_answer(&cx, &o, out, err)?;
+        // Written aside first: printing a huge result stops at Ctrl-C, and what it had
+        // written is then dropped, not shown cut short.
+        let mut text = Vec::new();
+        super::write_answer(&cx, &o, &mut text, err)?;
+        if deriv::expr::interrupted() {
+            let d = Diagnostic::error(deriv::expr::Fault::Interrupted.to_string());
+            return self.fail(err, d).map(|_| false);
+        }
+        out.write_all(&text)?;
         if !matches!(
             req.op,
             Op::Grad | Op::Hessian | Op::Jacobian | Op::Differential

@@ -20,8 +20,9 @@ pub fn clear_interrupt() {
     INTERRUPT.store(false, Ordering::Relaxed);
 }
 
-/// Whether an interrupt is pending: one relaxed load, polled only when a node is new.
-pub(super) fn interrupted() -> bool {
+/// Whether an interrupt is pending: one relaxed load, polled where a node is new, where
+/// the printer writes a node and where a plot takes a sample (work that builds no node).
+pub fn interrupted() -> bool {
     INTERRUPT.load(Ordering::Relaxed)
 }
 

@@ -19,7 +19,7 @@ mod sums;
 mod walk;
 
 pub use builtin::Builtin;
-pub use fault::{Fault, clear_interrupt, interrupt};
+pub use fault::{Fault, clear_interrupt, interrupt, interrupted};
 pub use names::name_order;
 pub use num::Rat;
 pub use sums::{MAX_SUM_TERMS, SumError};

@@ -177,6 +177,11 @@ impl Printer<'_> {
     }
 
     fn expr(&mut self, e: ExprId, min: u8) {
+        // Printing builds no node, so it looks for Ctrl-C itself: a session drops what
+        // was written when the flag is set (`repl`).
+        if crate::expr::interrupted() {
+            return;
+        }
         if e != self.root
             && let Some(n) = self.names.get(&e)
         {

@@ -57,7 +57,15 @@ impl Functions {
     }
 
     fn sample(&self, i: usize, xs: &[f64]) -> Result<Vec<Option<f64>>, Diagnostic> {
-        xs.iter().map(|&x| self.value(i, x)).collect()
+        xs.iter()
+            .map(|&x| match deriv::expr::interrupted() {
+                // Sampling builds no node: Ctrl-C in a session is looked for here.
+                true => Err(Diagnostic::error(
+                    deriv::expr::Fault::Interrupted.to_string(),
+                )),
+                false => self.value(i, x),
+            })
+            .collect()
     }
 }
 
