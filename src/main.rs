@@ -19,7 +19,7 @@ fn main() {
     };
     let (cli, name) = match parsed {
         Ok(c) => c,
-        Err(e) => std::process::exit(app::cli::report(
+        Err(e) => std::process::exit(app::refused::report(
             &e,
             term.auto_color(term.stdout_is_tty),
             term.auto_color(term.stderr_is_tty),

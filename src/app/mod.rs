@@ -12,6 +12,7 @@ mod json;
 mod man;
 mod ops;
 mod plot;
+pub mod refused;
 mod render;
 mod repl;
 mod request;

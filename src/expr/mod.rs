@@ -470,13 +470,7 @@ impl Store {
         if fault::interrupted() {
             return self.undefined(Fault::Interrupted);
         }
-        let d = 1 + match &node {
-            Node::Add(c) | Node::Mul(c) | Node::Call(_, c) => {
-                c.iter().map(|&k| self.depth[k.index()]).max().unwrap_or(0)
-            }
-            Node::Pow(a, b) => self.depth[a.index()].max(self.depth[b.index()]),
-            _ => 0,
-        };
+        let d = self.depth_of(&node);
         if d > MAX_DEPTH {
             return self.undefined(Fault::TooDeep { limit: MAX_DEPTH });
         }
@@ -526,6 +520,17 @@ impl Store {
             self.table_insert(id);
         }
         id
+    }
+
+    /// How deep a new node would be: one more than its deepest child (a leaf is 1).
+    fn depth_of(&self, node: &Node) -> u32 {
+        1 + match node {
+            Node::Add(c) | Node::Mul(c) | Node::Call(_, c) => {
+                c.iter().map(|&k| self.depth[k.index()]).max().unwrap_or(0)
+            }
+            Node::Pow(a, b) => self.depth[a.index()].max(self.depth[b.index()]),
+            _ => 0,
+        }
     }
 
     fn table_insert(&mut self, id: ExprId) {

@@ -327,22 +327,7 @@ impl<'a> Job<'a> {
             return Err(self.undefined("the result"));
         }
         if !self.req.cse && point.is_none() {
-            let size = self.s.tree_size(&shape.entries());
-            if size > MAX_PRINTED_NODES {
-                // The count saturates: past u64's range it is a bound, not a figure.
-                let size = match size {
-                    u64::MAX => format!("more than {size}"),
-                    _ => size.to_string(),
-                };
-                return Err(self
-                    .at_input(Diagnostic::error(format!(
-                        "the result is too large to print in full: it unfolds to {size} \
-                         subexpressions (the limit is {MAX_PRINTED_NODES})"
-                    )))
-                    .with_note(
-                        "--cse prints each repeated subexpression once, so its size stays small",
-                    ));
-            }
+            self.printable(&shape)?;
         }
         let check = if self.req.check {
             Some(check::run(&mut self, point).map_err(|d| self.at_input(d))?)
@@ -405,6 +390,25 @@ impl<'a> Job<'a> {
             Op::Hessian => plain(self.hessian(columns)),
             Op::Jacobian => plain(self.jacobian(columns)),
         })
+    }
+
+    /// A result that unfolds past `MAX_PRINTED_NODES` is refused (without `--cse`).
+    fn printable(&mut self, shape: &Shape) -> Result<(), Diagnostic> {
+        let size = self.s.tree_size(&shape.entries());
+        if size <= MAX_PRINTED_NODES {
+            return Ok(());
+        }
+        // The count saturates: past u64's range it is a bound, not a figure.
+        let size = match size {
+            u64::MAX => format!("more than {size}"),
+            _ => size.to_string(),
+        };
+        Err(self
+            .at_input(Diagnostic::error(format!(
+                "the result is too large to print in full: it unfolds to {size} \
+                 subexpressions (the limit is {MAX_PRINTED_NODES})"
+            )))
+            .with_note("--cse prints each repeated subexpression once, so its size stays small"))
     }
 
     /// `partial`: by each variable in turn; with constraints, substituted after (and the
