@@ -26,6 +26,10 @@ use grammar::{Grammar, Rule};
 /// before parsing, so no stage can run out of stack (see docs/limits.md).
 pub const MAX_DEPTH: usize = 100_000;
 
+// The store builds four times the text's nesting: room for what differentiating the
+// deepest text builds (see `expr::MAX_DEPTH`).
+const _: () = assert!(crate::expr::MAX_DEPTH as usize == 4 * MAX_DEPTH);
+
 /// A parse failure: what went wrong, where (byte offsets into the text), and hints.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {

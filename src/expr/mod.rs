@@ -102,8 +102,9 @@ pub const DEFAULT_MAX_NODES: u64 = 20_000_000;
 /// nesting limit, room for what differentiating the deepest text builds. Every walk that
 /// recurses (the printers, the tape's compiler) holds this many levels on the 1 GiB worker
 /// stack with room to spare (the plain printer overflowed at about 2,000,000); building a
-/// deeper node gives `Fault::TooDeep` instead of a stack overflow later.
-pub const MAX_DEPTH: u32 = 4 * crate::parse::MAX_DEPTH as u32;
+/// deeper node gives `Fault::TooDeep` instead of a stack overflow later. (Written as a
+/// number so that the store does not import the parser; `parse` checks the ratio.)
+pub const MAX_DEPTH: u32 = 400_000;
 
 /// The arena every expression lives in, hash-consed: each distinct node is stored once,
 /// so equal subexpressions have equal ids and comparing them is comparing integers. Its
