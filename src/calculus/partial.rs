@@ -53,9 +53,10 @@ pub fn partials(store: &mut Store, e: ExprId, vars: &[Name]) -> Vec<(ExprId, Nam
     let mut try_from = EXPAND_FROM_SIZE;
     let mut paid = false;
     for (i, &v) in vars.iter().enumerate() {
-        if i > 0 && store.fault().is_none() && store.size_of(g) >= try_from {
-            let size = store.size_of(g);
-            let x = smaller_expanded(store, g, if paid { 16 } else { 4 });
+        // (Not before the first step: a single derivative, the common case, pays nothing.)
+        let size = if i > 0 { store.size_of(g) } else { 0 };
+        if size >= try_from && store.fault().is_none() {
+            let x = smaller_expanded(store, g, size, if paid { 16 } else { 4 });
             paid = x.is_some();
             match x {
                 Some(x) => g = x,
@@ -78,12 +79,11 @@ const EXPAND_FROM_SIZE: u64 = 2_000;
 /// next try.
 const RETRY_GROWTH: u64 = 8;
 
-/// `e` multiplied out, if that is smaller (as printed without `--cse`), with `per_node`
-/// units of work for each distinct subexpression: what the next step costs, since a
-/// derivative that prints large because it shares much is not worth more. The work is
-/// 4 per node until a try has paid, 16 after (x^x's expansions need 10).
-fn smaller_expanded(s: &mut Store, e: ExprId, per_node: u64) -> Option<ExprId> {
-    let size = s.size_of(e);
+/// `e` multiplied out, if that is smaller than its printed `size` (without `--cse`), with
+/// `per_node` units of work for each distinct subexpression: what the next step costs,
+/// since a derivative that prints large because it shares much is not worth more. The
+/// work is 4 per node until a try has paid, 16 after (x^x's expansions need 10).
+fn smaller_expanded(s: &mut Store, e: ExprId, size: u64, per_node: u64) -> Option<ExprId> {
     let distinct = s.postorder(&[e]).len() as u64;
     let work = distinct
         .saturating_mul(per_node)
